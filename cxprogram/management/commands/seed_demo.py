@@ -1,0 +1,44 @@
+"""`manage.py seed_demo`: the idempotent demo program; each app adds its part through its `demo` module."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cxprogram.demo import COMPANY, DemoOptions
+from cxprogram.models import Unit
+
+DEMO_COMPANY_CODE = COMPANY[0]
+
+
+class Command(BaseCommand):
+    help = "Create or update the demo program of a retailer, with the users lead, manager, alice and bob."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default="demo", help="Password of every demo user (default: demo).")
+        parser.add_argument(
+            "--once", action="store_true", help="Do nothing if the demo company exists already (used by make run)."
+        )
+        parser.add_argument("--customers", type=int, default=2400, help="How many demo customers (default: 2400).")
+
+    def handle(self, *args, password: str, customers: int, once: bool, **options):
+        if not password:
+            raise CommandError("--password cannot be empty.")
+        if customers < 0:
+            raise CommandError("--customers cannot be negative.")
+        if once and Unit.objects.filter(code=DEMO_COMPANY_CODE).exists():
+            self.stdout.write("The demo is already seeded; run seed_demo without --once to refresh it.")
+            return
+        demo_options = DemoOptions(password=password, customers=customers, log=self.stdout.write)
+        # Apps seed in INSTALLED_APPS order, which follows the dependency order cxprogram ← surveys ← journeys ← kpis.
+        with transaction.atomic():
+            for app_config in apps.get_app_configs():
+                module_name = f"{app_config.name}.demo"
+                if app_config.name.startswith("django") or find_spec(module_name) is None:
+                    continue
+                import_module(module_name).seed(demo_options)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo ready. Sign in as lead, manager, alice or bob with the password “{password}”.")
+        )

@@ -1,0 +1,180 @@
+"""The program's core records shared by every app: units, employees, customers and segments."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree_of(self, unit: "Unit") -> "UnitQuerySet":
+        """The unit and every unit below it, found by a recursive query in the database."""
+        table = self.model._meta.db_table
+        # The table name is the model's own; the unit id goes in as a query parameter.
+        tree = (
+            f"WITH RECURSIVE tree(id) AS (SELECT id FROM {table} WHERE id = %s "  # noqa: S608
+            f"UNION ALL SELECT u.id FROM {table} u JOIN tree ON u.parent_id = tree.id) SELECT id FROM tree"
+        )
+        return self.filter(id__in=RawSQL(tree, [unit.pk]))  # noqa: S611
+
+
+class Unit(models.Model):
+    """A place in the organisation: the company, a region, a store or a team."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        REGION = "region", _("Region")
+        STORE = "store", _("Store")
+        TEAM = "team", _("Team")
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(
+        _("code"), max_length=50, unique=True, help_text=_("Stable key used by imports and the API.")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="company", parent__isnull=True) | (~Q(kind="company") & Q(parent__isnull=False)),
+                name="unit_company_is_root",
+                violation_error_message=_("The company has no parent unit; every other unit has one."),
+            ),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="unit_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("unit-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        allowed_parents = {
+            self.Kind.REGION: {self.Kind.COMPANY},
+            self.Kind.STORE: {self.Kind.COMPANY, self.Kind.REGION},
+            self.Kind.TEAM: {self.Kind.COMPANY, self.Kind.REGION, self.Kind.STORE},
+        }
+        if self.kind == self.Kind.COMPANY:
+            if self.parent_id:
+                raise ValidationError({"parent": _("The company is the top of the hierarchy and has no parent.")})
+            return
+        if self.parent is None:
+            raise ValidationError({"parent": _("Choose the unit this one belongs to.")})
+        if self.parent.kind not in allowed_parents.get(self.kind, set()):
+            raise ValidationError(
+                {
+                    "parent": _("A %(kind)s cannot belong to a %(parent)s.")
+                    % {"kind": self.get_kind_display().lower(), "parent": self.parent.get_kind_display().lower()}
+                }
+            )
+        if self.pk and Unit.objects.subtree_of(self).filter(pk=self.parent_id).exists():
+            raise ValidationError({"parent": _("A unit cannot belong to itself or to a unit below it.")})
+
+
+class Segment(models.Model):
+    """A group of customers with similar needs, used to cut every metric."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerQuerySet(models.QuerySet):
+    def contactable(self) -> "CustomerQuerySet":
+        """Customers who agreed to be asked for feedback and have not opted out."""
+        return self.filter(consent=True, opted_out_at__isnull=True)
+
+
+class Customer(models.Model):
+    """A customer as known to the company's systems, keyed by their external id."""
+
+    class ValueTier(models.TextChoices):
+        HIGH = "high", _("High value")
+        MEDIUM = "medium", _("Medium value")
+        LOW = "low", _("Low value")
+
+    external_id = models.CharField(_("external id"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, default="ru")
+    segment = models.ForeignKey(
+        Segment, verbose_name=_("segment"), null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
+    value_tier = models.CharField(
+        _("value tier"), max_length=8, choices=ValueTier.choices, default=ValueTier.MEDIUM, db_index=True
+    )
+    home_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("home unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+        help_text=_("The store or team that usually serves this customer."),
+    )
+    consent = models.BooleanField(_("agreed to feedback requests"), default=True)
+    opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name", "external_id"]
+
+    def __str__(self) -> str:
+        return self.name or self.external_id
+
+    @property
+    def can_be_contacted(self) -> bool:
+        return self.consent and self.opted_out_at is None
+
+
+class Employee(models.Model):
+    """A person of the company with a login: their role decides what they see."""
+
+    class Role(models.TextChoices):
+        CX_LEAD = "cx_lead", _("CX lead")
+        MANAGER = "manager", _("Manager")
+        FRONTLINE = "frontline", _("Frontline employee")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="employee"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="employees")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.FRONTLINE, db_index=True)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["user__last_name", "user__first_name", "user__username"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    def get_absolute_url(self) -> str:
+        return reverse("employee-detail", args=[self.pk])

@@ -1,0 +1,124 @@
+"""Reads of the organisation: who may see what, and the figures on the organisation pages."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, F, Q, QuerySet
+from django.http import HttpRequest
+
+from .models import Customer, Employee, Unit
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one signed-in person may see: CX leads everything, managers their unit subtree,
+    frontline employees their own records."""
+
+    role: str
+    employee: Employee | None
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == Employee.Role.CX_LEAD
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Employee.Role.MANAGER
+
+    def units(self) -> QuerySet[Unit]:
+        if self.is_lead:
+            return Unit.objects.all()
+        if self.is_manager:
+            return Unit.objects.subtree_of(self.employee.unit)
+        if self.employee:
+            return Unit.objects.filter(pk=self.employee.unit_id)
+        return Unit.objects.none()
+
+    def employees(self) -> QuerySet[Employee]:
+        if self.is_lead:
+            return Employee.objects.all()
+        if self.is_manager:
+            return Employee.objects.filter(unit__in=self.units())
+        if self.employee:
+            return Employee.objects.filter(pk=self.employee.pk)
+        return Employee.objects.none()
+
+    def customers(self) -> QuerySet[Customer]:
+        if self.is_lead:
+            return Customer.objects.all()
+        if self.is_manager:
+            return Customer.objects.filter(home_unit__in=self.units())
+        # Frontline employees see the customers they served; that link arrives with survey responses.
+        return Customer.objects.none()
+
+
+def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
+    """The scope of a user; superusers count as CX leads, users with no employee record see nothing."""
+    if not user.is_authenticated:
+        return Scope(role="", employee=None)
+    employee = Employee.objects.select_related("unit").filter(user=user).first()
+    if user.is_superuser and (employee is None or employee.role != Employee.Role.CX_LEAD):
+        return Scope(role=Employee.Role.CX_LEAD, employee=employee)
+    if employee is None:
+        return Scope(role="", employee=None)
+    return Scope(role=employee.role, employee=employee)
+
+
+def request_scope(request: HttpRequest) -> Scope:
+    """The scope of the request's user, looked up once per request."""
+    if not hasattr(request, "_cx_scope"):
+        request._cx_scope = scope_for(request.user)
+    return request._cx_scope
+
+
+def unit_ancestors(unit: Unit) -> list[Unit]:
+    """The unit's parents from the company down, excluding the unit itself (one query per level; levels are few)."""
+    chain = []
+    current = unit.parent
+    while current is not None:
+        chain.append(current)
+        current = current.parent
+    return chain[::-1]
+
+
+@dataclass(frozen=True)
+class CustomerMix:
+    """Customers of some units counted by segment and value tier."""
+
+    tiers: list[tuple[str, str]]
+    rows: list[dict]
+    total: int
+    contactable: int
+
+
+def customer_mix(customers: QuerySet[Customer]) -> CustomerMix:
+    """Counts per segment with a column per value tier, in one aggregate query."""
+    tiers = list(Customer.ValueTier.choices)
+    per_tier = {code: Count("id", filter=Q(value_tier=code)) for code, _ in tiers}
+    contactable = Count("id", filter=Q(consent=True, opted_out_at__isnull=True))
+    rows = list(
+        customers.order_by()
+        .values(segment_name=F("segment__name"))
+        .annotate(total=Count("id"), contactable=contactable, **per_tier)
+        .order_by("-total", "segment_name")
+    )
+    top = max((row["total"] for row in rows), default=0)
+    for row in rows:
+        row["share"] = round(100 * row["total"] / top) if top else 0
+        row["tiers"] = [row[code] for code, _ in tiers]
+    return CustomerMix(
+        tiers=tiers,
+        rows=rows,
+        total=sum(row["total"] for row in rows),
+        contactable=sum(row["contactable"] for row in rows),
+    )
+
+
+def organisation_overview() -> dict:
+    """Headline counts for a CX lead: units by kind, employees by role."""
+    units = dict(Unit.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    roles = dict(Employee.objects.values_list("role").annotate(n=Count("id")).values_list("role", "n"))
+    return {
+        "units": [(label, units.get(code, 0)) for code, label in Unit.Kind.choices],
+        "roles": [(label, roles.get(code, 0)) for code, label in Employee.Role.choices],
+    }

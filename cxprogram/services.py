@@ -1,0 +1,182 @@
+"""Writes of the organisation: employees, CX-lead permissions, customer upserts and CSV import."""
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .forms import CustomerRowForm
+from .models import Customer, Employee, Segment, Unit
+
+CX_LEADS_GROUP = "CX leads"
+PRODUCT_APPS = ("cxprogram", "surveys", "journeys", "kpis")
+CUSTOMER_COLUMNS = (
+    "external_id",
+    "name",
+    "email",
+    "phone",
+    "language",
+    "segment",
+    "value_tier",
+    "consent",
+    "home_unit",
+)
+
+
+def cx_lead_group_sync() -> Group:
+    """Give the "CX leads" group every permission on the product's models (and viewing users); idempotent."""
+    group, _created = Group.objects.get_or_create(name=CX_LEADS_GROUP)
+    permissions = Permission.objects.filter(content_type__app_label__in=PRODUCT_APPS) | Permission.objects.filter(
+        content_type__app_label="auth", codename__in=["view_user", "add_user", "change_user"]
+    )
+    group.permissions.set(permissions)
+    return group
+
+
+@transaction.atomic
+def employee_upsert(
+    *,
+    username: str,
+    unit: Unit,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    title: str = "",
+    password_hash: str | None = None,
+) -> Employee:
+    """Create or update a user and their employee record; CX leads get admin access through their group.
+
+    `password_hash` comes from `make_password`, so a caller creating many users hashes once."""
+    user, _created = get_user_model().objects.update_or_create(
+        username=username,
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "is_staff": role == Employee.Role.CX_LEAD,
+        },
+    )
+    if password_hash is not None:
+        user.password = password_hash
+        user.save(update_fields=["password"])
+    if role == Employee.Role.CX_LEAD:
+        user.groups.add(cx_lead_group_sync())
+    else:
+        user.groups.remove(*Group.objects.filter(name=CX_LEADS_GROUP))
+    employee, _created = Employee.objects.update_or_create(
+        user=user, defaults={"unit": unit, "role": role, "title": title}
+    )
+    return employee
+
+
+@dataclass
+class CustomerImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, list[str]]] = field(default_factory=list)
+    file_error: str = ""
+
+    @property
+    def skipped(self) -> int:
+        return len(self.errors)
+
+
+@transaction.atomic
+def customer_upsert_many(*, rows: Iterable[dict], fields: Iterable[str]) -> tuple[int, int]:
+    """Insert or update customers by external id in bulk, writing only `fields`; returns (created, updated)."""
+    rows = list(rows)
+    fields = [f for f in fields if f != "external_id"]
+    ids = [row["external_id"] for row in rows]
+    existing = set()
+    for start in range(0, len(ids), 1000):
+        existing.update(
+            Customer.objects.filter(external_id__in=ids[start : start + 1000]).values_list("external_id", flat=True)
+        )
+    objects = [Customer(**row) for row in rows]
+    Customer.objects.bulk_create(
+        objects,
+        batch_size=1000,
+        update_conflicts=bool(fields),
+        ignore_conflicts=not fields,
+        unique_fields=["external_id"] if fields else None,
+        update_fields=[*fields, "updated_at"] if fields else None,
+    )
+    updated = sum(1 for i in ids if i in existing)
+    return len(ids) - updated, updated
+
+
+def customer_import_csv(*, data: bytes) -> CustomerImportReport:
+    """Import customers from CSV bytes: good rows are inserted or updated by external id, bad rows are
+    reported by line number and skipped."""
+    report = CustomerImportReport()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.file_error = _("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8” and try again.")
+        return report
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    except csv.Error as error:
+        report.file_error = _("The file could not be read as CSV: %(error)s") % {"error": error}
+        return report
+    if "external_id" not in header:
+        report.file_error = _("The first line must name the columns, including external_id. Found: %(found)s.") % {
+            "found": ", ".join(h for h in header if h) or _("nothing")
+        }
+        return report
+    unknown = [h for h in header if h and h not in CUSTOMER_COLUMNS]
+    if unknown:
+        report.file_error = _("Unknown columns: %(unknown)s. Known columns: %(known)s.") % {
+            "unknown": ", ".join(unknown),
+            "known": ", ".join(CUSTOMER_COLUMNS),
+        }
+        return report
+    reader.fieldnames = header
+
+    segments = {key.lower(): s for s in Segment.objects.all() for key in (s.code, s.name)}
+    units = {u.code.lower(): u for u in Unit.objects.all()}
+    good: dict[str, dict] = {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                report.errors.append((line, [_("This line has more cells than the header has columns.")]))
+                continue
+            form = CustomerRowForm({k: (v or "") for k, v in row.items()}, segments=segments, units=units)
+            if not form.is_valid():
+                report.errors.append((line, [f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items()]))
+                continue
+            # A blank cell never erases what is stored; new customers get the defaults instead.
+            values = {k: v for k, v in form.cleaned_data.items() if k in header and v not in (None, "")}
+            if values["external_id"] in good:
+                report.errors.append(
+                    (line, [_("external_id “%(id)s” appears earlier in the file.") % {"id": values["external_id"]}])
+                )
+                continue
+            good[values["external_id"]] = values
+    except csv.Error as error:
+        report.errors.append((reader.line_num, [_("The file could not be read as CSV: %(error)s") % {"error": error}]))
+
+    fields = [h for h in header if h]
+    for fields_present, rows in _group_by_fields(good.values(), fields).items():
+        created, updated = customer_upsert_many(rows=rows, fields=fields_present)
+        report.created += created
+        report.updated += updated
+    return report
+
+
+def _group_by_fields(rows: Iterable[dict], fields: list[str]) -> dict[tuple[str, ...], list[dict]]:
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for row in rows:
+        key = tuple(f for f in fields if f in row)
+        groups.setdefault(key, []).append(row)
+    return groups

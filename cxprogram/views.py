@@ -1,0 +1,154 @@
+"""Organisation pages (thin: scope checks and selectors), sign-in, language switch and the health check."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from . import health
+from .forms import ThrottledAuthenticationForm
+from .models import Unit
+from .selectors import customer_mix, organisation_overview, request_scope, unit_ancestors
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked_out:
+            response.status_code = 429
+        return response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if scope.is_lead:
+        return render(
+            request,
+            "cxprogram/overview.html",
+            {"overview": organisation_overview(), "mix": customer_mix(scope.customers())},
+        )
+    if scope.is_manager:
+        return redirect("unit-detail", pk=scope.employee.unit_id)
+    if scope.employee:
+        return redirect("me")
+    return render(request, "cxprogram/not_linked.html", status=403)
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if scope.employee is None:
+        return render(request, "cxprogram/not_linked.html", status=403)
+    return employee_detail(request, scope.employee.pk)
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    units = request_scope(request).units().select_related("parent").order_by("kind", "name")
+    return render(request, "cxprogram/unit_list.html", {"units": units})
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request_scope(request)
+    unit = get_object_or_404(scope.units().select_related("parent"), pk=pk)
+    visible = set(scope.units().values_list("pk", flat=True))
+    context = {
+        "unit": unit,
+        "ancestors": [(a, a.pk in visible) for a in unit_ancestors(unit)],
+        "children": scope.units().filter(parent=unit).order_by("name"),
+        "employees": scope.employees().filter(unit=unit).select_related("user").order_by("role", "user__last_name"),
+        "mix": customer_mix(scope.customers().filter(home_unit__in=Unit.objects.subtree_of(unit))),
+    }
+    return render(request, "cxprogram/unit_detail.html", context)
+
+
+@login_required
+def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request_scope(request)
+    employee = get_object_or_404(scope.employees().select_related("user", "unit"), pk=pk)
+    return render(
+        request, "cxprogram/employee_detail.html", {"employee": employee, "is_me": employee == scope.employee}
+    )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language (cookie); an unknown language gets a 400 with the choices."""
+    code = request.POST.get("language", "")
+    next_url = request.POST.get("next") or request.headers.get("referer") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    if code not in dict(settings.LANGUAGES) or not check_for_language(code):
+        choices = ", ".join(f"{name} ({c})" for c, name in settings.LANGUAGES)
+        message = _("Unknown language “%(code)s”. Choose one of: %(choices)s.") % {"code": code, "choices": choices}
+        return render(request, "cxprogram/error.html", {"title": _("Unknown language"), "message": message}, status=400)
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the broker answer, 503 with the failing part named otherwise."""
+    states = {"database": health.database_state(), "broker": health.broker_state()}
+    healthy = all(state in ("ok", "in-process") for state in states.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **states}, status=200 if healthy else 503)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(
+        request,
+        "cxprogram/error.html",
+        {"title": _("Bad request"), "message": _("The request could not be understood.")},
+        status=400,
+    )
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(
+        request,
+        "cxprogram/error.html",
+        {"title": _("Not allowed"), "message": _("You do not have access to this page.")},
+        status=403,
+    )
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(
+        request,
+        "cxprogram/error.html",
+        {"title": _("Page not found"), "message": _("There is nothing here, or it is not yours to see.")},
+        status=404,
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "cxprogram/error.html",
+        {"title": _("Something went wrong"), "message": _("The error has been logged. Please try again in a moment.")},
+        status=500,
+    )

@@ -1,0 +1,73 @@
+"""The demo program: realistic, the four demo users can sign in, and seeding twice changes nothing."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cxprogram.models import Customer, Employee, Segment, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        Unit.objects.count(),
+        Segment.objects.count(),
+        Employee.objects.count(),
+        Customer.objects.count(),
+        Customer.objects.filter(value_tier="high").count(),
+    )
+
+
+def test_seed_is_idempotent_and_realistic(client):
+    call_command("seed_demo", password="pw-demo-1")
+    first = counts()
+    snapshot = list(Customer.objects.order_by("external_id").values_list("external_id", "name", "segment__code"))
+    call_command("seed_demo", password="pw-demo-1")
+    assert counts() == first
+    assert (
+        list(Customer.objects.order_by("external_id").values_list("external_id", "name", "segment__code")) == snapshot
+    )
+
+    units, segments, employees, customers, high_value = first
+    assert (units, segments, employees, customers) == (15, 5, 32, 2400)
+    assert Unit.objects.filter(kind="region").count() == 3
+    assert Unit.objects.filter(kind="store").count() == 8
+    assert 250 < high_value < 480  # about 15% of customers are high value
+    assert Customer.objects.filter(segment__isnull=True).count() > 0
+
+
+@pytest.mark.parametrize(
+    ("username", "role", "unit_code"),
+    [
+        ("lead", "cx_lead", "cosy-home"),
+        ("manager", "manager", "msk-tverskaya"),
+        ("alice", "frontline", "msk-tverskaya"),
+        ("bob", "frontline", "msk-tverskaya"),
+    ],
+)
+def test_demo_users_sign_in_with_the_given_password(client, username, role, unit_code):
+    call_command("seed_demo", password="pw-demo-2", customers=10)
+    employee = Employee.objects.select_related("unit").get(user__username=username)
+    assert (employee.role, employee.unit.code) == (role, unit_code)
+    response = client.post("/accounts/login/", {"username": username, "password": "pw-demo-2"})
+    assert response.status_code == 302
+
+
+def test_lead_reaches_the_admin_and_frontline_does_not(client):
+    call_command("seed_demo", customers=10)
+    client.login(username="lead", password="demo")
+    assert client.get("/admin/cxprogram/customer/").status_code == 200
+    client.login(username="alice", password="demo")
+    assert client.get("/admin/cxprogram/customer/").status_code == 302
+
+
+def test_once_leaves_an_existing_demo_alone(capsys):
+    call_command("seed_demo", customers=10)
+    call_command("seed_demo", once=True, password="other", customers=10)
+    assert "already seeded" in capsys.readouterr().out
+
+
+def test_empty_password_is_refused():
+    with pytest.raises(CommandError, match="--password cannot be empty"):
+        call_command("seed_demo", password="")
