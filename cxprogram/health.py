@@ -21,7 +21,10 @@ def broker_state() -> str:
     from cxprogram.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(
+            url=settings.CELERY_BROKER_URL,
+            transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+        ) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as error:  # noqa: BLE001 - any failure to connect means the broker is unavailable
         return f"unavailable: {type(error).__name__}"

@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set-language"),
     path("healthz", views.healthz, name="healthz"),
+    # The admin signs in through the site's own, throttled page.
+    path("admin/login/", views.LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,12 @@
+"""Periodic upkeep of the program's core records."""
+
+from celery import shared_task
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+
+@shared_task
+def clear_expired_sessions() -> int:
+    """Delete sign-in sessions that have expired; returns how many were removed."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
