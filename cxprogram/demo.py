@@ -18,6 +18,7 @@ from .services import customer_upsert_many, cx_lead_group_sync, employee_upsert
 class DemoOptions:
     password: str = "demo"  # noqa: S105 - the documented demo password
     customers: int = 2400
+    responses: int = 0
     log: Callable[[str], None] = print
     created: dict = field(default_factory=dict)
 

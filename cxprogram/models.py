@@ -9,6 +9,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
+class Channel(models.TextChoices):
+    """Where an interaction happened; shared by survey responses and journey touchpoints."""
+
+    WEB = "web", _("Website")
+    APP = "app", _("Mobile app")
+    STORE = "store", _("Store")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    CHAT = "chat", _("Chat")
+    SOCIAL = "social", _("Social media")
+    DELIVERY = "delivery", _("Delivery")
+    SELF_SERVICE = "self_service", _("Self-service")
+
+
 class UnitQuerySet(models.QuerySet):
     def subtree_of(self, unit: "Unit") -> "UnitQuerySet":
         """The unit and every unit below it, found by a recursive query in the database."""

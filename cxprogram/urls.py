@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -20,6 +20,7 @@ urlpatterns = [
     # The admin signs in through the site's own, throttled page.
     path("admin/login/", views.LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
+    path("", include("surveys.urls")),
 ]
 
 handler400 = "cxprogram.views.bad_request"

@@ -93,6 +93,12 @@ LOGIN_LOCKOUT_SECONDS = env_int(ENV, "LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # Behind a proxy, the number of proxies whose X-Forwarded-For entries are trusted (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int(ENV, "TRUSTED_PROXY_COUNT", 0)
 
+# Hosted surveys: flood protection on public links and invitation tokens, and the quickest believable answer.
+SURVEY_SUBMIT_LIMIT = env_int(ENV, "SURVEY_SUBMIT_LIMIT", 30)  # submissions per client address and survey...
+SURVEY_SUBMIT_WINDOW_SECONDS = env_int(ENV, "SURVEY_SUBMIT_WINDOW_SECONDS", 10 * 60)  # ...within this window
+SURVEY_MIN_FILL_SECONDS = env_int(ENV, "SURVEY_MIN_FILL_SECONDS", 3)
+INVITATION_MISS_LIMIT = env_int(ENV, "INVITATION_MISS_LIMIT", 20)  # unknown or used tokens per address per hour
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -21,17 +21,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once", action="store_true", help="Do nothing if the demo company exists already (used by make run)."
         )
+        parser.add_argument(
+            "--responses", type=int, default=0, help="How many survey responses to generate (bulk inserts; default 0)."
+        )
         parser.add_argument("--customers", type=int, default=2400, help="How many demo customers (default: 2400).")
 
-    def handle(self, *args, password: str, customers: int, once: bool, **options):
+    def handle(self, *args, password: str, customers: int, responses: int, once: bool, **options):
         if not password:
             raise CommandError("--password cannot be empty.")
-        if customers < 0:
-            raise CommandError("--customers cannot be negative.")
+        if customers < 0 or responses < 0:
+            raise CommandError("--customers and --responses cannot be negative.")
         if once and Unit.objects.filter(code=DEMO_COMPANY_CODE).exists():
             self.stdout.write("The demo is already seeded; run seed_demo without --once to refresh it.")
             return
-        demo_options = DemoOptions(password=password, customers=customers, log=self.stdout.write)
+        demo_options = DemoOptions(password=password, customers=customers, responses=responses, log=self.stdout.write)
         # Apps seed in INSTALLED_APPS order, which follows the dependency order cxprogram ← surveys ← journeys ← kpis.
         with transaction.atomic():
             for app_config in apps.get_app_configs():

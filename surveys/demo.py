@@ -1,0 +1,250 @@
+"""Demo surveys of the retailer and, with `--responses N`, months of believable responses (bulk inserts)."""
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from cxprogram.demo import DemoOptions
+from cxprogram.models import Channel, Customer, Employee, Unit
+
+from .models import Answer, Choice, Question, Response, Survey
+
+QT = Question.Type
+
+# (public id, name, kind, anonymous, titles, intro, questions); a question is
+# (code, page, type, text_en, text_ru, required, extra) where extra may hold choices, labels and a condition.
+SURVEYS = [
+    (
+        "store-visit",
+        "Store visit (transactional)",
+        Survey.Kind.TRANSACTIONAL,
+        False,
+        ("Your visit to Cosy Home", "Ваш визит в «Уютный дом»"),
+        ("Three short pages, about a minute.", "Три коротких страницы, около минуты."),
+        [
+            ("nps", 1, QT.NPS, "How likely are you to recommend Cosy Home to a friend or colleague?",
+             "Насколько вероятно, что вы порекомендуете «Уютный дом» друзьям или коллегам?", True,
+             {"labels": (("Not at all likely", "Совсем маловероятно"), ("Extremely likely", "Очень вероятно"))}),
+            ("csat", 1, QT.CSAT, "How satisfied are you with today's visit?",
+             "Насколько вы довольны сегодняшним визитом?", True,
+             {"labels": (("Very dissatisfied", "Совсем не доволен"), ("Very satisfied", "Очень доволен"))}),
+            ("improve", 2, QT.MULTIPLE, "What should we improve first?", "Что нам улучшить в первую очередь?", True,
+             {"choices": [("Products in stock", "Наличие товара"), ("Queues at the till", "Очереди на кассе"),
+                          ("Advice from staff", "Консультации продавцов"), ("Prices", "Цены"),
+                          ("Cleanliness", "Чистота")],
+              "show_if": ("nps", "lte", 6)}),
+            ("ces", 2, QT.CES, "How much effort did it take to find what you needed?",
+             "Сколько усилий потребовалось, чтобы найти нужное?", True,
+             {"labels": (("Very little", "Совсем немного"), ("A great deal", "Очень много"))}),
+            ("polite", 2, QT.YES_NO, "Were you served politely?", "Вас обслужили вежливо?", True, {}),
+            ("comment", 3, QT.LONG_TEXT, "What is the one thing we should do better?",
+             "Что нам сделать лучше в первую очередь?", False, {}),
+            ("contact_me", 3, QT.YES_NO, "May we contact you about your feedback?",
+             "Можно ли связаться с вами по поводу отзыва?", False, {}),
+        ],
+    ),
+    (
+        "delivery",
+        "Delivery and assembly (transactional)",
+        Survey.Kind.TRANSACTIONAL,
+        False,
+        ("Your delivery", "Ваша доставка"),
+        ("", ""),
+        [
+            ("csat", 1, QT.CSAT, "How satisfied are you with the delivery?", "Насколько вы довольны доставкой?",
+             True, {}),
+            ("on_time", 1, QT.YES_NO, "Did we arrive in the promised time slot?", "Мы приехали в обещанный интервал?",
+             True, {}),
+            ("ces", 1, QT.CES, "How much effort did it take to arrange the delivery?",
+             "Сколько усилий потребовалось, чтобы договориться о доставке?", True, {}),
+            ("comment", 1, QT.LONG_TEXT, "Anything we should know?", "Что нам стоит знать?", False, {}),
+        ],
+    ),
+    (
+        "relationship",
+        "Relationship NPS (quarterly)",
+        Survey.Kind.RELATIONSHIP,
+        False,
+        ("Cosy Home and you", "«Уютный дом» и вы"),
+        ("", ""),
+        [
+            ("nps", 1, QT.NPS, "How likely are you to recommend Cosy Home to a friend or colleague?",
+             "Насколько вероятно, что вы порекомендуете «Уютный дом» друзьям или коллегам?", True, {}),
+            ("frequency", 1, QT.SINGLE, "How often do you shop with us?", "Как часто вы у нас покупаете?", True,
+             {"choices": [("Every week", "Каждую неделю"), ("Every month", "Каждый месяц"),
+                          ("A few times a year", "Несколько раз в год"), ("Rarely", "Редко")]}),
+            ("reason", 1, QT.LONG_TEXT, "What is the main reason for your score?", "Почему вы поставили такую оценку?",
+             False, {}),
+        ],
+    ),
+    (
+        "pulse",
+        "Employee pulse (monthly)",
+        Survey.Kind.EMPLOYEE_PULSE,
+        True,
+        ("Employee pulse", "Пульс сотрудников"),
+        ("Anonymous: answers are shown only for groups of 5 or more.",
+         "Анонимно: ответы показываются только для групп от 5 человек."),
+        [
+            ("enps", 1, QT.NPS, "How likely are you to recommend Cosy Home as a place to work?",
+             "Насколько вероятно, что вы порекомендуете «Уютный дом» как место работы?", True, {}),
+            ("comment", 1, QT.LONG_TEXT, "What would make your work better?", "Что сделало бы вашу работу лучше?",
+             False, {}),
+        ],
+    ),
+]  # fmt: skip
+
+THANKS = {
+    "thank_you_en": "Thank you! Your answers go straight to the store team.",
+    "thank_you_ru": "Спасибо! Ваши ответы сразу увидит команда магазина.",
+    "thank_you_unhappy_en": "We are sorry we let you down. A manager will contact you today if you allowed it.",
+    "thank_you_unhappy_ru": "Нам жаль, что мы вас подвели. Если вы разрешили, руководитель свяжется с вами сегодня.",
+    "thank_you_happy_en": "Thank you! We are glad you liked it — tell your friends about us.",
+    "thank_you_happy_ru": "Спасибо! Рады, что вам понравилось, — расскажите о нас друзьям.",
+}
+
+COMMENTS = {
+    "unhappy": [
+        ("ru", "Долго ждал на кассе, работала только одна касса."),
+        ("ru", "Диван привезли с царапиной, сборщик опоздал на три часа."),
+        ("ru", "Консультанта не найти, пришлось искать товар самой."),
+        ("ru", "На сайте товар был в наличии, а в магазине — нет."),
+        ("ru", "Цены на полке и на кассе разные, никто не смог объяснить."),
+        ("en", "Nobody could tell me when the wardrobe would be back in stock."),
+        ("en", "The delivery slot was missed and nobody called."),
+    ],
+    "neutral": [
+        ("ru", "В целом нормально, но выбор текстиля небольшой."),
+        ("ru", "Хорошо, но парковка всегда переполнена."),
+        ("en", "Fine overall, the store could use clearer signs."),
+    ],
+    "happy": [
+        ("ru", "Алиса помогла подобрать шторы, очень внимательная!"),
+        ("ru", "Быстро, вежливо, всё нашла сама за десять минут."),
+        ("ru", "Сборщики всё аккуратно собрали и убрали упаковку."),
+        ("ru", "Борис на кассе — молодец, быстро оформил возврат."),
+        ("en", "Great advice on the sofa, and delivery was right on time."),
+        ("en", "Friendly staff and a tidy store."),
+    ],
+}
+
+
+def seed(options: DemoOptions) -> None:
+    """Create or update the demo surveys (live), then generate responses until there are `options.responses`."""
+    surveys = [_survey(*definition) for definition in SURVEYS]
+    options.log(f"Surveys: {len(surveys)} live demo surveys ({', '.join(s.public_id for s in surveys)}).")
+    missing = options.responses - Response.objects.filter(survey__in=surveys).count()
+    if missing > 0:
+        generate_responses(surveys[:3], missing)
+    total = Response.objects.filter(survey__in=surveys).count()
+    options.log(f"Responses: {total} in the demo surveys ({max(missing, 0)} generated now).")
+
+
+def _survey(public_id, name, kind, anonymous, titles, intros, questions) -> Survey:
+    survey, _ = Survey.objects.update_or_create(
+        public_id=public_id,
+        defaults={
+            "name": name, "kind": kind, "status": Survey.Status.LIVE, "anonymous": anonymous,
+            "title_en": titles[0], "title_ru": titles[1], "intro_en": intros[0], "intro_ru": intros[1], **THANKS,
+        },
+    )  # fmt: skip
+    by_code = {}
+    for order, (code, page, qtype, text_en, text_ru, required, extra) in enumerate(questions):
+        labels = extra.get("labels", (("", ""), ("", "")))
+        question, _ = Question.objects.update_or_create(
+            survey=survey,
+            code=code,
+            defaults={
+                "page": page, "order": order, "type": qtype, "text_en": text_en, "text_ru": text_ru,
+                "required": required, "low_label_en": labels[0][0], "low_label_ru": labels[0][1],
+                "high_label_en": labels[1][0], "high_label_ru": labels[1][1],
+            },
+        )  # fmt: skip
+        for choice_order, (choice_en, choice_ru) in enumerate(extra.get("choices", [])):
+            Choice.objects.update_or_create(
+                question=question, order=choice_order, defaults={"text_en": choice_en, "text_ru": choice_ru}
+            )
+        if "show_if" in extra:
+            source, operator, value = extra["show_if"]
+            question.show_if_question = by_code[source]
+            question.show_if_operator = operator
+            question.show_if_value = value
+            question.save(update_fields=["show_if_question", "show_if_operator", "show_if_value"])
+        by_code[code] = question
+    return survey
+
+
+def generate_responses(surveys: list[Survey], count: int, batch: int = 5000) -> int:
+    """Insert `count` responses spread over six months with answers that hang together (bulk inserts)."""
+    rng = random.Random(count)
+    customers = list(Customer.objects.values_list("pk", "language", "home_unit_id"))
+    frontline = {}
+    for pk, unit_id in Employee.objects.filter(role=Employee.Role.FRONTLINE).values_list("pk", "unit_id"):
+        frontline.setdefault(unit_id, []).append(pk)
+    store_ids = list(Unit.objects.filter(kind__in=["store", "team"]).values_list("pk", flat=True))
+    plans = [(s, list(s.questions.prefetch_related("choices"))) for s in surveys]
+    now = timezone.now()
+    created = 0
+    while created < count:
+        size = min(batch, count - created)
+        responses, answer_plans = [], []
+        for _ in range(size):
+            survey, questions = rng.choices(plans, weights=[5, 3, 2][: len(plans)])[0]
+            customer_id, language, home_unit = rng.choice(customers) if customers else (None, "ru", None)
+            unit_id = home_unit or (rng.choice(store_ids) if store_ids else None)
+            staff = frontline.get(unit_id)
+            mood = rng.choices(["unhappy", "neutral", "happy"], weights=[22, 23, 55])[0]
+            responses.append(
+                Response(
+                    survey=survey, customer_id=customer_id, unit_id=unit_id,
+                    employee_id=rng.choice(staff) if staff else None,
+                    touchpoint=survey.public_id,
+                    channel=Channel.DELIVERY if survey.public_id == "delivery" else Channel.STORE,
+                    language=language, source=Response.Source.INVITATION,
+                    submitted_at=now - timedelta(minutes=rng.randint(0, 60 * 24 * 182)),
+                    duration_seconds=rng.randint(25, 240),
+                )
+            )  # fmt: skip
+            answer_plans.append((questions, mood, language))
+        Response.objects.bulk_create(responses, batch_size=batch)
+        answers = []
+        for response, (questions, mood, language) in zip(responses, answer_plans, strict=True):
+            answers.extend(_answers(rng, response, questions, mood, language))
+        Answer.objects.bulk_create(answers, batch_size=batch)
+        created += size
+    return created
+
+
+SCORES = {
+    QT.NPS: {"unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)},
+    QT.CSAT: {"unhappy": (1, 2), "neutral": (3, 3), "happy": (4, 5)},
+    QT.CES: {"unhappy": (5, 7), "neutral": (3, 4), "happy": (1, 2)},
+}
+
+
+def _answers(rng, response, questions, mood, language) -> list[Answer]:
+    rows = []
+    nps = None
+    for question in questions:
+        base = {"response": response, "question": question, "question_type": question.type}
+        if question.type in SCORES:
+            low, high = SCORES[question.type][mood if rng.random() < 0.85 else rng.choice(list(SCORES[question.type]))]
+            value = rng.randint(low, high)
+            nps = value if question.type == QT.NPS and nps is None else nps
+            rows.append(Answer(**base, number=value))
+        elif question.type == QT.YES_NO:
+            if question.required or rng.random() < 0.5:
+                rows.append(Answer(**base, number=int(rng.random() < (0.35 if mood == "unhappy" else 0.9))))
+        elif question.type == QT.MULTIPLE:
+            if question.show_if_question_id and (nps is None or nps > 6):
+                continue
+            choices = list(question.choices.all())
+            for choice in rng.sample(choices, k=min(len(choices), rng.randint(1, 2))):
+                rows.append(Answer(**base, choice=choice))
+        elif question.type == QT.SINGLE:
+            rows.append(Answer(**base, choice=rng.choice(list(question.choices.all()))))
+        elif question.type in Question.TEXT_TYPES and rng.random() < 0.45:
+            bank = [text for lang, text in COMMENTS[mood] if lang == language] or [t for _l, t in COMMENTS[mood]]
+            rows.append(Answer(**base, text=rng.choice(bank)))
+    return rows

@@ -1,0 +1,368 @@
+"""Surveys, their questions and choices, invitations, and the responses with typed answers."""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cxprogram.models import Channel, Customer, Employee, Unit
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Localized:
+    """Pick the customer's language version of a text field, falling back to the other language."""
+
+    def localized(self, field: str, language: str) -> str:
+        order = [language, *[code for code in LANGUAGE_CODES if code != language]]
+        for code in order:
+            value = getattr(self, f"{field}_{code}", "")
+            if value:
+                return value
+        return ""
+
+
+class Survey(Localized, models.Model):
+    class Kind(models.TextChoices):
+        RELATIONSHIP = "relationship", _("Relationship")
+        TRANSACTIONAL = "transactional", _("Transactional")
+        EMPLOYEE_PULSE = "employee_pulse", _("Employee pulse")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        LIVE = "live", _("Live")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("internal name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TRANSACTIONAL)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    public_id = models.CharField(_("public id"), max_length=32, unique=True, default=new_public_id, editable=False)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+    intro_ru = models.TextField(_("introduction (Russian)"), blank=True)
+    thank_you_en = models.TextField(_("thank-you text (English)"), blank=True)
+    thank_you_ru = models.TextField(_("thank-you text (Russian)"), blank=True)
+    thank_you_unhappy_en = models.TextField(
+        _("thank-you text for unhappy answers (English)"),
+        blank=True,
+        help_text=_("Shown instead when the first score question is in the unhappy band (NPS 0–6, CSAT 1–2, CES 5–7)."),
+    )
+    thank_you_unhappy_ru = models.TextField(_("thank-you text for unhappy answers (Russian)"), blank=True)
+    thank_you_happy_en = models.TextField(
+        _("thank-you text for happy answers (English)"),
+        blank=True,
+        help_text=_("Shown instead when the first score question is in the happy band (NPS 9–10, CSAT 4–5, CES 1–2)."),
+    )
+    thank_you_happy_ru = models.TextField(_("thank-you text for happy answers (Russian)"), blank=True)
+    default_language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="ru")
+    anonymous = models.BooleanField(
+        _("anonymous"),
+        default=False,
+        help_text=_("Responses are never linked to a customer or an invitation's customer."),
+    )
+    contact_throttle_days = models.PositiveSmallIntegerField(
+        _("contact throttle (days)"), default=30, help_text=_("Nobody is invited to this survey more often than this.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("survey-public", args=[self.public_id])
+
+
+class Question(Localized, models.Model):
+    class Type(models.TextChoices):
+        NPS = "nps", _("NPS (0–10)")
+        CSAT = "csat", _("CSAT (1–5)")
+        CES = "ces", _("CES (1–7)")
+        RATING = "rating", _("Rating scale")
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        YES_NO = "yes_no", _("Yes / no")
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+
+    class Operator(models.TextChoices):
+        LTE = "lte", _("is at most")
+        GTE = "gte", _("is at least")
+        EQ = "eq", _("equals")
+        NE = "ne", _("is not")
+        CHOSE = "chose", _("includes the choice")
+
+    FIXED_SCALES = {Type.NPS: (0, 10), Type.CSAT: (1, 5), Type.CES: (1, 7), Type.YES_NO: (0, 1)}
+    SCALE_TYPES = {Type.NPS, Type.CSAT, Type.CES, Type.RATING}
+    CHOICE_TYPES = {Type.SINGLE, Type.MULTIPLE}
+    TEXT_TYPES = {Type.SHORT_TEXT, Type.LONG_TEXT}
+
+    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="questions")
+    page = models.PositiveSmallIntegerField(_("page"), default=1)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    code = models.SlugField(_("code"), max_length=50, help_text=_("Short stable name used in exports, e.g. nps."))
+    type = models.CharField(_("type"), max_length=12, choices=Type.choices)
+    text_en = models.CharField(_("question (English)"), max_length=500, blank=True)
+    text_ru = models.CharField(_("question (Russian)"), max_length=500, blank=True)
+    help_en = models.CharField(_("help text (English)"), max_length=500, blank=True)
+    help_ru = models.CharField(_("help text (Russian)"), max_length=500, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    scale_min = models.SmallIntegerField(_("scale from"), null=True, blank=True)
+    scale_max = models.SmallIntegerField(_("scale to"), null=True, blank=True)
+    low_label_en = models.CharField(_("low end label (English)"), max_length=100, blank=True)
+    low_label_ru = models.CharField(_("low end label (Russian)"), max_length=100, blank=True)
+    high_label_en = models.CharField(_("high end label (English)"), max_length=100, blank=True)
+    high_label_ru = models.CharField(_("high end label (Russian)"), max_length=100, blank=True)
+    max_length = models.PositiveIntegerField(_("longest answer (characters)"), null=True, blank=True)
+    show_if_question = models.ForeignKey(
+        "self",
+        verbose_name=_("show only if question"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dependent_questions",
+    )
+    show_if_operator = models.CharField(_("condition"), max_length=8, choices=Operator.choices, blank=True)
+    show_if_value = models.SmallIntegerField(_("value"), null=True, blank=True)
+    show_if_choice = models.ForeignKey(
+        "Choice", verbose_name=_("choice"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["survey", "page", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "code"], name="question_code_unique_in_survey"),
+            models.CheckConstraint(
+                condition=Q(scale_min__isnull=True)
+                | Q(scale_min__gte=0, scale_max__lte=10, scale_max__gt=models.F("scale_min")),
+                name="question_scale_within_0_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text_en or self.text_ru}"
+
+    @property
+    def scale(self) -> tuple[int, int] | None:
+        if self.type in self.FIXED_SCALES:
+            return self.FIXED_SCALES[self.type]
+        if self.type == self.Type.RATING:
+            return (self.scale_min if self.scale_min is not None else 1, self.scale_max or 5)
+        return None
+
+    @property
+    def text_limit(self) -> int:
+        default = 200 if self.type == self.Type.SHORT_TEXT else 5000
+        return min(self.max_length or default, default)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.type == self.Type.RATING:
+            low, high = self.scale
+            if not (0 <= low < high <= 10):
+                errors["scale_max"] = _("A rating scale runs from 0 or more to at most 10, low end first.")
+        if self.show_if_question_id:
+            source = self.show_if_question
+            if source.survey_id != self.survey_id or (source.page, source.order) >= (self.page, self.order):
+                errors["show_if_question"] = _("The condition must use an earlier question of the same survey.")
+            elif not self.show_if_operator:
+                errors["show_if_operator"] = _("Choose how the earlier answer is compared.")
+            elif self.show_if_operator == self.Operator.CHOSE:
+                if source.type not in self.CHOICE_TYPES:
+                    errors["show_if_operator"] = _("“includes the choice” works only with choice questions.")
+                elif self.show_if_choice is None or self.show_if_choice.question_id != source.pk:
+                    errors["show_if_choice"] = _("Choose one of that question's choices.")
+            elif source.scale is None:
+                errors["show_if_operator"] = _("Compare numbers only for scale and yes/no questions.")
+            elif self.show_if_value is None:
+                errors["show_if_value"] = _("Enter the number to compare with.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Choice(Localized, models.Model):
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text_en = models.CharField(_("choice (English)"), max_length=200, blank=True)
+    text_ru = models.CharField(_("choice (Russian)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        ordering = ["question", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.text_en or self.text_ru
+
+
+class Invitation(models.Model):
+    """A personal link to a survey, carrying the context of the interaction it asks about."""
+
+    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="invitations")
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_invitation_token, editable=False)
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    employee = models.ForeignKey(
+        Employee,
+        verbose_name=_("employee who served"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    touchpoint = models.CharField(_("touchpoint code"), max_length=50, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    transaction_ref = models.CharField(_("transaction reference"), max_length=100, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.survey} → {self.customer or _('anonymous')}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("survey-invitation", args=[self.token])
+
+
+class ResponseQuerySet(models.QuerySet):
+    def for_survey(self, survey: Survey) -> "ResponseQuerySet":
+        return self.filter(survey=survey)
+
+
+class Response(models.Model):
+    """One customer's completed answers to a survey, with where the interaction happened."""
+
+    class Source(models.TextChoices):
+        PUBLIC_LINK = "public_link", _("Public link")
+        INVITATION = "invitation", _("Invitation")
+        API = "api", _("API")
+
+    survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="responses")
+    invitation = models.OneToOneField(
+        Invitation,
+        verbose_name=_("invitation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="response",
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    employee = models.ForeignKey(
+        Employee,
+        verbose_name=_("employee who served"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responses",
+    )
+    touchpoint = models.CharField(_("touchpoint code"), max_length=50, blank=True, db_index=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    transaction_ref = models.CharField(_("transaction reference"), max_length=100, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    submitted_at = models.DateTimeField(_("submitted"), db_index=True)
+    duration_seconds = models.PositiveIntegerField(_("time to answer (seconds)"), null=True, blank=True)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["survey", "submitted_at"], name="response_survey_time")]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+QT = Question.Type
+
+
+class Answer(models.Model):
+    """One answer: a number for scales and yes/no, a choice row per chosen option, or text.
+
+    The question's type is copied onto the row so that the database itself refuses out-of-range scores."""
+
+    response = models.ForeignKey(Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="answers")
+    question_type = models.CharField(_("question type"), max_length=12, choices=Question.Type.choices)
+    number = models.SmallIntegerField(_("number"), null=True, blank=True)
+    choice = models.ForeignKey(
+        Choice, verbose_name=_("choice"), null=True, blank=True, on_delete=models.PROTECT, related_name="answers"
+    )
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.CheckConstraint(
+                name="answer_value_fits_type",
+                condition=(
+                    Q(question_type=QT.NPS, number__gte=0, number__lte=10)
+                    | Q(question_type=QT.CSAT, number__gte=1, number__lte=5)
+                    | Q(question_type=QT.CES, number__gte=1, number__lte=7)
+                    | Q(question_type=QT.RATING, number__gte=0, number__lte=10)
+                    | Q(question_type=QT.YES_NO, number__gte=0, number__lte=1)
+                    | Q(question_type__in=[QT.SINGLE, QT.MULTIPLE], choice__isnull=False, number__isnull=True)
+                    | (
+                        Q(question_type__in=[QT.SHORT_TEXT, QT.LONG_TEXT], number__isnull=True, choice__isnull=True)
+                        & ~Q(text="")
+                    )
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["response", "question"], condition=~Q(question_type=QT.MULTIPLE), name="answer_one_per_question"
+            ),
+            models.UniqueConstraint(fields=["response", "question", "choice"], name="answer_choice_once"),
+        ]
+        indexes = [models.Index(fields=["question", "number"], name="answer_question_number")]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}: {self.value}"
+
+    @property
+    def value(self):
+        if self.number is not None:
+            return self.number
+        return self.choice if self.choice_id else self.text
