@@ -178,13 +178,17 @@ class SurveyFlow:
         return [q for q in self.questions if q.page == page]
 
     def shown_on(self, page: int, answers: Answers) -> list[Question]:
-        """Questions of the page that are shown: conditions on earlier pages are decided already."""
-        earlier_pages = {q.pk for q in self.questions if q.page < page}
-        return [
-            q
-            for q in self.page_questions(page)
-            if not q.show_if_question_id or q.show_if_question_id not in earlier_pages or condition_met(q, answers)
-        ]
+        """Questions of the page that can be shown: conditions on earlier pages are decided already, and a
+        question whose condition is on this page is shown while its source is (the browser decides the rest)."""
+        page_ids = {q.pk for q in self.page_questions(page)}
+        shown: list[Question] = []
+        for question in self.page_questions(page):
+            source = question.show_if_question_id
+            if not source or (source in page_ids and any(q.pk == source for q in shown)):
+                shown.append(question)
+            elif source not in page_ids and condition_met(question, answers):
+                shown.append(question)
+        return shown
 
     def next_page(self, current: int, answers: Answers) -> int | None:
         return next((p for p in self.pages if p > current and self.shown_on(p, answers)), None)
