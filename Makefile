@@ -19,7 +19,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 ## make run: install, migrate, seed the demo once, serve on http://$(HOST):$(PORT)/ with a Celery worker and beat.
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --once
+	$(PY) manage.py seed_demo --once --responses 3000
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops the web server and the worker)."
 	@trap 'kill 0' INT TERM EXIT; \
 	$(VENV)/bin/celery -A cxprogram worker --beat --pool=solo --loglevel=WARNING & \

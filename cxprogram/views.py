@@ -152,3 +152,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
         {"title": _("Something went wrong"), "message": _("The error has been logged. Please try again in a moment.")},
         status=500,
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A polite 403 when a form is sent without a valid CSRF token (e.g. cookies blocked or a stale page)."""
+    message = _("This form has expired or your browser blocked cookies. Reload the page and try again.")
+    return render(request, "cxprogram/error.html", {"title": _("Please try again"), "message": message}, status=403)

@@ -184,9 +184,11 @@ class SurveyFlow:
         shown: list[Question] = []
         for question in self.page_questions(page):
             source = question.show_if_question_id
-            if not source or (source in page_ids and any(q.pk == source for q in shown)):
-                shown.append(question)
-            elif source not in page_ids and condition_met(question, answers):
+            if source in page_ids:
+                visible = any(q.pk == source for q in shown)
+            else:
+                visible = not source or condition_met(question, answers)
+            if visible:
                 shown.append(question)
         return shown
 

@@ -59,3 +59,11 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_form_without_csrf_token_gets_a_polite_403():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "This form has expired or your browser blocked cookies." in response.content.decode()

@@ -71,3 +71,18 @@ def test_once_leaves_an_existing_demo_alone(capsys):
 def test_empty_password_is_refused():
     with pytest.raises(CommandError, match="--password cannot be empty"):
         call_command("seed_demo", password="")
+
+
+def test_responses_are_generated_once_and_hang_together():
+    from surveys.models import Answer, Response, Survey
+
+    call_command("seed_demo", customers=50, responses=300)
+    call_command("seed_demo", customers=50, responses=300)
+    assert Response.objects.count() == 300
+    assert Survey.objects.filter(status="live").count() == 4
+    # Every NPS answer is 0–10, every response has its required scores, and detractors name what to improve.
+    nps = Answer.objects.filter(question__code="nps", response__survey__public_id="store-visit")
+    assert nps.count() == Response.objects.filter(survey__public_id="store-visit").count()
+    assert not nps.filter(number__gt=10).exists()
+    improve = Answer.objects.filter(question__code="improve").values_list("response_id", flat=True)
+    assert not nps.filter(response_id__in=improve, number__gt=6).exists()

@@ -233,3 +233,12 @@ def test_thank_you_text_follows_the_score_band(client):
     for score, text in [("2", "Sorry!"), ("8", "Thanks."), ("10", "Yay!")]:
         response = submit(client, "/s/bands/?lang=en", {f"q{nps.pk}": score})
         assert text in client.get(response.url).content.decode()
+
+
+def test_query_counts_do_not_grow_with_questions(client, every_type, django_assert_num_queries):
+    _survey, q, choices = every_type
+    with django_assert_num_queries(3):  # survey, questions, choices
+        page = client.get(URL)
+    data = {**form_state(page.content.decode()), "next": "1", **valid(q, choices)}
+    with django_assert_num_queries(7):  # survey, questions, choices, savepoint, response, answers, release
+        assert client.post(URL, data).status_code == 302
