@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from cxprogram import ratelimit
 
@@ -297,16 +297,22 @@ def _language(request: HttpRequest, survey: Survey, fallback: str = "") -> str:
 
 NOTICES = {
     "unavailable": (
-        N_("This link is not available"),
-        N_("This survey link has already been used or is not valid. Thank you for your time."),
+        gettext_noop("This link is not available"),
+        gettext_noop("This survey link has already been used or is not valid. Thank you for your time."),
     ),
-    "draft": (N_("This survey has not started yet"), N_("Please come back later.")),
-    "closed": (N_("This survey has ended"), N_("Thank you for your interest; we are no longer collecting answers.")),
+    "draft": (gettext_noop("This survey has not started yet"), gettext_noop("Please come back later.")),
+    "closed": (
+        gettext_noop("This survey has ended"),
+        gettext_noop("Thank you for your interest; we are no longer collecting answers."),
+    ),
     "flood": (
-        N_("Too many answers"),
-        N_("We received many answers from your network just now. Please try again later."),
+        gettext_noop("Too many answers"),
+        gettext_noop("We received many answers from your network just now. Please try again later."),
     ),
-    "expired": (N_("This page has expired"), N_("Please open the survey link again to start over.")),
+    "expired": (
+        gettext_noop("This page has expired"),
+        gettext_noop("Please open the survey link again to start over."),
+    ),
 }
 
 

@@ -181,3 +181,8 @@ def test_oversized_and_malformed_posts_get_a_4xx(client, survey):
     assert client.post("/s/pub/", {"next": "1"}).status_code == 400  # no state at all
     assert client.post("/s/pub/", b"\xff\xfe", content_type="application/octet-stream").status_code == 400
     assert Response.objects.count() == 0
+
+
+def test_failure_pages_speak_russian_to_russian_customers(client):
+    page = client.get("/s/i/no-such-token/", headers={"accept-language": "ru"}).content.decode()
+    assert "Эта ссылка на опрос уже использована или недействительна." in page
