@@ -1,11 +1,16 @@
 """Reads of the surveys app for the hosted pages."""
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.core import signing
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from cxprogram.models import Channel, Employee, Unit
 
-from .models import Choice, Invitation, Question, Survey
+from .charts import trend_chart
+from .metrics import Slice, breakdown, group_labels, question_result, responses_in, start_of
+from .models import Answer, Choice, Invitation, Question, Response, Survey
 from .services import CONTEXT_SALT, ResponseContext
 
 
@@ -74,3 +79,119 @@ def score_band(questions: list[Question], answers: dict) -> str:
         }[question.type]
         return "unhappy" if unhappy else "happy" if happy else "neutral"
     return "neutral"
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    """Everything the results page shows for one slice."""
+
+    responses: int
+    invitations: int
+    responded: int
+    questions: list
+    main: object | None  # the QuestionResult of the first score question
+    trend: object | None  # TrendChart of the main question by month
+    breakdown_rows: list
+    hidden_groups: int
+
+
+def survey_results(*, slice_: Slice, by: str, sort: str, language: str) -> SurveyResults:
+    """Headline figures per question, the main score's monthly trend and a breakdown, all by SQL aggregates."""
+    survey = slice_.survey
+    questions = list(survey.questions.prefetch_related("choices").order_by("page", "order", "id"))
+    results = [question_result(slice_, q, language) for q in questions]
+    main = next(
+        (r for r in results if r.question.type in (Question.Type.NPS, Question.Type.CSAT, Question.Type.CES)), None
+    )
+    minimum_group = settings.PULSE_MIN_GROUP if survey.kind == Survey.Kind.EMPLOYEE_PULSE else None
+    trend, rows, hidden = None, [], 0
+    if main is not None:
+        months = breakdown(slice_, main.question, "month", min_sample=minimum_group)
+        lo, hi = {"nps": (-100, 100), "csat": (0, 100), "ces": (1, 7)}[main.question.type]
+        points = [(k.strftime("%Y-%m"), f.value, f.low, f.high, f.n) for k, f in months if k is not None]
+        trend = trend_chart(points, lo=lo, hi=hi) if points else None
+        groups = breakdown(slice_, main.question, by, min_sample=minimum_group)
+        labels = group_labels(by, [key for key, _figure in groups])
+        for key, figure in groups:
+            if minimum_group and figure.n < minimum_group:
+                hidden += 1
+                continue
+            rows.append({"key": key, "label": labels.get(key, key) if key is not None else None, "figure": figure})
+        rows = sort_rows(rows, sort)
+    responses = responses_in(slice_)
+    invitations = Invitation.objects.filter(survey=survey)
+    if slice_.date_from:
+        invitations = invitations.filter(created_at__gte=start_of(slice_.date_from))
+    if slice_.date_to:
+        invitations = invitations.filter(created_at__lt=start_of(slice_.date_to, next_day=True))
+    counts = invitations.aggregate(total=Count("pk"), responded=Count("pk", filter=Q(responded_at__isnull=False)))
+    return SurveyResults(
+        responses=responses.count(),
+        invitations=counts["total"],
+        responded=counts["responded"],
+        questions=results,
+        main=main,
+        trend=trend,
+        breakdown_rows=rows,
+        hidden_groups=hidden,
+    )
+
+
+def sort_rows(rows: list[dict], sort: str) -> list[dict]:
+    """Sort breakdown rows by label, score or sample size; groups without enough data go last on score."""
+    reverse = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key == "n":
+        return sorted(rows, key=lambda r: r["figure"].n, reverse=reverse)
+    if key == "score":
+        scored = sorted((r for r in rows if r["figure"].enough), key=lambda r: r["figure"].value, reverse=reverse)
+        return scored + [r for r in rows if not r["figure"].enough]
+    return sorted(rows, key=lambda r: str(r["label"] or ""), reverse=reverse)
+
+
+def verbatims(*, slice_: Slice, search: str = "", band: str = "") -> "QuerySet[Answer]":
+    """Text answers of a slice with the response's first score beside them, newest first."""
+    responses = responses_in(slice_)
+    scores = Answer.objects.filter(
+        response=OuterRef("response"), question_type__in=[Question.Type.NPS, Question.Type.CSAT, Question.Type.CES]
+    ).order_by("question__page", "question__order", "question_id")
+    first_score = Subquery(scores.values("number")[:1])
+    first_type = Subquery(scores.values("question_type")[:1])
+    texts = (
+        Answer.objects.filter(response__in=responses, question_type__in=list(Question.TEXT_TYPES))
+        .select_related("response__unit", "response__customer", "question")
+        .annotate(score=first_score, score_type=first_type)
+        .order_by("-response__submitted_at", "-pk")
+    )
+    if search:
+        texts = texts.filter(text__icontains=search)
+    bands = {
+        "unhappy": Q(score_type="nps", score__lte=6)
+        | Q(score_type="csat", score__lte=2)
+        | Q(score_type="ces", score__gte=5),
+        "happy": Q(score_type="nps", score__gte=9)
+        | Q(score_type="csat", score__gte=4)
+        | Q(score_type="ces", score__lte=2),
+    }
+    if band in bands:
+        texts = texts.filter(bands[band])
+    return texts
+
+
+def allies(*, slice_: Slice, kind: str) -> QuerySet[Response]:
+    """High-value customers' responses: promoters (NPS 9–10) to turn into allies, or detractors (0–6) at risk.
+
+    Each carries its NPS score and first comment; newest first."""
+    nps = Answer.objects.filter(response=OuterRef("pk"), question_type=Question.Type.NPS).order_by("question_id")
+    comment = Answer.objects.filter(response=OuterRef("pk"), question_type__in=list(Question.TEXT_TYPES)).order_by(
+        "question__page", "question__order"
+    )
+    band = Q(nps__gte=9) if kind == "promoters" else Q(nps__lte=6)
+    return (
+        responses_in(slice_)
+        .filter(customer__value_tier="high")
+        .annotate(nps=Subquery(nps.values("number")[:1]), comment=Subquery(comment.values("text")[:1]))
+        .filter(band)
+        .select_related("customer__segment", "unit")
+        .order_by("-submitted_at")
+    )

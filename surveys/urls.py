@@ -7,3 +7,12 @@ urlpatterns = [
     path("s/<str:public_id>/", views.survey_public, name="survey-public"),
     path("s/<str:public_id>/thanks/<str:band>/", views.survey_thanks, name="survey-thanks"),
 ]
+
+from . import results_views  # noqa: E402
+
+urlpatterns += [
+    path("results/", results_views.results_index, name="results-index"),
+    path("results/<str:public_id>/", results_views.results_detail, name="results-detail"),
+    path("results/<str:public_id>/export.csv", results_views.results_export, name="results-export"),
+    path("results/<str:public_id>/allies/", results_views.results_allies, name="results-allies"),
+]

@@ -99,6 +99,10 @@ SURVEY_SUBMIT_WINDOW_SECONDS = env_int(ENV, "SURVEY_SUBMIT_WINDOW_SECONDS", 10 *
 SURVEY_MIN_FILL_SECONDS = env_int(ENV, "SURVEY_MIN_FILL_SECONDS", 3)
 INVITATION_MISS_LIMIT = env_int(ENV, "INVITATION_MISS_LIMIT", 20)  # unknown or used tokens per address per hour
 
+# Results: no figure below this many answers, and no employee-pulse group below PULSE_MIN_GROUP.
+RESULTS_MIN_SAMPLE = env_int(ENV, "RESULTS_MIN_SAMPLE", 30)
+PULSE_MIN_GROUP = env_int(ENV, "PULSE_MIN_GROUP", 5)
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
