@@ -2,17 +2,19 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cxprogram.models import Channel, Employee, Unit
 
-from .models import Answer, Choice, Invitation, Question, Response, Survey
+from .models import Answer, Choice, Distribution, Invitation, Question, Response, Survey, UnsubscribedAddress
 from .services import ResponseContext, survey_close, survey_duplicate, survey_public_link, survey_publish
 
 
@@ -252,9 +254,107 @@ class ResponseAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["survey", "customer", "unit", "channel", "created_at", "opened_at", "responded_at"]
-    list_filter = ["survey", "channel", "responded_at"]
+    list_display = [
+        "survey",
+        "customer",
+        "unit",
+        "channel",
+        "delivery",
+        "created_at",
+        "sent_at",
+        "opened_at",
+        "responded_at",
+    ]
+    list_filter = ["survey", "delivery", "channel", "distribution"]
     search_fields = ["customer__external_id", "customer__name", "transaction_ref"]
     list_select_related = ["survey", "customer", "unit"]
     autocomplete_fields = ["customer", "unit", "employee", "survey"]
-    readonly_fields = ["token", "opened_at", "responded_at", "created_at"]
+    readonly_fields = [
+        "token",
+        "opened_at",
+        "responded_at",
+        "created_at",
+        "sent_at",
+        "delivery",
+        "delivery_error",
+        "reminders_sent",
+        "last_reminded_at",
+        "distribution",
+    ]
+
+
+@admin.register(Distribution)
+class DistributionAdmin(admin.ModelAdmin):
+    """Sends a survey to a chosen audience; the list shows progress while it runs and the response rate."""
+
+    list_display = ["name", "survey", "status", "scheduled_at", "progress", "response_rate"]
+    list_filter = ["status", "survey"]
+    search_fields = ["name"]
+    filter_horizontal = ["segments", "units"]
+    readonly_fields = ["status", "launched_at", "created_at", "progress", "response_rate"]
+    actions = ["launch"]
+    fields = [
+        "survey", "name", "status", ("segments", "units"), "value_tiers", "external_ids", "scheduled_at",
+        ("reminder_after_days", "max_reminders"), "progress", "response_rate", "launched_at",
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        delivery = {
+            state: Count("invitations", filter=Q(invitations__delivery=state))
+            for state in ("queued", "sending", "sent", "failed")
+        }
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("survey")
+            .annotate(
+                total=Count("invitations"),
+                opened=Count("invitations", filter=Q(invitations__opened_at__isnull=False)),
+                responded=Count("invitations", filter=Q(invitations__responded_at__isnull=False)),
+                **{f"n_{state}": count for state, count in delivery.items()},
+            )
+        )
+
+    @admin.display(description=gettext_lazy("progress"))
+    def progress(self, distribution):
+        if not getattr(distribution, "total", None):
+            return "—"
+        done = distribution.n_sent + distribution.n_failed
+        return format_html(
+            '<progress max="{}" value="{}"></progress> {}',
+            distribution.total,
+            done,
+            _("%(queued)d queued · %(sent)d sent · %(failed)d failed · %(opened)d opened · %(responded)d responded")
+            % {
+                "queued": distribution.n_queued + distribution.n_sending,
+                "sent": distribution.n_sent,
+                "failed": distribution.n_failed,
+                "opened": distribution.opened,
+                "responded": distribution.responded,
+            },
+        )
+
+    @admin.display(description=gettext_lazy("response rate"))
+    def response_rate(self, distribution):
+        sent = getattr(distribution, "n_sent", 0)
+        return f"{100 * distribution.responded / sent:.0f}%" if sent else "—"
+
+    def get_object(self, request, object_id, from_field=None):
+        return self.get_queryset(request).filter(pk=object_id).first()
+
+    @admin.action(description=gettext_lazy("Launch now (or at the scheduled time)"))
+    def launch(self, request, queryset):
+        from .tasks import launch_distribution
+
+        for distribution in queryset.filter(status=Distribution.Status.DRAFT):
+            if distribution.scheduled_at and distribution.scheduled_at > timezone.now():
+                Distribution.objects.filter(pk=distribution.pk).update(status=Distribution.Status.SCHEDULED)
+            else:
+                transaction.on_commit(lambda pk=distribution.pk: launch_distribution.delay(pk))
+        self.message_user(request, _("Launching; progress shows in the list."), messages.SUCCESS)
+
+
+@admin.register(UnsubscribedAddress)
+class UnsubscribedAddressAdmin(admin.ModelAdmin):
+    list_display = ["email", "created_at"]
+    search_fields = ["email"]

@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.csrf import csrf_exempt
 
 from cxprogram import ratelimit
 
 from .display_logic import Answers, condition_met
+from .distribution import customer_unsubscribe
 from .forms import SurveyPageForm, field_name
 from .models import Invitation, Question, Response, Survey
 from .selectors import context_from_token, context_of_invitation, invitation_by_token, score_band, survey_with_questions
@@ -327,3 +329,17 @@ def _notice(request: HttpRequest, kind: str, *, survey: Survey | None = None, st
             {"heading": _(title), "text": _(text), "language": language},
             status=status,
         )
+
+
+@csrf_exempt  # the signed token is the credential; mail clients send one-click POSTs (RFC 8058) without cookies
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks for one click; POST opts the customer out of every survey and blocks the address."""
+    if request.method == "POST":
+        customer = customer_unsubscribe(token=token)
+        if customer is None:
+            return _notice(request, "unavailable", status=404)
+        with translation.override(_language(request, Survey(default_language=customer.language), customer.language)):
+            return render(request, "surveys/unsubscribed.html", {"language": translation.get_language()})
+    language = _language(request, Survey(default_language="ru"))
+    with translation.override(language):
+        return render(request, "surveys/unsubscribe.html", {"language": language, "token": token})

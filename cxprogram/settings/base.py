@@ -99,6 +99,11 @@ SURVEY_SUBMIT_WINDOW_SECONDS = env_int(ENV, "SURVEY_SUBMIT_WINDOW_SECONDS", 10 *
 SURVEY_MIN_FILL_SECONDS = env_int(ENV, "SURVEY_MIN_FILL_SECONDS", 3)
 INVITATION_MISS_LIMIT = env_int(ENV, "INVITATION_MISS_LIMIT", 20)  # unknown or used tokens per address per hour
 
+# Distribution: nobody is invited to any survey more often than this (on top of each survey's own period).
+PROGRAM_CONTACT_DAYS = env_int(ENV, "PROGRAM_CONTACT_DAYS", 7)
+DISTRIBUTION_BATCH_SIZE = env_int(ENV, "DISTRIBUTION_BATCH_SIZE", 200)
+SITE_URL = ENV.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # absolute links in e-mails
+
 # Results: no figure below this many answers, and no employee-pulse group below PULSE_MIN_GROUP.
 RESULTS_MIN_SAMPLE = env_int(ENV, "RESULTS_MIN_SAMPLE", 30)
 PULSE_MIN_GROUP = env_int(ENV, "PULSE_MIN_GROUP", 5)
@@ -143,6 +148,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "cxprogram.tasks.clear_expired_sessions", "schedule": 6 * 60 * 60},
+    "launch-due-distributions": {"task": "surveys.tasks.launch_due_distributions", "schedule": 60},
+    "send-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 15 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

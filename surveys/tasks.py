@@ -1,0 +1,64 @@
+"""Celery tasks of the surveys app: thin wrappers that take ids and call one service each."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.utils import timezone
+
+from .distribution import (
+    distribution_finish_if_done,
+    distribution_launch,
+    invitation_mark_failed,
+    invitation_send,
+    reminder_send,
+    reminders_due,
+)
+from .models import Distribution, Invitation
+
+TRANSIENT = (SMTPException, ConnectionError, TimeoutError, OSError)
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def send_invitations(self, invitation_ids: list[int]) -> int:
+    """E-mail a batch of queued invitations; already-sent ones are skipped, so a re-run sends nothing twice."""
+    sent = 0
+    try:
+        for invitation_id in invitation_ids:
+            sent += invitation_send(invitation_id=invitation_id)
+    except TRANSIENT as error:
+        if self.request.retries >= self.max_retries:
+            invitation_mark_failed(invitation_ids=invitation_ids, error=str(error))
+        else:
+            raise self.retry(exc=error, countdown=min(600, 30 * 2**self.request.retries)) from error
+    distribution_ids = set(
+        Invitation.objects.filter(pk__in=invitation_ids, distribution__isnull=False).values_list(
+            "distribution_id", flat=True
+        )
+    )
+    for distribution_id in distribution_ids:
+        distribution_finish_if_done(distribution_id=distribution_id)
+    return sent
+
+
+@shared_task
+def launch_distribution(distribution_id: int) -> int:
+    return distribution_launch(distribution_id=distribution_id)
+
+
+@shared_task
+def launch_due_distributions() -> int:
+    """Beat: launch scheduled distributions whose time has come."""
+    due = Distribution.objects.filter(status=Distribution.Status.SCHEDULED, scheduled_at__lte=timezone.now())
+    return sum(distribution_launch(distribution_id=pk) for pk in due.values_list("pk", flat=True))
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def send_due_reminders(self) -> int:
+    """Beat: remind non-responders whose distribution allows another reminder; each reminder is sent once."""
+    sent = 0
+    try:
+        for invitation in reminders_due():
+            sent += reminder_send(invitation_id=invitation.pk)
+    except TRANSIENT as error:
+        raise self.retry(exc=error, countdown=min(600, 30 * 2**self.request.retries)) from error
+    return sent
