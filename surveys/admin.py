@@ -10,12 +10,19 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cxprogram.models import Channel, Employee, Unit
 
 from .models import Answer, Choice, Distribution, Invitation, Question, Response, Survey, UnsubscribedAddress
-from .services import ResponseContext, survey_close, survey_duplicate, survey_public_link, survey_publish
+from .services import (
+    ResponseContext,
+    survey_close,
+    survey_duplicate,
+    survey_public_link,
+    survey_publish,
+    survey_touch,
+)
 
 
 class QuestionForm(forms.ModelForm):
@@ -96,6 +103,14 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = [ChoiceInline]
     autocomplete_fields = ["survey"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        survey_touch(survey_id=form.instance.survey_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        survey_touch(survey_id=obj.survey_id)
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if obj:
@@ -144,6 +159,10 @@ class SurveyAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(response_count=Count("responses"))
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        survey_touch(survey_id=form.instance.pk)  # inline questions changed after the survey row was saved
+
     @admin.display(description=gettext_lazy("responses"), ordering="response_count")
     def response_count(self, survey):
         url = reverse("admin:surveys_response_changelist") + f"?survey__id__exact={survey.pk}"
@@ -169,13 +188,19 @@ class SurveyAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         for survey in queryset:
             survey_publish(survey=survey)
-        self.message_user(request, _("%(n)d surveys are live.") % {"n": queryset.count()}, messages.SUCCESS)
+        n = queryset.count()
+        self.message_user(
+            request, ngettext("%(n)d survey is live.", "%(n)d surveys are live.", n) % {"n": n}, messages.SUCCESS
+        )
 
     @admin.action(description=gettext_lazy("Close: stop accepting answers"))
     def close(self, request, queryset):
         for survey in queryset:
             survey_close(survey=survey)
-        self.message_user(request, _("%(n)d surveys are closed.") % {"n": queryset.count()}, messages.SUCCESS)
+        n = queryset.count()
+        self.message_user(
+            request, ngettext("%(n)d survey is closed.", "%(n)d surveys are closed.", n) % {"n": n}, messages.SUCCESS
+        )
 
     @admin.action(description=gettext_lazy("Duplicate as a new draft"))
     def duplicate(self, request, queryset):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cxprogram.models import Channel, Customer, Employee, Unit
@@ -384,7 +385,7 @@ class Response(models.Model):
         indexes = [models.Index(fields=["survey", "submitted_at"], name="response_survey_time")]
 
     def __str__(self) -> str:
-        return f"{self.survey} · {self.submitted_at:%Y-%m-%d %H:%M}"
+        return f"{self.survey} · {timezone.localtime(self.submitted_at):%Y-%m-%d %H:%M}"
 
 
 QT = Question.Type

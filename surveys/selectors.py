@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
+from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from cxprogram.models import Channel, Employee, Unit
@@ -13,15 +14,33 @@ from .metrics import Slice, breakdown, group_labels, question_result, responses_
 from .models import Answer, Choice, Invitation, Question, Response, Survey
 from .services import CONTEXT_SALT, ResponseContext
 
+_DEFINITIONS: dict[str, tuple[tuple, Survey]] = {}
+_DEFINITIONS_MAX = 500
+
 
 def survey_with_questions(*, public_id: str) -> Survey | None:
-    """The survey with its questions and choices in display order (three queries), or None."""
+    """The survey with its questions and choices in display order, or None.
+
+    The loaded definition is kept per process and reused while the survey row's (id, updated_at) stays the
+    same, so a hosted page costs one small query; editing a question touches the survey (`survey_touch`)."""
+    with connection.cursor() as cursor:  # the hottest query of the hosted page, kept free of ORM overhead
+        cursor.execute(f"SELECT id, updated_at FROM {Survey._meta.db_table} WHERE public_id = %s", [public_id])  # noqa: S608
+        stamp = cursor.fetchone()
+    if stamp is None:
+        return None
+    cached = _DEFINITIONS.get(public_id)
+    if cached is not None and cached[0] == tuple(stamp):
+        return cached[1]
     questions = Question.objects.order_by("page", "order", "id").prefetch_related(
         Prefetch("choices", queryset=Choice.objects.order_by("order", "id"))
     )
-    return (
-        Survey.objects.prefetch_related(Prefetch("questions", queryset=questions)).filter(public_id=public_id).first()
-    )
+    survey = Survey.objects.prefetch_related(Prefetch("questions", queryset=questions)).filter(pk=stamp[0]).first()
+    if survey is None:
+        return None
+    if len(_DEFINITIONS) >= _DEFINITIONS_MAX:
+        _DEFINITIONS.clear()
+    _DEFINITIONS[public_id] = (tuple(stamp), survey)
+    return survey
 
 
 def invitation_by_token(*, token: str) -> Invitation | None:

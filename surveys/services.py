@@ -95,6 +95,11 @@ def _answer_rows(response: Response, questions: dict[int, Question], answers: An
     return rows
 
 
+def survey_touch(*, survey_id: int) -> None:
+    """Mark a survey's definition as changed (after its questions or choices change), so hosted pages reload it."""
+    Survey.objects.filter(pk=survey_id).update(updated_at=timezone.now())
+
+
 def survey_publish(*, survey: Survey) -> Survey:
     """Make a draft or closed survey live, so its links accept answers."""
     survey.status = Survey.Status.LIVE

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -212,6 +213,8 @@ class SurveyFlow:
         token = signing.dumps({**state, "p": page}, salt=f"{STATE_SALT}:{self.survey.public_id}", compress=True)
         shown = {q.pk for q in self.shown_on(page, state["a"])}
         rows = [row for row in question_rows(form, self.language, errors) if row["question"].pk in shown]
+        for row in rows:
+            row["html"] = question_html(self.survey, row, self.language)
         position = self.pages.index(page) + 1
         context = {
             "survey": self.survey,
@@ -234,6 +237,23 @@ class SurveyFlow:
 
     def thanks_url(self, band: str) -> str:
         return reverse("survey-thanks", args=[self.survey.public_id, band]) + f"?lang={self.language}"
+
+
+_BLOCKS: dict[tuple, str] = {}
+
+
+def question_html(survey: Survey, row: dict, language: str) -> str:
+    """A question's markup; an unanswered question's markup is the same for every visitor, so it is reused
+    (per process) while the survey's definition is unchanged."""
+    if row["values"] or row["errors"] or row["text_value"]:
+        return render_to_string("surveys/_question.html", {"row": row})
+    key = (survey.pk, survey.updated_at, language, row["question"].pk)
+    html = _BLOCKS.get(key)
+    if html is None:
+        if len(_BLOCKS) > 5000:
+            _BLOCKS.clear()
+        html = _BLOCKS[key] = render_to_string("surveys/_question.html", {"row": row})
+    return html
 
 
 def question_rows(form: SurveyPageForm, language: str, show_errors: bool = True) -> list[dict]:

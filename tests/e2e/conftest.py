@@ -4,25 +4,35 @@ Each test gets `lead_context` / `phone_context` browser contexts and a `steps` r
 screenshot of every step in memory; only when the test fails are they written to `test-artifacts/`
 (together with a last screenshot of every page still open), so a green run leaves nothing behind."""
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an asyncio event loop on the test's own thread (it hands control back and forth
-# with greenlets), so while it is started `asyncio.get_running_loop()` succeeds in the test thread and
-# Django's `async_unsafe` guard refuses every ORM call there with SynchronousOnlyOperation - including the
-# test's own set-up and assertions and pytest-django's flush of the database after a `transactional_db`
-# test. Nothing here is actually asynchronous: the ORM is only ever called synchronously, from this thread
-# and from the live server's thread, so the guard is switched off for the e2e tests. It must be set before
-# the first ORM call with Playwright running; Django reads it at each call, so setting it at import is enough.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = "test-artifacts"
 TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _allow_orm_next_to_playwright():
+    """Set DJANGO_ALLOW_ASYNC_UNSAFE=true while the e2e tests run, and only then.
+
+    Playwright's sync API runs an asyncio event loop on the test's own thread (it switches to and fro with
+    greenlets), and between calls it leaves that loop marked as running there. `asyncio.get_running_loop()`
+    therefore succeeds in the test thread, and Django's `async_unsafe` guard refuses every ORM call made in it
+    with SynchronousOnlyOperation: the test's set-up and assertions, and pytest-django's flush of the
+    database after each `transactional_db` test. Nothing here is really asynchronous - this thread and the live
+    server's thread both call the ORM synchronously - so the guard is switched off.
+
+    Not at import time (os.environ is process-wide): the variable would then stay set for the rest of the suite
+    and for the commands it runs in subprocesses, and `manage.py check --deploy` rightly fails with async.E001
+    when it is set (tests/cxprogram/test_settings.py). Package scope: set before, and restored after, every
+    fixture of the e2e tests, the browser included."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -37,9 +47,12 @@ def _failed(node) -> bool:
     return any(getattr(getattr(node, f"rep_{when}", None), "failed", False) for when in ("setup", "call"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """One headless Chromium for the session; the tests skip, saying why, where it is not installed."""
+    """One headless Chromium for the e2e tests; they skip, saying why, where it is not installed.
+
+    Package scope, not session: Playwright's loop (see above) then stops with the last e2e test instead of
+    staying "running" in the main thread while the rest of the suite runs."""
     if not CHROMIUM.exists():
         pytest.skip(f"end-to-end tests need Chromium at {CHROMIUM} (Debian package 'chromium'); it is not installed")
     sync_api = pytest.importorskip("playwright.sync_api", reason="end-to-end tests need the 'playwright' package")

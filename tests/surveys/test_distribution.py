@@ -65,8 +65,8 @@ def test_launch_sends_one_email_each_in_the_customers_language(audience, django_
     with django_capture_on_commit_callbacks(execute=True):
         assert distribution_launch(distribution_id=distribution.pk) == 2
     assert sorted(m.subject for m in mail.outbox) == [
-        "Ваш визит: уделите минуту?",
         "Your visit: a minute of your time?",
+        "Ваш визит: уделите минуту?",
     ]
     message = next(m for m in mail.outbox if m.subject.startswith("Your visit"))
     invitation = Invitation.objects.get(customer__name="Ben")

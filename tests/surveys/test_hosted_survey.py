@@ -237,8 +237,23 @@ def test_thank_you_text_follows_the_score_band(client):
 
 def test_query_counts_do_not_grow_with_questions(client, every_type, django_assert_num_queries):
     _survey, q, choices = every_type
-    with django_assert_num_queries(3):  # survey, questions, choices
+    with django_assert_num_queries(4):  # the survey's version, then survey, questions, choices (first load)
+        client.get(URL)
+    with django_assert_num_queries(1):  # the definition is reused while the survey has not changed
         page = client.get(URL)
     data = {**form_state(page.content.decode()), "next": "1", **valid(q, choices)}
-    with django_assert_num_queries(7):  # survey, questions, choices, savepoint, response, answers, release
+    with django_assert_num_queries(5):  # version, savepoint, response, answers, release
         assert client.post(URL, data).status_code == 302
+
+
+def test_editing_a_question_in_the_admin_reaches_the_hosted_page_at_once(admin_client, client, every_type):
+    _survey, q, _choices = every_type
+    assert "Question nps" in client.get(URL).content.decode()
+    question = q["nps"]
+    data = {
+        "survey": question.survey_id, "page": 1, "order": question.order, "code": "nps", "type": "nps",
+        "required": "on", "text_en": "How likely are you to recommend us?", "text_ru": question.text_ru,
+        "choices-TOTAL_FORMS": "0", "choices-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    assert admin_client.post(f"/admin/surveys/question/{question.pk}/change/", data).status_code == 302
+    assert "How likely are you to recommend us?" in client.get(URL).content.decode()

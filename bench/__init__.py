@@ -1,0 +1,1 @@
+"""Benchmarks of the hosted survey flow; see bench/README.md."""

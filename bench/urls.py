@@ -1,0 +1,15 @@
+"""The project's URLs plus the baseline pair of views the benchmark compares the real survey with."""
+
+from django.urls import include, path
+
+from cxprogram.urls import handler400, handler403, handler404, handler500  # noqa: F401
+
+from . import baseline, what_if
+
+what_if.apply()  # no-op unless BENCH_WHAT_IF names an experiment
+
+urlpatterns = [
+    path("bench/baseline/<str:public_id>/", baseline.baseline_page, name="bench-baseline"),
+    path("bench/baseline/<str:public_id>/done/", baseline.baseline_done, name="bench-baseline-done"),
+    path("", include("cxprogram.urls")),
+]
