@@ -209,12 +209,16 @@ class SurveyFlow:
         )
 
     def render_page(self, page, state, *, form=None, status=200, message="", errors=True) -> HttpResponse:
-        form = form or self.form(page, state["a"])
         token = signing.dumps({**state, "p": page}, salt=f"{STATE_SALT}:{self.survey.public_id}", compress=True)
         shown = {q.pk for q in self.shown_on(page, state["a"])}
-        rows = [row for row in question_rows(form, self.language, errors) if row["question"].pk in shown]
-        for row in rows:
-            row["html"] = question_html(self.survey, row, self.language)
+        untouched = form is None and not any(q.pk in state["a"] for q in self.page_questions(page))
+        if untouched:  # the common first view: every visitor gets the same question markup
+            rows = self.blank_rows(page, shown)
+        else:
+            form = form or self.form(page, state["a"])
+            rows = [row for row in question_rows(form, self.language, errors) if row["question"].pk in shown]
+            for row in rows:
+                row["html"] = question_html(self.survey, row, self.language)
         position = self.pages.index(page) + 1
         context = {
             "survey": self.survey,
@@ -234,6 +238,14 @@ class SurveyFlow:
             "action": self.request.get_full_path(),
         }
         return render(self.request, "surveys/page.html", context, status=status)
+
+    def blank_rows(self, page: int, shown: set[int]) -> list[dict]:
+        questions = [q for q in self.page_questions(page) if q.pk in shown]
+        html = {q.pk: _BLOCKS.get((self.survey.pk, self.survey.updated_at, self.language, q.pk)) for q in questions}
+        if None in html.values():
+            rows = question_rows(self.form(page, {}), self.language)
+            html = {row["question"].pk: question_html(self.survey, row, self.language) for row in rows}
+        return [{"question": q, "errors": [], "html": html[q.pk]} for q in questions]
 
     def thanks_url(self, band: str) -> str:
         return reverse("survey-thanks", args=[self.survey.public_id, band]) + f"?lang={self.language}"
