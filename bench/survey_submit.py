@@ -89,9 +89,6 @@ def server_env(args) -> dict:
         PYTHONDONTWRITEBYTECODE="1",
     )
     env.pop("CACHE_URL", None)
-    env.pop("BENCH_WHAT_IF", None)
-    if args.what_if:
-        env["BENCH_WHAT_IF"] = args.what_if
     if args.cache_url:
         env["CACHE_URL"] = args.cache_url
     return env
@@ -490,8 +487,7 @@ def report(args, server: Server, survey: dict, phases: dict[str, Phase], integri
         "",
         f"Hosted survey submissions: {pg_version}; gunicorn {WORKERS} sync workers on {HOST}:{server.port}; "
         f"{args.clients} clients; {args.seconds:g} s per flow in {args.rounds} interleaved slices; DEBUG=0; "
-        f"cache {args.cache_url or 'locmem (per worker)'}"
-        + (f"; WHAT-IF EXPERIMENT {args.what_if} (not the application as it is)" if args.what_if else ""),
+        f"cache {args.cache_url or 'locmem (per worker)'}",
         f"Survey {survey['public_id']}: {len(survey['questions'])} questions on one page "
         f"({', '.join(q['type'] for q in survey['questions'])})",
         "A submission: a fresh visitor GETs the page, POSTs all answers and gets a 302 to the thank-you page",
@@ -563,9 +559,6 @@ def parse_args():
     parser.add_argument("--db-host", default="127.0.0.1")
     parser.add_argument("--db-port", type=int, default=5432)
     parser.add_argument("--db-user", default="postgres")
-    parser.add_argument(
-        "--what-if", default="", choices=["", "survey-cache"], help="opt-in experiment of bench/what_if.py"
-    )
     parser.add_argument("--cache-url", default="", help="CACHE_URL for the server, e.g. redis://127.0.0.1:6379/14")
     args = parser.parse_args()
     if args.seconds <= 0 or args.clients < 1 or args.rounds < 1 or args.warmup < 0:

@@ -4,9 +4,7 @@ from django.urls import include, path
 
 from cxprogram.urls import handler400, handler403, handler404, handler500  # noqa: F401
 
-from . import baseline, what_if
-
-what_if.apply()  # no-op unless BENCH_WHAT_IF names an experiment
+from . import baseline
 
 urlpatterns = [
     path("bench/baseline/<str:public_id>/", baseline.baseline_page, name="bench-baseline"),
