@@ -141,7 +141,7 @@ def invitation_send(*, invitation_id: int) -> bool:
     """E-mail one queued invitation; True if this call sent it. Safe to call again at any time."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update(skip_locked=True)
+            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("survey", "customer")
             .filter(pk=invitation_id, delivery=Invitation.Delivery.QUEUED)
             .first()
@@ -191,7 +191,7 @@ def reminder_send(*, invitation_id: int, now=None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update(skip_locked=True)
+            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("survey", "customer", "distribution")
             .filter(pk=invitation_id, delivery=Invitation.Delivery.SENT, responded_at__isnull=True)
             .first()
