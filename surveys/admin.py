@@ -306,6 +306,17 @@ class InvitationAdmin(admin.ModelAdmin):
         "last_reminded_at",
         "distribution",
     ]
+    actions = ["email"]
+
+    @admin.action(description=gettext_lazy("E-mail these invitations (those not sent yet)"))
+    def email(self, request, queryset):
+        from .tasks import send_invitations
+
+        waiting = queryset.filter(delivery="", responded_at__isnull=True, customer__isnull=False)
+        ids = list(waiting.values_list("pk", flat=True))
+        Invitation.objects.filter(pk__in=ids).update(delivery=Invitation.Delivery.QUEUED, channel="email")
+        transaction.on_commit(lambda: send_invitations.delay(ids))
+        self.message_user(request, _("Queued %(n)d e-mails.") % {"n": len(ids)}, messages.SUCCESS)
 
 
 @admin.register(Distribution)

@@ -156,3 +156,13 @@ def test_admin_shows_progress_and_response_rate(admin_client, audience, django_c
     page = admin_client.get("/admin/surveys/distribution/", headers={"accept-language": "en"}).content.decode()
     assert "0 queued · 2 sent · 0 failed · 1 opened · 1 responded" in page
     assert '<td class="field-response_rate">50%</td>' in page
+
+
+def test_admin_can_email_invitations_made_by_hand(admin_client, audience, django_capture_on_commit_callbacks):
+    survey, _distribution, people = audience
+    invitation = InvitationFactory(survey=survey, customer=people["ben"])
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/admin/surveys/invitation/", {"action": "email", "_selected_action": [invitation.pk]})
+    invitation.refresh_from_db()
+    assert (invitation.delivery, invitation.channel, len(mail.outbox)) == ("sent", "email", 1)
+    assert mail.outbox[0].to == [people["ben"].email]
