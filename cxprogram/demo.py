@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 
 from .models import Customer, Employee, Segment, Unit
-from .services import customer_upsert_many, cx_lead_group_sync, employee_upsert
+from .services import CUSTOMER_COLUMNS, customer_upsert_many, cx_lead_group_sync, employee_upsert
 
 
 @dataclass
@@ -175,17 +175,8 @@ def seed(options: DemoOptions) -> None:
     )
 
 
-CUSTOMER_FIELDS = [
-    "name",
-    "email",
-    "phone",
-    "language",
-    "segment",
-    "value_tier",
-    "home_unit",
-    "consent",
-    "opted_out_at",
-]
+# Every column the CSV import knows, plus the opt-out moment, so a second run rewrites the same values.
+CUSTOMER_FIELDS = [*CUSTOMER_COLUMNS[1:], "opted_out_at"]
 
 
 def demo_customers(count: int, segments: list[Segment], units: dict[str, Unit]) -> list[dict]:
