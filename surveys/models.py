@@ -216,6 +216,36 @@ class Choice(Localized, models.Model):
         return self.text_en or self.text_ru
 
 
+class InteractionContext(models.Model):
+    """Where an interaction happened and with whom: shared by invitations and the responses they lead to."""
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="%(class)ss",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="%(class)ss"
+    )
+    employee = models.ForeignKey(
+        Employee,
+        verbose_name=_("employee who served"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="%(class)ss",
+    )
+    touchpoint = models.CharField(_("touchpoint code"), max_length=50, blank=True, db_index=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    transaction_ref = models.CharField(_("transaction reference"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Distribution(models.Model):
     """Sending a survey by e-mail to customers chosen by segment, value tier, unit or a list, with reminders."""
 
@@ -267,7 +297,7 @@ class UnsubscribedAddress(models.Model):
         return self.email
 
 
-class Invitation(models.Model):
+class Invitation(InteractionContext):
     """A personal link to a survey, carrying the context of the interaction it asks about."""
 
     class Delivery(models.TextChoices):
@@ -292,28 +322,6 @@ class Invitation(models.Model):
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
     last_reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
     token = models.CharField(_("token"), max_length=64, unique=True, default=new_invitation_token, editable=False)
-    customer = models.ForeignKey(
-        Customer,
-        verbose_name=_("customer"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="invitations",
-    )
-    unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    employee = models.ForeignKey(
-        Employee,
-        verbose_name=_("employee who served"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    touchpoint = models.CharField(_("touchpoint code"), max_length=50, blank=True)
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
-    transaction_ref = models.CharField(_("transaction reference"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
@@ -337,7 +345,7 @@ class ResponseQuerySet(models.QuerySet):
         return self.filter(survey=survey)
 
 
-class Response(models.Model):
+class Response(InteractionContext):
     """One customer's completed answers to a survey, with where the interaction happened."""
 
     class Source(models.TextChoices):
@@ -354,23 +362,6 @@ class Response(models.Model):
         on_delete=models.SET_NULL,
         related_name="response",
     )
-    customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
-    )
-    unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
-    )
-    employee = models.ForeignKey(
-        Employee,
-        verbose_name=_("employee who served"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="responses",
-    )
-    touchpoint = models.CharField(_("touchpoint code"), max_length=50, blank=True, db_index=True)
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
-    transaction_ref = models.CharField(_("transaction reference"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     submitted_at = models.DateTimeField(_("submitted"), db_index=True)

@@ -40,11 +40,8 @@ def results_index(request: HttpRequest) -> HttpResponse:
 def _filtered(request: HttpRequest, public_id: str):
     scope, units = _viewer_units(request)
     survey = get_object_or_404(Survey, public_id=public_id)
-    form = ResultsFilterForm(request.GET or None, units=scope.units())
-    valid = form.is_valid() if request.GET else True
-    if not request.GET:
-        form.cleaned_data = {}
-    return survey, form, valid, units
+    form = ResultsFilterForm(request.GET, units=scope.units())
+    return survey, form, form.is_valid(), units
 
 
 @login_required

@@ -24,6 +24,7 @@ from .selectors import context_from_token, context_of_invitation, invitation_by_
 from .services import AlreadyResponded, ResponseContext, response_submit
 
 STATE_SALT = "surveys.state"
+DEFAULT_SURVEY_LANGUAGE = Survey._meta.get_field("default_language").default
 LANGUAGES = dict(settings.LANGUAGES)
 
 
@@ -42,7 +43,7 @@ def survey_public(request: HttpRequest, public_id: str) -> HttpResponse:
     flow = SurveyFlow(
         request,
         survey,
-        language=_language(request, survey),
+        language=_language(request, survey.default_language),
         context=context_from_token(survey=survey, token=ctx),
         source=Response.Source.PUBLIC_LINK,
         preview=preview,
@@ -69,7 +70,7 @@ def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
     flow = SurveyFlow(
         request,
         survey,
-        language=_language(request, survey, fallback=fallback),
+        language=_language(request, survey.default_language, fallback=fallback),
         context=context_of_invitation(invitation),
         source=Response.Source.INVITATION,
         invitation=invitation,
@@ -82,7 +83,7 @@ def survey_thanks(request: HttpRequest, public_id: str, band: str) -> HttpRespon
     survey = Survey.objects.filter(public_id=public_id).first()
     if survey is None or band not in ("happy", "unhappy", "neutral"):
         return _notice(request, "unavailable", status=404)
-    language = _language(request, survey)
+    language = _language(request, survey.default_language)
     with translation.override(language):
         text = ""
         if band != "neutral":
@@ -317,7 +318,7 @@ def question_rows(form: SurveyPageForm, language: str, show_errors: bool = True)
     return rows
 
 
-def _language(request: HttpRequest, survey: Survey, fallback: str = "") -> str:
+def _language(request: HttpRequest, default: str, fallback: str = "") -> str:
     """?lang= first, then the invitation's or customer's language, then the browser's, then the survey's."""
     explicit = request.POST.get("lang") or request.GET.get("lang")
     if explicit in LANGUAGES:
@@ -326,7 +327,7 @@ def _language(request: HttpRequest, survey: Survey, fallback: str = "") -> str:
         return fallback
     if request.headers.get("accept-language"):
         return translation.get_language_from_request(request)
-    return survey.default_language
+    return default
 
 
 NOTICES = {
@@ -352,7 +353,7 @@ NOTICES = {
 
 def _notice(request: HttpRequest, kind: str, *, survey: Survey | None = None, status: int) -> HttpResponse:
     """A polite page in the customer's language for every way a survey link can fail."""
-    language = _language(request, survey) if survey else _language(request, Survey(default_language="ru"))
+    language = _language(request, survey.default_language if survey else DEFAULT_SURVEY_LANGUAGE)
     with translation.override(language):
         title, text = NOTICES[kind]
         return render(
@@ -370,8 +371,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         customer = customer_unsubscribe(token=token)
         if customer is None:
             return _notice(request, "unavailable", status=404)
-        with translation.override(_language(request, Survey(default_language=customer.language), customer.language)):
-            return render(request, "surveys/unsubscribed.html", {"language": translation.get_language()})
-    language = _language(request, Survey(default_language="ru"))
+        language = _language(request, customer.language, fallback=customer.language)
+        with translation.override(language):
+            return render(request, "surveys/unsubscribed.html", {"language": language})
+    language = _language(request, DEFAULT_SURVEY_LANGUAGE)
     with translation.override(language):
         return render(request, "surveys/unsubscribe.html", {"language": language, "token": token})
