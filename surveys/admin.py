@@ -14,7 +14,18 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cxprogram.models import Channel, Employee, Unit
 
-from .models import Answer, Choice, Distribution, Invitation, Question, Response, Survey, UnsubscribedAddress
+from .models import (
+    Answer,
+    Choice,
+    Distribution,
+    FollowUp,
+    FollowUpEvent,
+    Invitation,
+    Question,
+    Response,
+    Survey,
+    UnsubscribedAddress,
+)
 from .services import (
     ResponseContext,
     survey_close,
@@ -394,3 +405,29 @@ class DistributionAdmin(admin.ModelAdmin):
 class UnsubscribedAddressAdmin(admin.ModelAdmin):
     list_display = ["email", "created_at"]
     search_fields = ["email"]
+
+
+class FollowUpEventInline(admin.TabularInline):
+    model = FollowUpEvent
+    extra = 0
+    fields = ["at", "kind", "actor", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    """Cases are worked on the case page (/followups/); the admin is for looking things up."""
+
+    list_display = ["__str__", "status", "unit", "owner", "priority", "due_at", "first_contact_at", "root_cause"]
+    list_filter = ["status", "root_cause", "unit"]
+    search_fields = ["reasons", "response__customer__name", "response__customer__external_id"]
+    list_select_related = ["unit", "owner__user"]
+    readonly_fields = [f.name for f in FollowUp._meta.fields]
+    inlines = [FollowUpEventInline]
+
+    def has_add_permission(self, request):
+        return False

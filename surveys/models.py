@@ -77,6 +77,19 @@ class Survey(Localized, models.Model):
     contact_throttle_days = models.PositiveSmallIntegerField(
         _("contact throttle (days)"), default=30, help_text=_("Nobody is invited to this survey more often than this.")
     )
+    followup_enabled = models.BooleanField(_("open follow-up cases"), default=True)
+    followup_nps_max = models.SmallIntegerField(_("follow up NPS at or below"), null=True, blank=True, default=6)
+    followup_csat_max = models.SmallIntegerField(_("follow up CSAT at or below"), null=True, blank=True, default=2)
+    followup_ces_min = models.SmallIntegerField(_("follow up CES at or above"), null=True, blank=True, default=5)
+    followup_keywords = models.CharField(
+        _("follow up comments with these words"), max_length=500, blank=True, help_text=_("Comma-separated.")
+    )
+    followup_sla_hours = models.PositiveSmallIntegerField(
+        _("first contact within (business hours)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: by the end of the same business day."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -430,3 +443,107 @@ class Answer(models.Model):
         if self.number is not None:
             return self.number
         return self.choice if self.choice_id else self.text
+
+
+class FollowUp(models.Model):
+    """A case opened for an unhappy answer: someone contacts the customer, finds the cause and acts on it."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CONTACTED = "contacted", _("Contacted")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed without contact")
+
+    class RootCause(models.TextChoices):
+        AVAILABILITY = "availability", _("Product not in stock")
+        QUEUES = "queues", _("Queues and waiting")
+        STAFF = "staff", _("Staff attitude")
+        ADVICE = "advice", _("Advice and knowledge")
+        PRICE = "price", _("Price and billing")
+        DELIVERY = "delivery", _("Delivery and assembly")
+        QUALITY = "quality", _("Product quality")
+        STORE = "store", _("Store and cleanliness")
+        OTHER = "other", _("Other")
+
+    OPEN = (Status.NEW, Status.CONTACTED)
+
+    response = models.OneToOneField(
+        Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="followup"
+    )
+    owner = models.ForeignKey(
+        Employee,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followups",
+        help_text=_("Empty: the CX leads' queue."),
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="followups"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=0, help_text=_("Higher comes first."))
+    reasons = models.CharField(_("why it was opened"), max_length=300)
+    due_at = models.DateTimeField(_("first contact due"))
+    first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("due-soon warning sent"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        Employee, verbose_name=_("escalated to"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    root_cause = models.CharField(_("root cause"), max_length=16, choices=RootCause.choices, blank=True)
+    action_taken = models.TextField(_("action taken"), blank=True)
+    created_at = models.DateTimeField(_("opened"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up case")
+        verbose_name_plural = _("follow-up cases")
+        ordering = ["-priority", "due_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | (~Q(root_cause="") & ~Q(action_taken="")),
+                name="followup_resolved_has_cause_and_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.reasons}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("followup-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class FollowUpEvent(models.Model):
+    """The history of a case: who did what when."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        ASSIGNED = "assigned", _("Assigned")
+        CONTACTED = "contacted", _("Customer contacted")
+        NOTE = "note", _("Note")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed without contact")
+        WARNED = "warned", _("Due soon: owner warned")
+        ESCALATED = "escalated", _("Overdue: escalated")
+
+    followup = models.ForeignKey(FollowUp, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        Employee, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("what"), max_length=10, choices=Kind.choices)
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -5,13 +5,26 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from cxprogram.models import Channel, Employee, Unit
 
 from .charts import trend_chart
-from .metrics import Slice, breakdown, group_labels, question_result, responses_in, start_of
-from .models import Answer, Choice, Invitation, Question, Response, Survey
+from .metrics import Figure, Slice, breakdown, group_labels, question_result, responses_in, share_from, start_of
+from .models import Answer, Choice, FollowUp, Invitation, Question, Response, Survey
 from .services import CONTEXT_SALT, ResponseContext
 
 _DEFINITIONS: dict[str, tuple[tuple, Survey]] = {}
@@ -214,3 +227,93 @@ def allies(*, slice_: Slice, kind: str) -> QuerySet[Response]:
         .select_related("customer__segment", "unit")
         .order_by("-submitted_at")
     )
+
+
+def followups_visible(scope) -> QuerySet[FollowUp]:
+    """Cases a person may see: CX leads all, managers their unit subtree, frontline employees the cases about
+    customers they served when FOLLOWUP_FRONTLINE_SEES_OWN is on."""
+    cases = FollowUp.objects.all()
+    if scope.is_lead:
+        return cases
+    if scope.is_manager:
+        return cases.filter(unit__in=scope.units())
+    if scope.employee is not None and settings.FOLLOWUP_FRONTLINE_SEES_OWN:
+        return cases.filter(response__employee=scope.employee)
+    return cases.none()
+
+
+def followup_queue(
+    cases: QuerySet[FollowUp], *, now, mine: Employee | None = None, state: str = "open"
+) -> QuerySet[FollowUp]:
+    """Open cases with overdue ones first, then by priority and due time (or finished ones, newest first)."""
+    if mine is not None:
+        cases = cases.filter(owner=mine)
+    if state == "done":
+        return (
+            cases.exclude(status__in=FollowUp.OPEN)
+            .select_related("owner__user", "unit", "response__customer")
+            .order_by("-resolved_at")
+        )
+    return (
+        cases.filter(status__in=FollowUp.OPEN)
+        .annotate(overdue=Case(When(status=FollowUp.Status.NEW, due_at__lt=now, then=Value(1)), default=Value(0)))
+        .select_related("owner__user", "unit", "response__customer", "response__survey")
+        .order_by("-overdue", "-priority", "due_at")
+    )
+
+
+@dataclass(frozen=True)
+class LoopMetrics:
+    cases: int
+    open: int
+    overdue: int
+    contacted_in_time: Figure
+    median_minutes_to_contact: float | None
+    median_minutes_to_resolve: float | None
+    top_causes: list[tuple[str, int]]
+
+
+def loop_metrics(cases: QuerySet[FollowUp], *, now) -> LoopMetrics:
+    """How well the loop closes: share first contacted within the deadline (of cases whose deadline passed or
+    that were contacted), median times, open and overdue counts and the top root causes."""
+    counts = cases.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status__in=FollowUp.OPEN)),
+        overdue=Count("pk", filter=Q(status=FollowUp.Status.NEW, due_at__lt=now)),
+        judged=Count("pk", filter=Q(first_contact_at__isnull=False) | Q(due_at__lt=now)),
+        in_time=Count("pk", filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("due_at"))),
+    )
+    causes = (
+        cases.exclude(root_cause="").values_list("root_cause").annotate(n=Count("pk")).order_by("-n", "root_cause")[:5]
+    )
+    labels = dict(FollowUp.RootCause.choices)
+    return LoopMetrics(
+        cases=counts["total"],
+        open=counts["open"],
+        overdue=counts["overdue"],
+        contacted_in_time=share_from({"n": counts["judged"], "hits": counts["in_time"]}, min_sample=1),
+        median_minutes_to_contact=_median_minutes(cases.filter(first_contact_at__isnull=False), "first_contact_at"),
+        median_minutes_to_resolve=_median_minutes(
+            cases.filter(resolved_at__isnull=False, status=FollowUp.Status.RESOLVED), "resolved_at"
+        ),
+        top_causes=[(labels[code], n) for code, n in causes],
+    )
+
+
+def _median_minutes(cases: QuerySet[FollowUp], field: str) -> float | None:
+    """The median of (field − opened) in minutes: percentile_cont in PostgreSQL, the middle of the sorted
+    durations elsewhere (SQLite has no median)."""
+    duration = ExpressionWrapper(F(field) - F("created_at"), output_field=DurationField())
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.aggregates import PercentileCont
+
+        value = cases.aggregate(m=PercentileCont(0.5, within_group=duration))["m"]
+        return None if value is None else value.total_seconds() / 60
+    values = sorted(cases.annotate(d=duration).values_list("d", flat=True))
+    if not values:
+        return None
+    middle = len(values) // 2
+    seconds = (
+        values[middle].total_seconds() if len(values) % 2 else (values[middle - 1] + values[middle]).total_seconds() / 2
+    )
+    return seconds / 60

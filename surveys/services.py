@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cxprogram.models import Customer, Employee, Unit
 
+from .closed_loop import followup_open
 from .display_logic import Answers, visible_answers
 from .models import Answer, Choice, Invitation, Question, Response, Survey
 
@@ -44,7 +45,8 @@ def response_submit(
     customer: Customer | None = None,
     context: ResponseContext = ResponseContext(),
 ) -> Response:
-    """Save a response and its answers in one transaction; answers to hidden questions are dropped.
+    """Save a response and its answers in one transaction, with its follow-up case when the survey's rules call
+    for one; answers to hidden questions are dropped.
 
     With an invitation, the invitation row is locked and a second response raises AlreadyResponded
     (the one-to-one column guards the same on databases without row locks)."""
@@ -73,6 +75,7 @@ def response_submit(
                 duration_seconds=max(0, int((now - started_at).total_seconds())) if started_at else None,
             )
             Answer.objects.bulk_create(_answer_rows(response, by_id, answers))
+            followup_open(response=response, questions=questions, answers=answers)
     except IntegrityError as error:
         if invitation is not None and Response.objects.filter(invitation=invitation).exists():
             raise AlreadyResponded from error

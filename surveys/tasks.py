@@ -5,6 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.utils import timezone
 
+from .closed_loop import followups_check_deadlines
 from .distribution import (
     distribution_finish_if_done,
     distribution_launch,
@@ -62,3 +63,12 @@ def send_due_reminders(self) -> int:
     except TRANSIENT as error:
         raise self.retry(exc=error, countdown=min(600, 30 * 2**self.request.retries)) from error
     return sent
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def check_followup_deadlines(self) -> tuple[int, int]:
+    """Beat: warn owners of cases due soon and escalate overdue ones; each case at most once of each."""
+    try:
+        return followups_check_deadlines()
+    except TRANSIENT as error:
+        raise self.retry(exc=error, countdown=min(600, 30 * 2**self.request.retries)) from error

@@ -17,3 +17,11 @@ urlpatterns += [
     path("results/<str:public_id>/export.csv", results_views.results_export, name="results-export"),
     path("results/<str:public_id>/allies/", results_views.results_allies, name="results-allies"),
 ]
+
+from . import followup_views  # noqa: E402
+
+urlpatterns += [
+    path("followups/", followup_views.followup_list, name="followup-list"),
+    path("followups/<int:pk>/", followup_views.followup_detail, name="followup-detail"),
+    path("followups/<int:pk>/<str:action>/", followup_views.followup_act, name="followup-act"),
+]

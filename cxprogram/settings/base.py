@@ -104,6 +104,12 @@ PROGRAM_CONTACT_DAYS = env_int(ENV, "PROGRAM_CONTACT_DAYS", 7)
 DISTRIBUTION_BATCH_SIZE = env_int(ENV, "DISTRIBUTION_BATCH_SIZE", 200)
 SITE_URL = ENV.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # absolute links in e-mails
 
+# Closed loop: business hours for follow-up deadlines (in TIME_ZONE), and the warning before a deadline.
+BUSINESS_HOURS = (env_int(ENV, "BUSINESS_HOURS_START", 9), env_int(ENV, "BUSINESS_HOURS_END", 18))
+BUSINESS_DAYS = [int(d) for d in env_list(ENV, "BUSINESS_DAYS", ["0", "1", "2", "3", "4"])]  # Monday is 0
+FOLLOWUP_WARNING_MINUTES = env_int(ENV, "FOLLOWUP_WARNING_MINUTES", 60)
+FOLLOWUP_FRONTLINE_SEES_OWN = env_bool(ENV, "FOLLOWUP_FRONTLINE_SEES_OWN", False)
+
 # Results: no figure below this many answers, and no employee-pulse group below PULSE_MIN_GROUP.
 RESULTS_MIN_SAMPLE = env_int(ENV, "RESULTS_MIN_SAMPLE", 30)
 PULSE_MIN_GROUP = env_int(ENV, "PULSE_MIN_GROUP", 5)
@@ -150,6 +156,7 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "cxprogram.tasks.clear_expired_sessions", "schedule": 6 * 60 * 60},
     "launch-due-distributions": {"task": "surveys.tasks.launch_due_distributions", "schedule": 60},
     "send-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 15 * 60},
+    "follow-up-deadlines": {"task": "surveys.tasks.check_followup_deadlines", "schedule": 5 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -1,0 +1,276 @@
+"""The closed loop: opening follow-up cases for unhappy answers, deadlines in business hours, the case's
+life (contact, notes, resolution), and warnings and escalation when a deadline nears or passes."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cxprogram.models import Customer, Employee, Unit
+
+from .display_logic import Answers
+from .models import FollowUp, FollowUpEvent, Question, Response, Survey
+
+QT = Question.Type
+CONTACT_ME_CODE = "contact_me"
+
+
+def business_due(opened: datetime, sla_hours: int | None = None) -> datetime:
+    """When first contact is due: the end of the same business day (the next one if opened after hours),
+    or `sla_hours` business hours later. Business hours and days come from settings, in TIME_ZONE."""
+    start_hour, end_hour = settings.BUSINESS_HOURS
+    local = timezone.localtime(opened)
+
+    def day_bounds(day):
+        begin = local.replace(
+            year=day.year, month=day.month, day=day.day, hour=start_hour, minute=0, second=0, microsecond=0
+        )
+        return begin, begin.replace(hour=end_hour)
+
+    day = local.date()
+    # Move to the first business moment at or after `opened`.
+    while True:
+        begin, end = day_bounds(day)
+        if day.weekday() in settings.BUSINESS_DAYS and local < end:
+            cursor = max(local, begin)
+            break
+        day += timedelta(days=1)
+    if sla_hours is None:
+        return day_bounds(cursor.date())[1]
+    remaining = timedelta(hours=sla_hours)
+    while True:
+        _begin, end = day_bounds(cursor.date())
+        if cursor + remaining <= end:
+            return cursor + remaining
+        remaining -= end - cursor
+        day = cursor.date() + timedelta(days=1)
+        while day.weekday() not in settings.BUSINESS_DAYS:
+            day += timedelta(days=1)
+        cursor = day_bounds(day)[0]
+
+
+def followup_reasons(survey: Survey, questions: list[Question], answers: Answers) -> list[str]:
+    """Why this response needs a follow-up, by the survey's rules; empty when it does not."""
+    reasons = []
+    keywords = [k.strip().lower() for k in survey.followup_keywords.split(",") if k.strip()]
+    for question in questions:
+        value = answers.get(question.pk)
+        if value is None:
+            continue
+        if question.type == QT.NPS and survey.followup_nps_max is not None and value <= survey.followup_nps_max:
+            reasons.append(f"NPS {value}")
+        elif question.type == QT.CSAT and survey.followup_csat_max is not None and value <= survey.followup_csat_max:
+            reasons.append(f"CSAT {value}")
+        elif question.type == QT.CES and survey.followup_ces_min is not None and value >= survey.followup_ces_min:
+            reasons.append(f"CES {value}")
+        elif question.type == QT.YES_NO and question.code == CONTACT_ME_CODE and value == 1:
+            reasons.append(_("asked to be contacted"))
+        elif question.type in Question.TEXT_TYPES and keywords:
+            found = [k for k in keywords if k in str(value).lower()]
+            if found:
+                reasons.append(_("comment mentions “%(words)s”") % {"words": ", ".join(found)})
+    return reasons
+
+
+TIER_WEIGHT = {Customer.ValueTier.HIGH: 40, Customer.ValueTier.MEDIUM: 20, Customer.ValueTier.LOW: 0}
+
+
+def followup_priority(questions: list[Question], answers: Answers, customer: Customer | None) -> int:
+    """0–100: the unhappier the score and the more valuable the customer, the sooner (a high-value detractor
+    comes first)."""
+    unhappiness = 0.5
+    for question in questions:
+        value = answers.get(question.pk)
+        if value is None or question.type not in (QT.NPS, QT.CSAT, QT.CES):
+            continue
+        low, high = question.scale
+        share = (value - low) / (high - low)
+        unhappiness = share if question.type == QT.CES else 1 - share
+        break
+    tier = TIER_WEIGHT.get(customer.value_tier, 10) if customer else 10
+    return round(60 * unhappiness) + tier
+
+
+def unit_manager(unit: Unit | None, *, exclude: Employee | None = None) -> Employee | None:
+    """The manager of the unit, else of the nearest unit above it; None when there is none."""
+    while unit is not None:
+        managers = Employee.objects.filter(unit=unit, role=Employee.Role.MANAGER, user__is_active=True)
+        if exclude is not None:
+            managers = managers.exclude(pk=exclude.pk)
+        manager = managers.select_related("user").order_by("pk").first()
+        if manager is not None:
+            return manager
+        unit = unit.parent
+    return None
+
+
+def followup_open(*, response: Response, questions: list[Question], answers: Answers) -> FollowUp | None:
+    """Open the response's case if the survey's rules call for one; at most one per response (the response
+    is new, so this runs once, inside the transaction that saves it)."""
+    survey = response.survey
+    if not survey.followup_enabled or survey.kind == Survey.Kind.EMPLOYEE_PULSE:
+        return None
+    reasons = followup_reasons(survey, questions, answers)
+    if not reasons:
+        return None
+    owner = Employee.objects.filter(unit=response.unit, role=Employee.Role.MANAGER).order_by("pk").first()
+    followup = FollowUp.objects.create(
+        response=response,
+        owner=owner,
+        unit=response.unit,
+        priority=followup_priority(questions, answers, response.customer),
+        reasons="; ".join(reasons)[:300],
+        due_at=business_due(response.submitted_at, survey.followup_sla_hours),
+    )
+    FollowUpEvent.objects.create(
+        followup=followup, at=response.submitted_at, kind=FollowUpEvent.Kind.OPENED, text=followup.reasons
+    )
+    if owner is not None:
+        FollowUpEvent.objects.create(
+            followup=followup, at=response.submitted_at, kind=FollowUpEvent.Kind.ASSIGNED, text=str(owner)
+        )
+    return followup
+
+
+def _event(followup: FollowUp, actor: Employee | None, kind: str, text: str = "") -> None:
+    FollowUpEvent.objects.create(followup=followup, actor=actor, kind=kind, text=text)
+
+
+@transaction.atomic
+def followup_contacted(*, followup: FollowUp, actor: Employee | None, note: str = "") -> FollowUp:
+    """Record the first (or another) contact with the customer."""
+    if not followup.is_open:
+        raise ValidationError(_("This case is already finished."))
+    if followup.first_contact_at is None:
+        followup.first_contact_at = timezone.now()
+    followup.status = FollowUp.Status.CONTACTED
+    followup.save(update_fields=["first_contact_at", "status"])
+    _event(followup, actor, FollowUpEvent.Kind.CONTACTED, note)
+    return followup
+
+
+def followup_note(*, followup: FollowUp, actor: Employee | None, text: str) -> None:
+    if not text.strip():
+        raise ValidationError(_("Write the note first."))
+    _event(followup, actor, FollowUpEvent.Kind.NOTE, text.strip())
+
+
+@transaction.atomic
+def followup_resolve(*, followup: FollowUp, actor: Employee | None, root_cause: str, action_taken: str) -> FollowUp:
+    """Finish a case that reached the customer: the root cause and the action taken are required."""
+    errors = {}
+    if root_cause not in FollowUp.RootCause.values:
+        errors["root_cause"] = _("Choose the root cause.")
+    if not action_taken.strip():
+        errors["action_taken"] = _("Describe what was done to resolve it.")
+    if errors:
+        raise ValidationError(errors)
+    if not followup.is_open:
+        raise ValidationError(_("This case is already finished."))
+    now = timezone.now()
+    followup.first_contact_at = followup.first_contact_at or now
+    followup.status = FollowUp.Status.RESOLVED
+    followup.root_cause = root_cause
+    followup.action_taken = action_taken.strip()
+    followup.resolved_at = now
+    followup.save(update_fields=["first_contact_at", "status", "root_cause", "action_taken", "resolved_at"])
+    _event(
+        followup, actor, FollowUpEvent.Kind.RESOLVED, f"{followup.get_root_cause_display()}: {followup.action_taken}"
+    )
+    return followup
+
+
+@transaction.atomic
+def followup_close(*, followup: FollowUp, actor: Employee | None, reason: str) -> FollowUp:
+    """Finish a case without reaching the customer (e.g. no contact details); the reason is required."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the customer could not be contacted.")})
+    if not followup.is_open:
+        raise ValidationError(_("This case is already finished."))
+    followup.status = FollowUp.Status.CLOSED
+    followup.resolved_at = timezone.now()
+    followup.save(update_fields=["status", "resolved_at"])
+    _event(followup, actor, FollowUpEvent.Kind.CLOSED, reason.strip())
+    return followup
+
+
+@transaction.atomic
+def followup_reassign(*, followup: FollowUp, actor: Employee | None, owner: Employee | None) -> FollowUp:
+    """Give the case to someone else (None: the CX leads' queue); the history keeps who had it."""
+    previous = followup.owner
+    followup.owner = owner
+    followup.save(update_fields=["owner"])
+    _event(followup, actor, FollowUpEvent.Kind.ASSIGNED, f"{previous or _('CX leads')} → {owner or _('CX leads')}")
+    return followup
+
+
+def followups_check_deadlines(*, now: datetime | None = None) -> tuple[int, int]:
+    """Warn owners of new cases due soon and escalate overdue ones to the next manager up, each once:
+    the case row is claimed under a lock and stamped in the same transaction as the e-mail."""
+    now = now or timezone.now()
+    soon = now + timedelta(minutes=settings.FOLLOWUP_WARNING_MINUTES)
+    warned = escalated = 0
+    for pk in FollowUp.objects.filter(
+        status=FollowUp.Status.NEW, warned_at__isnull=True, due_at__lte=soon, due_at__gt=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            case = (
+                FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("owner__user")
+                .filter(pk=pk, warned_at__isnull=True)
+                .first()
+            )
+            if case is None:
+                continue
+            case.warned_at = now
+            case.save(update_fields=["warned_at"])
+            _event(case, None, FollowUpEvent.Kind.WARNED, str(case.owner or _("CX leads")))
+            _notify(case, _recipients(case.owner), _("Follow-up due soon: %(reasons)s") % {"reasons": case.reasons})
+            warned += 1
+    for pk in FollowUp.objects.filter(
+        status=FollowUp.Status.NEW, escalated_at__isnull=True, due_at__lte=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            case = (
+                FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("owner__user", "unit")
+                .filter(pk=pk, escalated_at__isnull=True)
+                .first()
+            )
+            if case is None:
+                continue
+            above = case.unit.parent if case.unit else None
+            target = unit_manager(above, exclude=case.owner)
+            case.escalated_at = now
+            case.escalated_to = target
+            case.save(update_fields=["escalated_at", "escalated_to"])
+            _event(case, None, FollowUpEvent.Kind.ESCALATED, str(target or _("CX leads")))
+            _notify(case, _recipients(target), _("Overdue follow-up: %(reasons)s") % {"reasons": case.reasons})
+            escalated += 1
+    return warned, escalated
+
+
+def _recipients(employee: Employee | None) -> list[str]:
+    if employee is not None and employee.user.email:
+        return [employee.user.email]
+    leads = Employee.objects.filter(role=Employee.Role.CX_LEAD, user__is_active=True).exclude(user__email="")
+    return list(leads.values_list("user__email", flat=True))
+
+
+def _notify(case: FollowUp, recipients: list[str], subject: str) -> None:
+    if not recipients:
+        return
+    url = settings.SITE_URL + reverse("followup-detail", args=[case.pk])
+    due = timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")
+    body = _("Case #%(id)d (%(reasons)s) is due %(due)s.\n\nOpen it: %(url)s") % {
+        "id": case.pk,
+        "reasons": case.reasons,
+        "due": due,
+        "url": url,
+    }
+    send_mail(subject, body, None, recipients)
