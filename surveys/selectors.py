@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import connection
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     DurationField,
@@ -300,14 +301,20 @@ def loop_metrics(cases: QuerySet[FollowUp], *, now) -> LoopMetrics:
     )
 
 
+class MedianDuration(Aggregate):
+    """PostgreSQL's exact median of an interval."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
 def _median_minutes(cases: QuerySet[FollowUp], field: str) -> float | None:
     """The median of (field − opened) in minutes: percentile_cont in PostgreSQL, the middle of the sorted
     durations elsewhere (SQLite has no median)."""
     duration = ExpressionWrapper(F(field) - F("created_at"), output_field=DurationField())
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.aggregates import PercentileCont
-
-        value = cases.aggregate(m=PercentileCont(0.5, within_group=duration))["m"]
+        value = cases.aggregate(m=MedianDuration(duration))["m"]
         return None if value is None else value.total_seconds() / 60
     values = sorted(cases.annotate(d=duration).values_list("d", flat=True))
     if not values:
