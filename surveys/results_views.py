@@ -14,9 +14,9 @@ from cxprogram.selectors import request_scope
 
 from .exports import responses_csv, spreadsheet_safe
 from .metrics import responses_in
-from .models import Survey
+from .models import FollowUp, Survey
 from .results_forms import BREAKDOWN_CHOICES, ResultsFilterForm
-from .selectors import allies, survey_results, verbatims
+from .selectors import allies, loop_metrics, survey_results, verbatims
 
 
 def _viewer_units(request: HttpRequest):
@@ -66,6 +66,7 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "comments": comments,
         "hide_comments": survey.kind == Survey.Kind.EMPLOYEE_PULSE and results.responses < 5,
         "query": query.urlencode(),
+        "metrics": loop_metrics(FollowUp.objects.filter(response__in=responses_in(slice_)), now=timezone.now()),
     }
     return render(request, "surveys/results_detail.html", context)
 
