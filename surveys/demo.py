@@ -8,7 +8,8 @@ from django.utils import timezone
 from cxprogram.demo import DemoOptions
 from cxprogram.models import Channel, Customer, Employee, Unit
 
-from .models import Answer, Choice, Question, Response, Survey
+from .closed_loop import business_due
+from .models import Answer, Choice, FollowUp, Question, Response, Survey
 
 QT = Question.Type
 
@@ -139,6 +140,8 @@ def seed(options: DemoOptions) -> None:
         generate_responses(surveys[:3], missing)
     total = Response.objects.filter(survey__in=surveys).count()
     options.log(f"Responses: {total} in the demo surveys ({max(missing, 0)} generated now).")
+    opened = open_recent_cases(days=21)
+    options.log(f"Follow-up cases: {FollowUp.objects.count()} ({opened} opened now for recent detractors).")
 
 
 def _survey(public_id, name, kind, anonymous, titles, intros, questions) -> Survey:
@@ -248,3 +251,55 @@ def _answers(rng, response, questions, mood, language) -> list[Answer]:
             bank = [text for lang, text in COMMENTS[mood] if lang == language] or [t for _l, t in COMMENTS[mood]]
             rows.append(Answer(**base, text=rng.choice(bank)))
     return rows
+
+
+ACTIONS = {
+    FollowUp.RootCause.QUEUES: "Открыли вторую кассу в часы пик; извинились и дали скидку 10%.",
+    FollowUp.RootCause.AVAILABILITY: "Заказали товар со склада, привезли бесплатно через два дня.",
+    FollowUp.RootCause.DELIVERY: "Переназначили доставку на удобное время, сборка за наш счёт.",
+    FollowUp.RootCause.ADVICE: "Провели консультацию по телефону, обучили смену ассортименту.",
+    FollowUp.RootCause.PRICE: "Исправили ценники, вернули разницу в цене.",
+}
+
+
+def open_recent_cases(days: int) -> int:
+    """Cases for the generated detractors of the last `days` days, most of them already worked (bulk inserts)."""
+    rng = random.Random(days)
+    since = timezone.now() - timedelta(days=days)
+    detractors = (
+        Answer.objects.filter(
+            question_type=QT.NPS, number__lte=6, response__submitted_at__gte=since, response__followup__isnull=True
+        )
+        .exclude(response__survey__kind=Survey.Kind.EMPLOYEE_PULSE)
+        .select_related("response__customer")
+        .order_by("response_id")
+    )
+    managers = dict(Employee.objects.filter(role=Employee.Role.MANAGER).values_list("unit_id", "pk"))
+    cases, now = [], timezone.now()
+    for answer in detractors:
+        response = answer.response
+        opened = response.submitted_at
+        due = business_due(opened)
+        fate = rng.random()
+        case = FollowUp(
+            response=response, unit_id=response.unit_id, owner_id=managers.get(response.unit_id),
+            reasons=f"NPS {answer.number}", due_at=due,
+            priority=round(60 * (1 - answer.number / 10)) + (40 if _is_high_value(response.customer) else 10),
+        )  # fmt: skip
+        if due < now and fate < 0.75:
+            case.first_contact_at = opened + timedelta(minutes=rng.randint(20, 60 * 30))
+            case.status = FollowUp.Status.CONTACTED
+            if fate < 0.6:
+                cause = rng.choice(list(ACTIONS))
+                case.status, case.root_cause, case.action_taken = FollowUp.Status.RESOLVED, cause, ACTIONS[cause]
+                case.resolved_at = case.first_contact_at + timedelta(hours=rng.randint(1, 48))
+        cases.append(case)
+    FollowUp.objects.bulk_create(cases, batch_size=2000)
+    for case in cases:  # created_at is auto_now_add; the demo backdates it to when the answer came in
+        case.created_at = case.response.submitted_at
+    FollowUp.objects.bulk_update(cases, ["created_at"], batch_size=2000)
+    return len(cases)
+
+
+def _is_high_value(customer) -> bool:
+    return customer is not None and customer.value_tier == "high"
