@@ -22,6 +22,7 @@ from .models import (
     FollowUpEvent,
     Invitation,
     Question,
+    ReplyTemplate,
     Response,
     Survey,
     UnsubscribedAddress,
@@ -431,3 +432,10 @@ class FollowUpAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "root_cause", "language", "subject"]
+    list_filter = ["language", "root_cause"]
+    search_fields = ["name", "subject", "body"]

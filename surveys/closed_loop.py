@@ -4,17 +4,18 @@ life (contact, notes, resolution), and warnings and escalation when a deadline n
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cxprogram.models import Customer, Employee, Unit
 
 from .display_logic import Answers
-from .models import FollowUp, FollowUpEvent, Question, Response, Survey
+from .models import FollowUp, FollowUpEvent, Question, ReplyTemplate, Response, Survey
 
 QT = Question.Type
 CONTACT_ME_CODE = "contact_me"
@@ -161,8 +162,11 @@ def followup_note(*, followup: FollowUp, actor: Employee | None, text: str) -> N
 
 
 @transaction.atomic
-def followup_resolve(*, followup: FollowUp, actor: Employee | None, root_cause: str, action_taken: str) -> FollowUp:
-    """Finish a case that reached the customer: the root cause and the action taken are required."""
+def followup_resolve(
+    *, followup: FollowUp, actor: Employee | None, root_cause: str, action_taken: str, ask_if_solved: bool = False
+) -> FollowUp:
+    """Finish a case that reached the customer: the root cause and the action taken are required; optionally
+    e-mail the customer a one-click "is it solved?" question, which measures recovery."""
     errors = {}
     if root_cause not in FollowUp.RootCause.values:
         errors["root_cause"] = _("Choose the root cause.")
@@ -182,6 +186,8 @@ def followup_resolve(*, followup: FollowUp, actor: Employee | None, root_cause: 
     _event(
         followup, actor, FollowUpEvent.Kind.RESOLVED, f"{followup.get_root_cause_display()}: {followup.action_taken}"
     )
+    if ask_if_solved:
+        followup_ask_if_solved(followup=followup)
     return followup
 
 
@@ -274,3 +280,69 @@ def _notify(case: FollowUp, recipients: list[str], subject: str) -> None:
         "url": url,
     }
     send_mail(subject, body, None, recipients)
+
+
+RECOVERY_SALT = "surveys.recovery"
+
+
+def reply_draft(*, followup: FollowUp, template: ReplyTemplate | None) -> tuple[str, str]:
+    """Subject and text to start a reply from: the template with the customer's name filled in."""
+    customer = followup.response.customer
+    if template is None:
+        return "", ""
+    name = (customer.name if customer else "") or _("customer")
+    return template.subject, template.body.replace("{name}", name)
+
+
+def followup_reply(*, followup: FollowUp, actor: Employee | None, subject: str, body: str) -> None:
+    """E-mail the customer from the case (never for anonymous surveys); the text goes into the history."""
+    customer = followup.response.customer
+    if followup.response.survey.anonymous or customer is None or not customer.email:
+        raise ValidationError(_("This customer cannot be e-mailed."))
+    if not subject.strip() or not body.strip():
+        raise ValidationError(_("Write a subject and a text."))
+    with transaction.atomic():
+        _event(followup, actor, FollowUpEvent.Kind.REPLIED, f"{subject.strip()}\n\n{body.strip()}")
+        transaction.on_commit(lambda: send_mail(subject.strip(), body.strip(), None, [customer.email]))
+
+
+def followup_ask_if_solved(*, followup: FollowUp) -> bool:
+    """After resolution, ask the customer in their language whether the issue is solved; once per case."""
+    customer = followup.response.customer
+    if followup.response.survey.anonymous or customer is None or not customer.email:
+        return False
+    if (
+        FollowUp.objects.filter(pk=followup.pk, resurvey_sent_at__isnull=True).update(resurvey_sent_at=timezone.now())
+        != 1
+    ):
+        return False
+    token = signing.dumps({"f": followup.pk}, salt=RECOVERY_SALT)
+    url = settings.SITE_URL + reverse("followup-recovery", args=[token])
+    with translation.override(customer.language or followup.response.language):
+        subject = _("Is your issue solved?")
+        body = _("Hello! We followed up on your feedback. Is the issue solved now? One click tells us: %(url)s") % {
+            "url": url
+        }
+    _event(followup, None, FollowUpEvent.Kind.RESURVEY, customer.email)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [customer.email]))
+    return True
+
+
+def recovery_case(token: str) -> FollowUp | None:
+    """The case a signed "is it solved?" link is about, or None for a bad token."""
+    try:
+        data = signing.loads(token, salt=RECOVERY_SALT)
+    except signing.BadSignature:
+        return None
+    return FollowUp.objects.select_related("response__customer").filter(pk=data.get("f")).first()
+
+
+def followup_record_recovery(*, token: str, solved: bool) -> FollowUp | None:
+    """The customer's answer to "is it solved?" (the first answer counts); None for a bad token."""
+    case = recovery_case(token)
+    if case is None:
+        return None
+    if FollowUp.objects.filter(pk=case.pk, recovered__isnull=True).update(recovered=solved):
+        _event(case, None, FollowUpEvent.Kind.ANSWERED, _("solved") if solved else _("not solved"))
+        case.recovered = solved
+    return case

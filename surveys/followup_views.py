@@ -5,20 +5,38 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from cxprogram.selectors import request_scope
 
-from .closed_loop import followup_close, followup_contacted, followup_note, followup_reassign, followup_resolve
-from .models import FollowUp, Response
+from .closed_loop import (
+    followup_close,
+    followup_contacted,
+    followup_note,
+    followup_reassign,
+    followup_record_recovery,
+    followup_reply,
+    followup_resolve,
+    recovery_case,
+    reply_draft,
+)
+from .models import FollowUp, ReplyTemplate, Response
 from .selectors import followup_queue, followups_visible, loop_metrics
 
 
 class ResolveForm(forms.Form):
     root_cause = forms.ChoiceField(label=_("Root cause"), choices=[("", "—"), *FollowUp.RootCause.choices])
     action_taken = forms.CharField(label=_("Action taken"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    ask_if_solved = forms.BooleanField(
+        label=_("E-mail the customer a one-click question: is it solved?"), required=False, initial=True
+    )
+
+
+class ReplyForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
 
 
 class NoteForm(forms.Form):
@@ -63,7 +81,9 @@ def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, scope, case)
 
 
-def _render_case(request, scope, case, *, resolve=None, note=None, close=None, error="", status=200) -> HttpResponse:
+def _render_case(
+    request, scope, case, *, resolve=None, note=None, close=None, reply=None, error="", status=200
+) -> HttpResponse:
     response = case.response
     anonymous = response.survey.anonymous
     customer = None if anonymous else response.customer
@@ -77,6 +97,19 @@ def _render_case(request, scope, case, *, resolve=None, note=None, close=None, e
         )
     answers = response.answers.select_related("question", "choice").order_by("question__page", "question__order")
     owners = scope.employees().select_related("user").order_by("user__last_name")
+    language = customer.language if customer else response.language
+    templates = ReplyTemplate.objects.filter(language=language)
+    if reply is None:
+        chosen = (
+            templates.filter(pk=request.GET.get("template")).first()
+            if request.GET.get("template", "").isdigit()
+            else None
+        )
+        chosen = (
+            chosen or templates.filter(root_cause=case.root_cause).first() or templates.filter(root_cause="").first()
+        )
+        subject, body = reply_draft(followup=case, template=chosen)
+        reply = ReplyForm(initial={"subject": subject, "body": body})
     context = {
         "case": case,
         "response": response,
@@ -88,6 +121,9 @@ def _render_case(request, scope, case, *, resolve=None, note=None, close=None, e
         "resolve_form": resolve or ResolveForm(),
         "note_form": note or NoteForm(),
         "close_form": close or CloseForm(),
+        "reply_form": reply,
+        "reply_templates": templates,
+        "can_email": customer is not None and bool(customer.email),
         "owners": owners,
         "error": error,
         "overdue": case.status == FollowUp.Status.NEW and case.due_at < timezone.now(),
@@ -116,6 +152,11 @@ def followup_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not form.is_valid():
                 return _render_case(request, scope, case, resolve=form, status=400)
             followup_resolve(followup=case, actor=actor, **form.cleaned_data)
+        elif action == "reply":
+            form = ReplyForm(request.POST)
+            if not form.is_valid():
+                return _render_case(request, scope, case, reply=form, status=400)
+            followup_reply(followup=case, actor=actor, **form.cleaned_data)
         elif action == "close":
             form = CloseForm(request.POST)
             if not form.is_valid():
@@ -132,3 +173,18 @@ def followup_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as error:
         return _render_case(request, scope, case, error=" ".join(error.messages), status=400)
     return redirect(case.get_absolute_url())
+
+
+def followup_recovery(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer's answer after a case was resolved: is the issue solved? (no login; a page with two
+    buttons, so that mail scanners following the link answer nothing)."""
+    case = recovery_case(token)
+    if case is None:
+        raise Http404
+    customer = case.response.customer
+    language = customer.language if customer else case.response.language
+    with translation.override(language):
+        if request.method == "POST" and request.POST.get("solved") in ("yes", "no"):
+            followup_record_recovery(token=token, solved=request.POST["solved"] == "yes")
+            return render(request, "surveys/recovery_thanks.html", {"language": language})
+        return render(request, "surveys/recovery.html", {"language": language})

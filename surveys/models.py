@@ -495,6 +495,8 @@ class FollowUp(models.Model):
     )
     root_cause = models.CharField(_("root cause"), max_length=16, choices=RootCause.choices, blank=True)
     action_taken = models.TextField(_("action taken"), blank=True)
+    resurvey_sent_at = models.DateTimeField(_("asked whether solved"), null=True, blank=True)
+    recovered = models.BooleanField(_("customer says solved"), null=True, blank=True)
     created_at = models.DateTimeField(_("opened"), auto_now_add=True)
 
     class Meta:
@@ -529,6 +531,9 @@ class FollowUpEvent(models.Model):
         NOTE = "note", _("Note")
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed without contact")
+        REPLIED = "replied", _("E-mail sent to the customer")
+        RESURVEY = "resurvey", _("Customer asked whether solved")
+        ANSWERED = "answered", _("Customer answered the follow-up question")
         WARNED = "warned", _("Due soon: owner warned")
         ESCALATED = "escalated", _("Overdue: escalated")
 
@@ -547,3 +552,23 @@ class FollowUpEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReplyTemplate(models.Model):
+    """A ready reply for everyday cases, per root cause and language; editable before sending."""
+
+    name = models.CharField(_("name"), max_length=100)
+    root_cause = models.CharField(
+        _("root cause"), max_length=16, choices=FollowUp.RootCause.choices, blank=True, help_text=_("Empty: any case.")
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), help_text=_("{name} is replaced by the customer's name."))
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["language", "root_cause", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"

@@ -272,6 +272,7 @@ class LoopMetrics:
     median_minutes_to_contact: float | None
     median_minutes_to_resolve: float | None
     top_causes: list[tuple[str, int]]
+    recovered: Figure  # of the customers asked after resolution who answered, the share who say it is solved
 
 
 def loop_metrics(cases: QuerySet[FollowUp], *, now) -> LoopMetrics:
@@ -283,6 +284,8 @@ def loop_metrics(cases: QuerySet[FollowUp], *, now) -> LoopMetrics:
         overdue=Count("pk", filter=Q(status=FollowUp.Status.NEW, due_at__lt=now)),
         judged=Count("pk", filter=Q(first_contact_at__isnull=False) | Q(due_at__lt=now)),
         in_time=Count("pk", filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("due_at"))),
+        answered=Count("pk", filter=Q(recovered__isnull=False)),
+        solved=Count("pk", filter=Q(recovered=True)),
     )
     causes = (
         cases.exclude(root_cause="").values_list("root_cause").annotate(n=Count("pk")).order_by("-n", "root_cause")[:5]
@@ -298,6 +301,7 @@ def loop_metrics(cases: QuerySet[FollowUp], *, now) -> LoopMetrics:
             cases.filter(resolved_at__isnull=False, status=FollowUp.Status.RESOLVED), "resolved_at"
         ),
         top_causes=[(labels[code], n) for code, n in causes],
+        recovered=share_from({"n": counts["answered"], "hits": counts["solved"]}, min_sample=1),
     )
 
 

@@ -24,4 +24,5 @@ urlpatterns += [
     path("followups/", followup_views.followup_list, name="followup-list"),
     path("followups/<int:pk>/", followup_views.followup_detail, name="followup-detail"),
     path("followups/<int:pk>/<str:action>/", followup_views.followup_act, name="followup-act"),
+    path("f/<str:token>/", followup_views.followup_recovery, name="followup-recovery"),
 ]

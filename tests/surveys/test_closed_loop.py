@@ -225,3 +225,72 @@ def test_manager_works_a_case_from_the_page(client, loop):
     assert (case.status, case.root_cause, case.action_taken) == ("resolved", "queues", "Second till at peak")
     history = client.get(f"/followups/{case.pk}/", headers={"accept-language": "en"}).content.decode()
     assert "Customer contacted" in history and "Called, apologised" in history
+
+
+def test_reply_from_a_template_in_the_customers_language(client, loop, django_capture_on_commit_callbacks):
+    from surveys.models import ReplyTemplate
+
+    org = loop[2]
+    ReplyTemplate.objects.create(
+        name="Очереди",
+        root_cause="queues",
+        language="ru",
+        subject="Спасибо за отзыв",
+        body="{name}, мы открыли вторую кассу.",
+    )
+    ReplyTemplate.objects.create(
+        name="Queues", root_cause="queues", language="en", subject="Thanks", body="{name}, sorry."
+    )
+    customer = CustomerFactory(name="Вера", language="ru", email="vera@example.com")
+    case = answer(loop, {"nps": 2}, unit=org["units"]["north_store"], customer=customer).followup
+    client.force_login(org["people"]["store_manager"].user)
+    page = client.get(f"/followups/{case.pk}/?template={ReplyTemplate.objects.get(language='ru').pk}").content.decode()
+    assert "Вера, мы открыли вторую кассу." in page
+    assert "Thanks" not in page  # only templates in the customer's language are offered
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/followups/{case.pk}/reply/", {"subject": "Спасибо за отзыв", "body": "Вера, исправили!"}
+        )
+    assert response.status_code == 302
+    assert [(m.to, m.subject, m.body) for m in mail.outbox] == [
+        (["vera@example.com"], "Спасибо за отзыв", "Вера, исправили!")
+    ]
+    assert case.events.filter(kind="replied").count() == 1
+
+
+def test_resolved_customer_is_asked_once_and_recovery_is_measured(client, loop, django_capture_on_commit_callbacks):
+    customer = CustomerFactory(name="Ира", language="ru", email="ira@example.com")
+    case = answer(loop, {"nps": 1}, customer=customer).followup
+    with django_capture_on_commit_callbacks(execute=True):
+        followup_resolve(
+            followup=case, actor=None, root_cause="delivery", action_taken="Redelivered", ask_if_solved=True
+        )
+    assert [m.subject for m in mail.outbox] == ["Ваша проблема решена?"]
+    link = next(word for word in mail.outbox[0].body.split() if "/f/" in word)
+    path = link.replace("http://127.0.0.1:8000", "")
+    assert client.get(path).status_code == 200  # opening the link (or a mail scanner) answers nothing
+    case.refresh_from_db()
+    assert case.recovered is None
+    client.post(path, {"solved": "yes"})
+    client.post(path, {"solved": "no"})  # the first answer counts
+    case.refresh_from_db()
+    assert case.recovered is True
+    metrics = loop_metrics(FollowUp.objects.all(), now=timezone.now())
+    assert (metrics.recovered.value, metrics.recovered.n) == (100.0, 1)
+    assert client.get("/f/forged/").status_code == 404
+
+
+def test_frontline_sees_cases_about_own_customers_only_when_allowed(client, loop, settings):
+    org = loop[2]
+    survey, q, _org = loop
+    alice = org["people"]["alice"]
+    mine = response_submit(
+        survey=survey, questions=[q["nps"]], answers={q["nps"].pk: 1}, language="ru", source="api",
+        context=ResponseContext(unit=org["units"]["north_store"], employee=alice),
+    ).followup  # fmt: skip
+    other = answer(loop, {"nps": 1}, unit=org["units"]["north_store"]).followup
+    client.force_login(alice.user)
+    assert client.get(f"/followups/{mine.pk}/").status_code == 404
+    settings.FOLLOWUP_FRONTLINE_SEES_OWN = True
+    assert client.get(f"/followups/{mine.pk}/").status_code == 200
+    assert client.get(f"/followups/{other.pk}/").status_code == 404
