@@ -116,10 +116,15 @@ def followup_open(*, response: Response, questions: list[Question], answers: Ans
     survey = response.survey
     if not survey.followup_enabled or survey.kind == Survey.Kind.EMPLOYEE_PULSE:
         return None
-    reasons = followup_reasons(survey, questions, answers)
+    with translation.override(settings.LANGUAGE_CODE):  # staff read the reasons, whatever the customer's language
+        reasons = followup_reasons(survey, questions, answers)
     if not reasons:
         return None
-    owner = Employee.objects.filter(unit=response.unit, role=Employee.Role.MANAGER).order_by("pk").first()
+    owner = (
+        Employee.objects.filter(unit=response.unit, role=Employee.Role.MANAGER, user__is_active=True)
+        .order_by("pk")
+        .first()
+    )
     followup = FollowUp.objects.create(
         response=response,
         owner=owner,

@@ -294,3 +294,16 @@ def test_frontline_sees_cases_about_own_customers_only_when_allowed(client, loop
     settings.FOLLOWUP_FRONTLINE_SEES_OWN = True
     assert client.get(f"/followups/{mine.pk}/").status_code == 200
     assert client.get(f"/followups/{other.pk}/").status_code == 404
+
+
+def test_reasons_are_written_for_staff_and_inactive_managers_get_no_cases(loop):
+    from django.utils import translation
+
+    org = loop[2]
+    manager = org["people"]["store_manager"].user
+    manager.is_active = False
+    manager.save()
+    with translation.override("ru"):
+        case = answer(loop, {"nps": 1, "contact": 1}, unit=org["units"]["north_store"]).followup
+    assert case.reasons == "NPS 1; asked to be contacted"
+    assert case.owner is None
