@@ -42,34 +42,34 @@ class Slice:
         return replace(self, **changes)
 
 
+def slice_filter(slice_: Slice, prefix: str = "") -> Q:
+    """The slice as a filter; `prefix` reaches the response from another model (e.g. "response__" from answers),
+    so aggregates join the response once instead of filtering through a subquery."""
+    conditions = {
+        "survey": slice_.survey,
+        "submitted_at__gte": start_of(slice_.date_from) if slice_.date_from else None,
+        "submitted_at__lt": start_of(slice_.date_to, next_day=True) if slice_.date_to else None,
+        "customer__segment": slice_.segment,
+        "customer__value_tier": slice_.value_tier or None,
+        "employee": slice_.employee,
+        "channel": slice_.channel or None,
+        "touchpoint": slice_.touchpoint or None,
+    }
+    q = Q(**{f"{prefix}{key}": value for key, value in conditions.items() if value is not None})
+    if slice_.unit is not None:
+        q &= Q(**{f"{prefix}unit__in": Unit.objects.subtree_of(slice_.unit)})
+    if slice_.units_in_scope is not None:
+        q &= Q(**{f"{prefix}unit__in": slice_.units_in_scope})
+    return q
+
+
 def responses_in(slice_: Slice) -> QuerySet[Response]:
     """The responses of a slice, as one filterable queryset."""
-    q = Q()
-    if slice_.survey is not None:
-        q &= Q(survey=slice_.survey)
-    if slice_.date_from:
-        q &= Q(submitted_at__gte=start_of(slice_.date_from))
-    if slice_.date_to:
-        q &= Q(submitted_at__lt=start_of(slice_.date_to, next_day=True))
-    if slice_.segment is not None:
-        q &= Q(customer__segment=slice_.segment)
-    if slice_.value_tier:
-        q &= Q(customer__value_tier=slice_.value_tier)
-    if slice_.unit is not None:
-        q &= Q(unit__in=Unit.objects.subtree_of(slice_.unit))
-    if slice_.units_in_scope is not None:
-        q &= Q(unit__in=slice_.units_in_scope)
-    if slice_.employee is not None:
-        q &= Q(employee=slice_.employee)
-    if slice_.channel:
-        q &= Q(channel=slice_.channel)
-    if slice_.touchpoint:
-        q &= Q(touchpoint=slice_.touchpoint)
-    return Response.objects.filter(q)
+    return Response.objects.filter(slice_filter(slice_))
 
 
 def answers_in(slice_: Slice, question: Question) -> QuerySet[Answer]:
-    return Answer.objects.filter(question=question, response__in=responses_in(slice_))
+    return Answer.objects.filter(Q(question=question) & slice_filter(slice_, "response__"))
 
 
 def start_of(day: date, next_day: bool = False) -> datetime:
