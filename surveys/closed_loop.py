@@ -133,13 +133,18 @@ def followup_open(*, response: Response, questions: list[Question], answers: Ans
         reasons="; ".join(reasons)[:300],
         due_at=business_due(response.submitted_at, survey.followup_sla_hours),
     )
-    FollowUpEvent.objects.create(
-        followup=followup, at=response.submitted_at, kind=FollowUpEvent.Kind.OPENED, text=followup.reasons
-    )
-    if owner is not None:
-        FollowUpEvent.objects.create(
-            followup=followup, at=response.submitted_at, kind=FollowUpEvent.Kind.ASSIGNED, text=str(owner)
+    events = [
+        FollowUpEvent(
+            followup=followup, at=response.submitted_at, kind=FollowUpEvent.Kind.OPENED, text=followup.reasons
         )
+    ]
+    if owner is not None:
+        events.append(
+            FollowUpEvent(
+                followup=followup, at=response.submitted_at, kind=FollowUpEvent.Kind.ASSIGNED, text=str(owner)
+            )
+        )
+    FollowUpEvent.objects.bulk_create(events)
     return followup
 
 
