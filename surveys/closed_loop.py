@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from cxprogram.models import Customer, Employee, Unit
@@ -110,6 +111,24 @@ def unit_manager(unit: Unit | None, *, exclude: Employee | None = None) -> Emplo
     return None
 
 
+def case_owner(response: Response) -> tuple[Unit | None, Employee | None]:
+    """The unit a new case belongs to and its owner: the manager of the unit that served the customer, else the
+    manager of the unit that owns the response's touchpoint (found through FOLLOWUP_OWNER_UNIT_RESOLVERS, so
+    this app never imports the journeys app), else nobody: the CX leads' queue."""
+
+    def manager_of(unit: Unit) -> Employee | None:
+        managers = Employee.objects.filter(unit=unit, role=Employee.Role.MANAGER, user__is_active=True)
+        return managers.order_by("pk").first()
+
+    if response.unit_id and (manager := manager_of(response.unit)):
+        return response.unit, manager
+    for path in settings.FOLLOWUP_OWNER_UNIT_RESOLVERS:
+        unit = import_string(path)(response.touchpoint)
+        if unit is not None and (manager := manager_of(unit)):
+            return response.unit or unit, manager
+    return response.unit, None
+
+
 def followup_open(*, response: Response, questions: list[Question], answers: Answers) -> FollowUp | None:
     """Open the response's case if the survey's rules call for one; at most one per response (the response
     is new, so this runs once, inside the transaction that saves it)."""
@@ -120,15 +139,11 @@ def followup_open(*, response: Response, questions: list[Question], answers: Ans
         reasons = followup_reasons(survey, questions, answers)
     if not reasons:
         return None
-    owner = (
-        Employee.objects.filter(unit=response.unit, role=Employee.Role.MANAGER, user__is_active=True)
-        .order_by("pk")
-        .first()
-    )
+    unit, owner = case_owner(response)
     followup = FollowUp.objects.create(
         response=response,
         owner=owner,
-        unit=response.unit,
+        unit=unit,
         priority=followup_priority(questions, answers, response.customer),
         reasons="; ".join(reasons)[:300],
         due_at=business_due(response.submitted_at, survey.followup_sla_hours),

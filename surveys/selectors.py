@@ -231,13 +231,14 @@ def allies(*, slice_: Slice, kind: str) -> QuerySet[Response]:
 
 
 def followups_visible(scope) -> QuerySet[FollowUp]:
-    """Cases a person may see: CX leads all, managers their unit subtree, frontline employees the cases about
+    """Cases a person may see: CX leads all, managers their unit subtree and cases given to them, frontline
+    employees the cases about
     customers they served when FOLLOWUP_FRONTLINE_SEES_OWN is on."""
     cases = FollowUp.objects.all()
     if scope.is_lead:
         return cases
     if scope.is_manager:
-        return cases.filter(unit__in=scope.units())
+        return cases.filter(Q(unit__in=scope.units()) | Q(owner=scope.employee))
     if scope.employee is not None and settings.FOLLOWUP_FRONTLINE_SEES_OWN:
         return cases.filter(response__employee=scope.employee)
     return cases.none()

@@ -109,6 +109,8 @@ BUSINESS_HOURS = (env_int(ENV, "BUSINESS_HOURS_START", 9), env_int(ENV, "BUSINES
 BUSINESS_DAYS = [int(d) for d in env_list(ENV, "BUSINESS_DAYS", ["0", "1", "2", "3", "4"])]  # Monday is 0
 FOLLOWUP_WARNING_MINUTES = env_int(ENV, "FOLLOWUP_WARNING_MINUTES", 60)
 FOLLOWUP_FRONTLINE_SEES_OWN = env_bool(ENV, "FOLLOWUP_FRONTLINE_SEES_OWN", False)
+# Where a case goes when the unit that served has no manager: functions from a touchpoint code to a unit.
+FOLLOWUP_OWNER_UNIT_RESOLVERS = ["journeys.selectors.touchpoint_owner_unit"]
 
 # Results: no figure below this many answers, and no employee-pulse group below PULSE_MIN_GROUP.
 RESULTS_MIN_SAMPLE = env_int(ENV, "RESULTS_MIN_SAMPLE", 30)

@@ -307,3 +307,28 @@ def test_reasons_are_written_for_staff_and_inactive_managers_get_no_cases(loop):
         case = answer(loop, {"nps": 1, "contact": 1}, unit=org["units"]["north_store"]).followup
     assert case.reasons == "NPS 1; asked to be contacted"
     assert case.owner is None
+
+
+def test_without_a_manager_at_the_unit_the_touchpoint_owner_gets_the_case(client, loop):
+    from journeys.models import Journey, Stage, Touchpoint
+
+    survey, q, org = loop
+    journey = Journey.objects.create(name="Get my order delivered")
+    stage = Stage.objects.create(journey=journey, name="Delivery")
+    Touchpoint.objects.create(
+        stage=stage, code="delivery", name="Delivery", channel="delivery", owner_unit=org["units"]["south_store"]
+    )
+    company = org["units"]["company"]
+    case = response_submit(
+        survey=survey, questions=[q["nps"]], answers={q["nps"].pk: 0}, language="ru", source="api",
+        context=ResponseContext(unit=company, touchpoint="delivery"),
+    ).followup  # fmt: skip
+    south_manager = org["people"]["south_manager"]
+    assert case.owner == south_manager
+    client.force_login(south_manager.user)
+    assert client.get(f"/followups/{case.pk}/").status_code == 200  # given to them, so visible to them
+    unknown = response_submit(
+        survey=survey, questions=[q["nps"]], answers={q["nps"].pk: 0}, language="ru", source="api",
+        context=ResponseContext(unit=company, touchpoint="no-such-touchpoint"),
+    ).followup  # fmt: skip
+    assert unknown.owner is None
