@@ -160,7 +160,7 @@ def wait_ready(server: Server, path: str, timeout: float = 30.0) -> None:
             if status == 200:
                 return
         except OSError:
-            pass
+            pass  # not listening yet: try again until the deadline
         time.sleep(0.2)
     raise RunBroken(f"gunicorn did not answer 200 on {path} within {timeout:.0f} s:\n{server.log_tail()}")
 
