@@ -98,14 +98,18 @@ def followup_priority(questions: list[Question], answers: Answers, customer: Cus
     return round(60 * unhappiness) + tier
 
 
+def active_manager(unit: Unit, *, exclude: Employee | None = None) -> Employee | None:
+    """The unit's first active manager (other than `exclude`), or None."""
+    managers = Employee.objects.filter(unit=unit, role=Employee.Role.MANAGER, user__is_active=True)
+    if exclude is not None:
+        managers = managers.exclude(pk=exclude.pk)
+    return managers.select_related("user").order_by("pk").first()
+
+
 def unit_manager(unit: Unit | None, *, exclude: Employee | None = None) -> Employee | None:
     """The manager of the unit, else of the nearest unit above it; None when there is none."""
     while unit is not None:
-        managers = Employee.objects.filter(unit=unit, role=Employee.Role.MANAGER, user__is_active=True)
-        if exclude is not None:
-            managers = managers.exclude(pk=exclude.pk)
-        manager = managers.select_related("user").order_by("pk").first()
-        if manager is not None:
+        if manager := active_manager(unit, exclude=exclude):
             return manager
         unit = unit.parent
     return None
@@ -115,16 +119,11 @@ def case_owner(response: Response) -> tuple[Unit | None, Employee | None]:
     """The unit a new case belongs to and its owner: the manager of the unit that served the customer, else the
     manager of the unit that owns the response's touchpoint (found through FOLLOWUP_OWNER_UNIT_RESOLVERS, so
     this app never imports the journeys app), else nobody: the CX leads' queue."""
-
-    def manager_of(unit: Unit) -> Employee | None:
-        managers = Employee.objects.filter(unit=unit, role=Employee.Role.MANAGER, user__is_active=True)
-        return managers.order_by("pk").first()
-
-    if response.unit_id and (manager := manager_of(response.unit)):
+    if response.unit_id and (manager := active_manager(response.unit)):
         return response.unit, manager
     for path in settings.FOLLOWUP_OWNER_UNIT_RESOLVERS:
         unit = import_string(path)(response.touchpoint)
-        if unit is not None and (manager := manager_of(unit)):
+        if unit is not None and (manager := active_manager(unit)):
             return response.unit or unit, manager
     return response.unit, None
 

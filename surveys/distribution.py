@@ -118,7 +118,7 @@ def invitation_for_transaction(
         return None, "survey_not_live"
     if not customer.can_be_contacted:
         return None, "opted_out"
-    if customer.email and UnsubscribedAddress.objects.filter(email=customer.email.lower()).exists():
+    if customer.email and _unsubscribed(customer.email):
         return None, "unsubscribed"
     if transaction_ref and Invitation.objects.filter(survey=survey, transaction_ref=transaction_ref).exists():
         return None, "duplicate"
@@ -149,7 +149,7 @@ def invitation_send(*, invitation_id: int) -> bool:
         if invitation is None:
             return False
         customer = invitation.customer
-        if customer is None or not customer.can_be_contacted or not customer.email or _unsubscribed(customer.email):
+        if not _reachable(customer):
             invitation.delivery = Invitation.Delivery.FAILED
             invitation.delivery_error = "opted out or no e-mail address"
             invitation.save(update_fields=["delivery", "delivery_error"])
@@ -205,7 +205,7 @@ def reminder_send(*, invitation_id: int, now=None) -> bool:
         ):
             return False
         customer = invitation.customer
-        if customer is None or not customer.can_be_contacted or not customer.email or _unsubscribed(customer.email):
+        if not _reachable(customer):
             return False
         _email(invitation, reminder=True).send()
         invitation.reminders_sent += 1
@@ -233,6 +233,16 @@ def customer_unsubscribe(*, token: str) -> Customer | None:
         if customer.email:
             UnsubscribedAddress.objects.get_or_create(email=customer.email.lower())
     return customer
+
+
+def _reachable(customer: Customer | None) -> bool:
+    """Whether an e-mail may go to this customer right now (consent, opt-out, address, unsubscribe list)."""
+    return (
+        customer is not None
+        and customer.can_be_contacted
+        and bool(customer.email)
+        and not _unsubscribed(customer.email)
+    )
 
 
 def _unsubscribed(email: str) -> bool:

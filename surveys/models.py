@@ -353,11 +353,6 @@ class Invitation(InteractionContext):
         return reverse("survey-invitation", args=[self.token])
 
 
-class ResponseQuerySet(models.QuerySet):
-    def for_survey(self, survey: Survey) -> "ResponseQuerySet":
-        return self.filter(survey=survey)
-
-
 class Response(InteractionContext):
     """One customer's completed answers to a survey, with where the interaction happened."""
 
@@ -379,8 +374,6 @@ class Response(InteractionContext):
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     submitted_at = models.DateTimeField(_("submitted"), db_index=True)
     duration_seconds = models.PositiveIntegerField(_("time to answer (seconds)"), null=True, blank=True)
-
-    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("response")
