@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cxprogram.models import Channel, Segment, Unit
+from surveys.models import Question
 
 
 class Persona(models.Model):
@@ -41,6 +42,19 @@ class Journey(models.Model):
         related_name="+",
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.CURRENT)
+    outcome_question = models.ForeignKey(
+        Question,
+        verbose_name=_("outcome question"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"type": Question.Type.NPS},
+        help_text=_(
+            "The overall NPS question that touchpoint importance is measured against "
+            "(usually the relationship survey's)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("journey")
@@ -101,3 +115,93 @@ class Touchpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TouchpointMeasure(models.Model):
+    """A survey question whose answers give a touchpoint its live score."""
+
+    touchpoint = models.ForeignKey(
+        Touchpoint, verbose_name=_("touchpoint"), on_delete=models.CASCADE, related_name="measures"
+    )
+    question = models.ForeignKey(
+        Question,
+        verbose_name=_("question"),
+        on_delete=models.CASCADE,
+        related_name="touchpoint_measures",
+        limit_choices_to={"type__in": [Question.Type.NPS, Question.Type.CSAT, Question.Type.CES, Question.Type.RATING]},
+    )
+    tagged_only = models.BooleanField(
+        _("only responses tagged with this touchpoint"),
+        default=False,
+        help_text=_(
+            "For a survey shared by several touchpoints: count only responses that carry this touchpoint's code."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("measuring question")
+        verbose_name_plural = _("measuring questions")
+        ordering = ["touchpoint", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["touchpoint", "question"], name="touchpoint_measure_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.touchpoint}: {self.question}"
+
+
+class Improvement(models.Model):
+    """A pain point customers feel at a touchpoint, or an opportunity to do better there."""
+
+    class Kind(models.TextChoices):
+        PAIN_POINT = "pain_point", _("Pain point")
+        OPPORTUNITY = "opportunity", _("Opportunity")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    touchpoint = models.ForeignKey(
+        Touchpoint, verbose_name=_("touchpoint"), on_delete=models.CASCADE, related_name="improvements"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PAIN_POINT)
+    description = models.TextField(_("description"))
+    owner = models.ForeignKey(
+        "cxprogram.Employee",
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    customer_value = models.PositiveSmallIntegerField(
+        _("value to customers"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 (little) to 5 (a lot)."),
+    )
+    effort = models.PositiveSmallIntegerField(
+        _("effort"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 (little) to 5 (a lot)."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pain point or opportunity")
+        verbose_name_plural = _("pain points and opportunities")
+        ordering = ["-customer_value", "effort", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(customer_value__gte=1, customer_value__lte=5), name="improvement_value_range"
+            ),
+            models.CheckConstraint(condition=models.Q(effort__gte=1, effort__lte=5), name="improvement_effort_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:80]
