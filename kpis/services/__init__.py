@@ -1,0 +1,1 @@
+"""Writes of the kpis app: measurements (measurements.py) and recognition (recognition.py)."""

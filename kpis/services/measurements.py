@@ -1,0 +1,1 @@
+"""Computing KPI measurements for all subjects of a period at once."""
