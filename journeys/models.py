@@ -164,6 +164,8 @@ class Improvement(models.Model):
         DONE = "done", _("Done")
         DROPPED = "dropped", _("Dropped")
 
+    OPEN = (Status.OPEN, Status.PLANNED, Status.IN_PROGRESS)
+
     touchpoint = models.ForeignKey(
         Touchpoint, verbose_name=_("touchpoint"), on_delete=models.CASCADE, related_name="improvements"
     )

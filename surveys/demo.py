@@ -39,6 +39,10 @@ SURVEYS = [
              "Сколько усилий потребовалось, чтобы найти нужное?", True,
              {"labels": (("Very little", "Совсем немного"), ("A great deal", "Очень много"))}),
             ("polite", 2, QT.YES_NO, "Were you served politely?", "Вас обслужили вежливо?", True, {}),
+            ("advice", 2, QT.CSAT, "How satisfied are you with the advice from our staff?",
+             "Насколько вы довольны консультацией продавцов?", False, {}),
+            ("checkout", 2, QT.CSAT, "How satisfied are you with paying at the till?",
+             "Насколько вы довольны оплатой на кассе?", False, {}),
             ("comment", 3, QT.LONG_TEXT, "What is the one thing we should do better?",
              "Что нам сделать лучше в первую очередь?", False, {}),
             ("contact_me", 3, QT.YES_NO, "May we contact you about your feedback?",
@@ -59,6 +63,10 @@ SURVEYS = [
              True, {}),
             ("ces", 1, QT.CES, "How much effort did it take to arrange the delivery?",
              "Сколько усилий потребовалось, чтобы договориться о доставке?", True, {}),
+            ("courier", 1, QT.CSAT, "How satisfied are you with the couriers?", "Насколько вы довольны курьерами?",
+             False, {}),
+            ("assembly", 1, QT.CSAT, "How satisfied are you with the assembly?", "Насколько вы довольны сборкой?",
+             False, {}),
             ("comment", 1, QT.LONG_TEXT, "Anything we should know?", "Что нам стоит знать?", False, {}),
         ],
     ),
@@ -182,6 +190,8 @@ def generate_responses(surveys: list[Survey], count: int, batch: int = 5000) -> 
     """Insert `count` responses spread over six months with answers that hang together (bulk inserts)."""
     rng = random.Random(count)
     customers = list(Customer.objects.values_list("pk", "language", "home_unit_id"))
+    # Customers lean one way or another, so one customer's touchpoint scores and overall NPS go together.
+    leaning = {pk: rng.choices(list(MOOD_WEIGHTS), weights=[25, 45, 30])[0] for pk, _lang, _unit in customers}
     frontline = {}
     for pk, unit_id in Employee.objects.filter(role=Employee.Role.FRONTLINE).values_list("pk", "unit_id"):
         frontline.setdefault(unit_id, []).append(pk)
@@ -197,7 +207,7 @@ def generate_responses(surveys: list[Survey], count: int, batch: int = 5000) -> 
             customer_id, language, home_unit = rng.choice(customers) if customers else (None, "ru", None)
             unit_id = home_unit or (rng.choice(store_ids) if store_ids else None)
             staff = frontline.get(unit_id)
-            mood = rng.choices(["unhappy", "neutral", "happy"], weights=[22, 23, 55])[0]
+            mood = rng.choices(MOODS, weights=MOOD_WEIGHTS[leaning.get(customer_id, "middle")])[0]
             responses.append(
                 Response(
                     survey=survey, customer_id=customer_id, unit_id=unit_id,
@@ -219,6 +229,13 @@ def generate_responses(surveys: list[Survey], count: int, batch: int = 5000) -> 
     return created
 
 
+MOODS = ["unhappy", "neutral", "happy"]
+MOOD_WEIGHTS = {"critical": [75, 20, 5], "middle": [22, 23, 55], "loyal": [3, 10, 87]}
+# Some moments go worse (or better) than the visit as a whole: a chance of moving the answer one mood down (or up).
+MOOD_SHIFT = {"checkout": -0.4, "assembly": -0.3, "courier": -0.1, "advice": 0.15}
+# How often an answer ignores the customer's mood: some moments depend on the day more than on the customer.
+MOOD_NOISE = {"checkout": 0.05, "advice": 0.05, "assembly": 0.05, "ces": 0.5, "courier": 0.45}
+
 SCORES = {
     QT.NPS: {"unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)},
     QT.CSAT: {"unhappy": (1, 2), "neutral": (3, 3), "happy": (4, 5)},
@@ -232,7 +249,10 @@ def _answers(rng, response, questions, mood, language) -> list[Answer]:
     for question in questions:
         base = {"response": response, "question": question, "question_type": question.type}
         if question.type in SCORES:
-            low, high = SCORES[question.type][mood if rng.random() < 0.85 else rng.choice(list(SCORES[question.type]))]
+            felt = _shifted(rng, mood, MOOD_SHIFT.get(question.code, 0.0))
+            if rng.random() < MOOD_NOISE.get(question.code, 0.15):
+                felt = rng.choice(MOODS)
+            low, high = SCORES[question.type][felt]
             value = rng.randint(low, high)
             nps = value if question.type == QT.NPS and nps is None else nps
             rows.append(Answer(**base, number=value))
@@ -251,6 +271,14 @@ def _answers(rng, response, questions, mood, language) -> list[Answer]:
             bank = [text for lang, text in COMMENTS[mood] if lang == language] or [t for _l, t in COMMENTS[mood]]
             rows.append(Answer(**base, text=rng.choice(bank)))
     return rows
+
+
+def _shifted(rng, mood: str, shift: float) -> str:
+    """The mood moved one step down (negative shift) or up with probability |shift|."""
+    if not shift or rng.random() >= abs(shift):
+        return mood
+    index = MOODS.index(mood) + (1 if shift > 0 else -1)
+    return MOODS[min(max(index, 0), len(MOODS) - 1)]
 
 
 ACTIONS = {

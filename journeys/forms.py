@@ -1,0 +1,62 @@
+"""The journey map's filters and the admin's JSON import form."""
+
+import json
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cxprogram.models import Segment, Unit
+from surveys.metrics import Slice
+
+DEFAULT_DAYS = 90
+
+
+class MapFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    segment = forms.ModelChoiceField(Segment.objects.all(), label=_("Segment"), required=False)
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"), required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        end = cleaned.get("date_to") or timezone.localdate()
+        start = cleaned.get("date_from") or end - timedelta(days=DEFAULT_DAYS - 1)
+        if start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        cleaned["date_from"], cleaned["date_to"] = start, end
+        return cleaned
+
+    def slices(self, units_in_scope) -> tuple[Slice, Slice]:
+        """The chosen period and the period of the same length just before it."""
+        data = self.cleaned_data
+        current = Slice(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            segment=data.get("segment"),
+            unit=data.get("unit"),
+            units_in_scope=units_in_scope,
+        )
+        length = data["date_to"] - data["date_from"] + timedelta(days=1)
+        previous = current.but(date_from=data["date_from"] - length, date_to=data["date_from"] - timedelta(days=1))
+        return current, previous
+
+
+class JourneyImportForm(forms.Form):
+    document = forms.FileField(
+        label=_("Journey file (JSON)"), help_text=_("A file made by “Export as JSON” in the journey list.")
+    )
+
+    def clean_document(self):
+        upload = self.cleaned_data["document"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        try:
+            return json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise forms.ValidationError(_("This is not a JSON file: %(error)s") % {"error": error}) from error
