@@ -181,6 +181,10 @@ class _Reader:
             return
         values = {field: data.get(field) for field in TOUCHPOINT_FIELDS if data.get(field) is not None}
         values["owner_unit"] = self.unit(data.get("owner_unit"), where)
+        measures = [
+            (self.question(m, where), isinstance(m, dict) and bool(m.get("tagged_only")))
+            for m in data.get("measures") or []
+        ]
         touchpoint = Touchpoint(stage=stage, order=order, **values)
         try:
             touchpoint.full_clean(exclude=["stage"], validate_unique=False)
@@ -191,11 +195,10 @@ class _Reader:
         if touchpoint.code in self.bad_codes:
             return
         touchpoint.save()
-        for measure in data.get("measures") or []:
-            question = self.question(measure, where)
+        for question, tagged_only in measures:
             if question is not None:
                 TouchpointMeasure.objects.get_or_create(
-                    touchpoint=touchpoint, question=question, defaults={"tagged_only": bool(measure.get("tagged_only"))}
+                    touchpoint=touchpoint, question=question, defaults={"tagged_only": tagged_only}
                 )
         for item in data.get("improvements") or []:
             self.improvement(touchpoint, item, where)

@@ -1,0 +1,147 @@
+"""Touchpoint scores are the metric engine's figures for the same slice, pooled over the measuring questions."""
+
+from datetime import date
+
+import pytest
+
+from journeys.selectors import sentiment, touchpoint_scores
+from surveys.metrics import Slice, question_result
+from surveys.models import Question
+from tests.cxprogram.factories import CustomerFactory, SegmentFactory
+from tests.journeys.factories import TouchpointFactory, day, measured_by, respond
+from tests.surveys.factories import QuestionFactory
+
+pytestmark = pytest.mark.django_db
+QT = Question.Type
+
+
+@pytest.fixture(autouse=True)
+def _small_samples(settings):
+    settings.RESULTS_MIN_SAMPLE = 3
+
+
+def score_of(touchpoint, slice_, previous=None):
+    touchpoint = type(touchpoint).objects.prefetch_related("measures__question").get(pk=touchpoint.pk)
+    return touchpoint_scores([touchpoint], slice_, previous)[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "expected"),
+    [
+        (QT.NPS, [10, 9, 8, 6, 0, 10], 16.67),  # 3 promoters, 2 detractors of 6
+        (QT.CSAT, [5, 4, 3, 2, 4], 60.0),  # 3 of 5 satisfied
+        (QT.CES, [1, 2, 7, 4], 3.5),  # mean effort
+        (QT.YES_NO, [1, 1, 0, 1], 75.0),
+        (QT.RATING, [1, 3, 5], 3.0),
+    ],
+)
+def test_a_touchpoint_scores_what_the_engine_computes_for_its_question(org, kind, values, expected):
+    question = QuestionFactory(type=kind)
+    touchpoint = measured_by(TouchpointFactory(), question)
+    for value in values:
+        respond({question: value}, unit=org["units"]["north_store"])
+    score = score_of(touchpoint, Slice())
+    engine = question_result(Slice(survey=question.survey), question).headline
+    assert (round(score.figure.value, 2), score.figure.n) == (expected, len(values))
+    assert (score.figure.value, score.figure.low, score.figure.high, score.figure.n) == (
+        engine.value,
+        engine.low,
+        engine.high,
+        engine.n,
+    )
+    assert score.metric == kind
+
+
+def test_slices_by_period_segment_and_unit_match_the_engine(org):
+    csat = QuestionFactory(type=QT.CSAT)
+    touchpoint = measured_by(TouchpointFactory(), csat)
+    families = SegmentFactory(code="families", name="Families")
+    family = CustomerFactory(segment=families)
+    north, south = org["units"]["north_store"], org["units"]["south_store"]
+    for value, unit, customer, at in [
+        (5, north, family, day(2026, 3, 2)),
+        (4, north, family, day(2026, 3, 9)),
+        (1, north, None, day(2026, 3, 9)),
+        (2, south, family, day(2026, 3, 15)),
+        (5, south, family, day(2026, 4, 2)),  # outside March
+        (5, north, family, day(2026, 3, 20)),
+    ]:
+        respond({csat: value}, unit=unit, customer=customer, at=at)
+    march = Slice(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
+    for slice_, n, value in [
+        (march, 5, 60.0),
+        (march.but(segment=families), 4, 75.0),
+        (march.but(unit=org["units"]["north"]), 4, 75.0),
+        (march.but(segment=families, unit=org["units"]["north"]), 3, 100.0),
+    ]:
+        score = score_of(touchpoint, slice_)
+        engine = question_result(slice_.but(survey=csat.survey), csat).headline
+        assert (score.figure.n, score.figure.value) == (n, value) == (engine.n, engine.value)
+
+
+def test_a_tagged_only_measure_counts_responses_that_carry_the_touchpoint_code(org):
+    csat = QuestionFactory(type=QT.CSAT)
+    checkout = measured_by(TouchpointFactory(code="checkout"), csat, tagged_only=True)
+    whole_visit = measured_by(TouchpointFactory(code="visit"), csat)
+    for value, code in [(5, "checkout"), (4, "checkout"), (1, "checkout"), (1, "advice"), (2, "")]:
+        respond({csat: value}, touchpoint=code)
+    tagged = score_of(checkout, Slice())
+    assert (tagged.figure.n, round(tagged.figure.value, 2)) == (3, 66.67)
+    engine = question_result(Slice(survey=csat.survey, touchpoint="checkout"), csat).headline
+    assert tagged.figure.value == engine.value
+    assert score_of(whole_visit, Slice()).figure.n == 5
+
+
+def test_answers_of_several_questions_are_pooled(org):
+    store, delivery = QuestionFactory(type=QT.CSAT), QuestionFactory(type=QT.CSAT)
+    touchpoint = measured_by(TouchpointFactory(), store, delivery)
+    for value in (5, 5, 1):
+        respond({store: value})
+    for value in (4, 2):
+        respond({delivery: value})
+    score = score_of(touchpoint, Slice())
+    assert (score.figure.n, score.figure.value) == (5, 60.0)
+
+
+def test_previous_period_target_and_status_with_lower_effort_being_better(org):
+    ces = QuestionFactory(type=QT.CES)
+    touchpoint = measured_by(TouchpointFactory(target=3.0), ces)
+    for value in (5, 5, 5):
+        respond({ces: value}, at=day(2026, 2, 10))
+    for value in (2, 3, 3):
+        respond({ces: value}, at=day(2026, 3, 10))
+    feb = Slice(date_from=date(2026, 2, 1), date_to=date(2026, 2, 28))
+    march = Slice(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
+    score = score_of(touchpoint, march, feb)
+    assert (round(score.figure.value, 4), score.previous.value) == (2.6667, 5.0)
+    assert (round(score.change, 4), score.improved) == (-2.3333, True)
+    assert (round(score.gap, 4), score.status) == (-0.3333, "met")
+    before = score_of(touchpoint, feb)
+    assert (before.gap, before.status, before.change) == (2.0, "below", None)
+
+
+def test_small_samples_and_unmeasured_touchpoints_say_so(org):
+    nps = QuestionFactory(type=QT.NPS)
+    touchpoint = measured_by(TouchpointFactory(target=30), nps)
+    respond({nps: 10})
+    respond({nps: 9})
+    score = score_of(touchpoint, Slice())
+    assert (score.figure.value, score.figure.n, score.status, score.gap) == (None, 2, "no_data", None)
+    bare = score_of(TouchpointFactory(), Slice())
+    assert (bare.measured, bare.figure, bare.status) == (False, None, "unmeasured")
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "level"),
+    [
+        (QT.NPS, 50, 1.0),
+        (QT.NPS, -100, -2.0),
+        (QT.CSAT, 75, 1.0),
+        (QT.CES, 1, 2.0),
+        (QT.CES, 5.5, -1.0),
+        (QT.YES_NO, 50, 0.0),
+        (QT.RATING, 4, 1.0),
+    ],
+)
+def test_scores_are_placed_on_the_emotion_scale(metric, value, level):
+    assert sentiment(metric, value, (1, 5)) == level
