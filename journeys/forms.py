@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from cxprogram.models import Segment, Unit
 from surveys.metrics import Slice
 
+from .selectors import previous_period
+
 DEFAULT_DAYS = 90
 
 
@@ -42,9 +44,7 @@ class MapFilterForm(forms.Form):
             unit=data.get("unit"),
             units_in_scope=units_in_scope,
         )
-        length = data["date_to"] - data["date_from"] + timedelta(days=1)
-        previous = current.but(date_from=data["date_from"] - length, date_to=data["date_from"] - timedelta(days=1))
-        return current, previous
+        return current, previous_period(current)
 
 
 class JourneyImportForm(forms.Form):

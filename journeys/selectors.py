@@ -5,6 +5,7 @@
 
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -151,6 +152,12 @@ class TouchpointScore:
     @property
     def sentiment(self) -> float | None:
         return sentiment(self.metric, self.figure.value if self.figure else None, self.scale)
+
+
+def previous_period(slice_: Slice) -> Slice:
+    """The same slice over the period of the same length just before its own."""
+    length = slice_.date_to - slice_.date_from + timedelta(days=1)
+    return slice_.but(date_from=slice_.date_from - length, date_to=slice_.date_from - timedelta(days=1))
 
 
 def touchpoint_metric(touchpoint: Touchpoint) -> tuple[str, tuple[int, int] | None]:

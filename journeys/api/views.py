@@ -1,0 +1,55 @@
+"""Journeys in the API for CX leads and managers (managers' scores cover their unit subtree)."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from cxprogram.api.permissions import IsLeadOrManager, api_scope
+from cxprogram.models import Segment
+from journeys.models import Journey
+from journeys.selectors import journey_map, previous_period
+from surveys.api.serializers import in_scope
+from surveys.metrics import Slice
+
+from .serializers import JourneyMapSerializer, JourneySerializer, MapQuerySerializer
+
+
+class JourneyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Journeys; one journey is its live map: stages, touchpoints with score, n and interval, the previous
+    period, status against target and importance to overall NPS."""
+
+    permission_classes = [IsLeadOrManager]
+    serializer_class = JourneySerializer
+
+    def get_queryset(self):
+        return Journey.objects.select_related("persona", "owner__user").order_by("name", "id")
+
+    @extend_schema(parameters=[MapQuerySerializer], responses={200: JourneyMapSerializer})
+    def retrieve(self, request, pk=None):
+        journey = get_object_or_404(self.get_queryset().select_related("outcome_question"), pk=pk)
+        scope = api_scope(request)
+        query = MapQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params, errors = query.validated_data, {}
+        unit = in_scope(scope.units(), "code", params.get("unit"), "unit", errors)
+        segment = in_scope(Segment.objects.all(), "code", params.get("segment"), "segment", errors)
+        if errors:
+            raise ValidationError(errors)
+        current = Slice(
+            date_from=params["date_from"],
+            date_to=params["date_to"],
+            unit=unit,
+            segment=segment,
+            units_in_scope=None if scope.is_lead else scope.units(),
+        )
+        previous = previous_period(current)
+        result = journey_map(journey=journey, slice_=current, previous=previous)
+        document = {
+            "journey": journey,
+            "period": current,
+            "previous_period": previous,
+            "columns": result.columns,
+        }
+        return Response(JourneyMapSerializer(document).data)
