@@ -143,11 +143,15 @@ def seed(options: DemoOptions) -> None:
     """Create or update the demo surveys (live), then generate responses until there are `options.responses`."""
     surveys = [_survey(*definition) for definition in SURVEYS]
     options.log(f"Surveys: {len(surveys)} live demo surveys ({', '.join(s.public_id for s in surveys)}).")
-    missing = options.responses - Response.objects.filter(survey__in=surveys).count()
+    customer_surveys, pulse = surveys[:3], surveys[3]
+    missing = options.responses - Response.objects.filter(survey__in=customer_surveys).count()
     if missing > 0:
-        generate_responses(surveys[:3], missing)
-    total = Response.objects.filter(survey__in=surveys).count()
-    options.log(f"Responses: {total} in the demo surveys ({max(missing, 0)} generated now).")
+        generate_responses(customer_surveys, missing)
+    total = Response.objects.filter(survey__in=customer_surveys).count()
+    options.log(f"Responses: {total} from customers ({max(missing, 0)} generated now).")
+    if not pulse.responses.exists():
+        generate_pulse(pulse)
+    options.log(f"Employee pulse: {pulse.responses.count()} anonymous answers over three months.")
     opened = open_recent_cases(days=21)
     options.log(f"Follow-up cases: {FollowUp.objects.count()} ({opened} opened now for recent detractors).")
 
@@ -188,7 +192,7 @@ def _survey(public_id, name, kind, anonymous, titles, intros, questions) -> Surv
 
 def generate_responses(surveys: list[Survey], count: int, batch: int = 5000) -> int:
     """Insert `count` responses spread over six months with answers that hang together (bulk inserts)."""
-    rng = random.Random(count)
+    rng = random.Random(count)  # nosec B311  # made-up demo data, the same on every run; no secret
     customers = list(Customer.objects.values_list("pk", "language", "home_unit_id"))
     # Customers lean one way or another, so one customer's touchpoint scores and overall NPS go together.
     leaning = {pk: rng.choices(list(MOOD_WEIGHTS), weights=[25, 45, 30])[0] for pk, _lang, _unit in customers}
@@ -235,6 +239,46 @@ MOOD_WEIGHTS = {"critical": [75, 20, 5], "middle": [22, 23, 55], "loyal": [3, 10
 MOOD_SHIFT = {"checkout": -0.4, "assembly": -0.3, "courier": -0.1, "advice": 0.15}
 # How often an answer ignores the customer's mood: some moments depend on the day more than on the customer.
 MOOD_NOISE = {"checkout": 0.05, "advice": 0.05, "assembly": 0.05, "ces": 0.5, "courier": 0.45}
+
+PULSE_COMMENTS = [
+    "Больше людей в смене по выходным.",
+    "Хотелось бы обучения по новому ассортименту.",
+    "Спасибо за гибкий график!",
+    "Касс не хватает в часы пик, покупатели нервничают.",
+]
+
+
+def generate_pulse(survey: Survey, months: int = 3) -> int:
+    """One anonymous pulse answer per employee (CX leads aside) per month: no customer and no employee on it,
+    only the unit, so eNPS can be shown per unit of 5 answers or more."""
+    rng = random.Random(7)
+    enps, comment = survey.questions.get(code="enps"), survey.questions.get(code="comment")
+    staff = (
+        Employee.objects.exclude(role=Employee.Role.CX_LEAD)
+        .filter(user__is_active=True)
+        .values_list("unit_id", flat=True)
+    )
+    now = timezone.now()
+    responses, scores = [], []
+    for unit_id in staff:
+        for month in range(months):
+            responses.append(
+                Response(
+                    survey=survey, unit_id=unit_id, language="ru", source=Response.Source.PUBLIC_LINK,
+                    submitted_at=now - timedelta(days=30 * month + rng.randint(0, 20)),
+                )
+            )  # fmt: skip
+            scores.append(rng.choices([rng.randint(0, 6), rng.randint(7, 8), rng.randint(9, 10)], [25, 35, 40])[0])
+    Response.objects.bulk_create(responses)
+    answers = []
+    for response, score in zip(responses, scores, strict=True):
+        answers.append(Answer(response=response, question=enps, question_type=enps.type, number=score))
+        if rng.random() < 0.3:
+            answers.append(Answer(response=response, question=comment, question_type=comment.type,
+                                  text=rng.choice(PULSE_COMMENTS)))  # fmt: skip
+    Answer.objects.bulk_create(answers)
+    return len(responses)
+
 
 SCORES = {
     QT.NPS: {"unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)},
@@ -292,7 +336,7 @@ ACTIONS = {
 
 def open_recent_cases(days: int) -> int:
     """Cases for the generated detractors of the last `days` days, most of them already worked (bulk inserts)."""
-    rng = random.Random(days)
+    rng = random.Random(days)  # nosec B311  # made-up demo data, the same on every run; no secret
     since = timezone.now() - timedelta(days=days)
     detractors = (
         Answer.objects.filter(
