@@ -45,14 +45,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if scope.employee is None:
-        return render(request, "cxprogram/not_linked.html", status=403)
-    return employee_detail(request, scope.employee.pk)
-
-
-@login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     units = request_scope(request).units().select_related("parent").order_by("kind", "name")
     return render(request, "cxprogram/unit_list.html", {"units": units})
@@ -71,15 +63,6 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mix": customer_mix(scope.customers().filter(home_unit__in=Unit.objects.subtree_of(unit))),
     }
     return render(request, "cxprogram/unit_detail.html", context)
-
-
-@login_required
-def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request_scope(request)
-    employee = get_object_or_404(scope.employees().select_related("user", "unit"), pk=pk)
-    return render(
-        request, "cxprogram/employee_detail.html", {"employee": employee, "is_me": employee == scope.employee}
-    )
 
 
 @require_POST

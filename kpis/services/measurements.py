@@ -1,1 +1,319 @@
-"""Computing KPI measurements for all subjects of a period at once."""
+"""Computing KPI measurements for all subjects of a period at once.
+
+One grouped query per KPI gives the metric engine's aggregates (surveys.metrics) per subject and period
+bucket; unit KPIs group by the response's unit and add the additive aggregates up the unit tree, so a unit's
+figure covers its subtree exactly as `Slice(unit=...)` does. Measurements are then inserted or updated by
+their natural key (KPI, period, subject), so recomputing is idempotent and keeps row ids.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
+from django.utils import timezone
+
+from cxprogram.models import Employee, Unit
+from journeys.selectors import touchpoint_answers
+from surveys.metrics import (
+    HAPPY,
+    Figure,
+    Slice,
+    mean_aggregates,
+    mean_from,
+    nps_aggregates,
+    nps_from,
+    share_aggregates,
+    share_from,
+    slice_filter,
+    start_of,
+)
+from surveys.models import Answer, FollowUp, Question, Response, Survey
+
+from ..models import Kpi, KpiManualValue, KpiMeasurement
+from ..models.kpi import period_bounds
+from . import recognition
+
+QT = Question.Type
+M = Kpi.Metric
+TRUNC = {Kpi.Period.WEEK: TruncWeek, Kpi.Period.MONTH: TruncMonth, Kpi.Period.QUARTER: TruncQuarter}
+
+# Which answers a survey metric reads, the engine's aggregates for it, and the engine's figure.
+SURVEY_METRICS: dict[str, tuple[list[str], Callable[[], dict], Callable]] = {
+    M.NPS: ([QT.NPS], nps_aggregates, nps_from),
+    M.CSAT: ([QT.CSAT], lambda: share_aggregates(HAPPY[QT.CSAT]), share_from),
+    M.CES: ([QT.CES], mean_aggregates, mean_from),
+    M.MEAN: ([QT.NPS, QT.CSAT, QT.CES, QT.RATING], mean_aggregates, mean_from),
+    M.YES_SHARE: ([QT.YES_NO], lambda: share_aggregates(Q(number=1)), share_from),
+}
+
+Key = tuple[date, int | None, int | None]  # period start, unit id, employee id
+
+
+@dataclass(frozen=True)
+class ComputeResult:
+    created: int
+    updated: int
+    unchanged: int
+    newly_met: int
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def kpi_compute(*, kpi: Kpi, date_from: date, date_to: date, now: datetime | None = None) -> ComputeResult:
+    """Compute the KPI for every subject and every period that overlaps `date_from`..`date_to`, in one grouped
+    query, and insert or update its measurements. Idempotent: the same data gives the same rows; a subject that
+    no longer has data keeps its row as “not enough data”. Each measurement that becomes met, of a KPI employees
+    can influence, is passed to `recognition.achievement_record` (which is idempotent itself)."""
+    now = now or timezone.now()
+    start = period_bounds(kpi.period, date_from)[0]
+    end = period_bounds(kpi.period, date_to)[1]
+    figures = kpi_figures(kpi=kpi, start=start, end=end, now=now)
+    with transaction.atomic():
+        Kpi.objects.select_for_update().filter(pk=kpi.pk).first()  # one computation of a KPI at a time
+        existing = {
+            (m.period_start, m.unit_id, m.employee_id): m
+            for m in KpiMeasurement.objects.filter(kpi=kpi, period_start__gte=start, period_start__lte=end)
+        }
+        new, changed, met = [], [], []
+        for key in figures.keys() | existing.keys():
+            figure = figures.get(key) or Figure(value=None, n=0, min_sample=kpi.min_sample)
+            status = kpi.status_of(figure.value)
+            row = existing.get(key)
+            values = {"value": figure.value, "n": figure.n, "low": figure.low, "high": figure.high, "status": status}
+            if row is None:
+                period_start, unit_id, employee_id = key
+                row = KpiMeasurement(
+                    kpi=kpi,
+                    period_start=period_start,
+                    period_end=period_bounds(kpi.period, period_start)[1],
+                    unit_id=unit_id,
+                    employee_id=employee_id,
+                    computed_at=now,
+                    **values,
+                )
+                new.append(row)
+                if status == KpiMeasurement.Status.MET:
+                    met.append(row)
+            elif any(getattr(row, field) != value for field, value in values.items()):
+                if status == KpiMeasurement.Status.MET and row.status != status:
+                    met.append(row)
+                for field, value in values.items():
+                    setattr(row, field, value)
+                row.computed_at = now
+                changed.append(row)
+        KpiMeasurement.objects.bulk_create(new, batch_size=2000)
+        KpiMeasurement.objects.bulk_update(
+            changed, ["value", "n", "low", "high", "status", "computed_at"], batch_size=500
+        )
+        if kpi.employee_influence:  # nobody is rewarded (or celebrated) for what they cannot influence
+            _achievements_record(kpi, met)
+    return ComputeResult(
+        created=len(new), updated=len(changed), unchanged=len(existing) - len(changed), newly_met=len(met)
+    )
+
+
+def _achievements_record(kpi: Kpi, met: list[KpiMeasurement]) -> None:
+    """Hand each newly met measurement to the recognition work, its KPI and employee already loaded (one query
+    for all employees instead of one each); a set-based `achievements_record(measurements=...)`, when the
+    recognition work offers one, takes them all at once."""
+    if not met:
+        return
+    employees = Employee.objects.in_bulk({m.employee_id for m in met if m.employee_id})
+    for measurement in met:
+        measurement.kpi = kpi
+        if measurement.employee_id:
+            measurement.employee = employees[measurement.employee_id]
+    batch = getattr(recognition, "achievements_record", None)
+    if batch is not None:
+        batch(measurements=met)
+        return
+    for measurement in met:
+        recognition.achievement_record(measurement=measurement)
+
+
+def kpis_compute_recent(*, today: date | None = None, periods: int = 2, kpis: QuerySet[Kpi] | None = None) -> int:
+    """Compute every active KPI for its current period and the `periods - 1` before it (late answers and case
+    updates still count). Returns the number of measurements written or confirmed."""
+    today = today or timezone.localdate()
+    total = 0
+    for kpi in (kpis if kpis is not None else Kpi.objects.active()).prefetch_related("questions", "touchpoints"):
+        total += kpi_compute(kpi=kpi, date_from=periods_back(kpi.period, today, periods), date_to=today).total
+    return total
+
+
+def periods_back(period: str, today: date, count: int) -> date:
+    """The first day of the period `count - 1` periods before the one containing `today`."""
+    start = period_bounds(period, today)[0]
+    for _ in range(max(count, 1) - 1):
+        start = period_bounds(period, start - timedelta(days=1))[0]
+    return start
+
+
+# ---------------------------------------------------------------- figures per subject and period
+
+
+def kpi_figures(*, kpi: Kpi, start: date, end: date, now: datetime) -> dict[Key, Figure]:
+    """The KPI's figure for every subject with data in every period bucket between `start` and `end`."""
+    if kpi.metric == M.MANUAL:
+        return _manual_figures(kpi, start, end)
+    company = Unit.objects.filter(parent__isnull=True).values_list("pk", flat=True).first()
+    if kpi.level == Kpi.Level.COMPANY and company is None:
+        return {}
+    if kpi.metric in SURVEY_METRICS:
+        types, aggregates, figure_from = SURVEY_METRICS[kpi.metric]
+        rows = _survey_answers(kpi, Slice(date_from=start, date_to=end), types)
+        prefix, time_field = "response__", "response__submitted_at"
+        make = lambda row: figure_from(row, kpi.min_sample)  # noqa: E731
+    elif kpi.metric in Kpi.LOOP_METRICS:
+        rows = FollowUp.objects.filter(created_at__gte=start_of(start), created_at__lt=start_of(end, next_day=True))
+        prefix, time_field = "", "created_at"
+        aggregates = _loop_aggregates(kpi.metric, now)
+        make = lambda row: share_from(row, kpi.min_sample)  # noqa: E731
+    else:  # response count
+        rows = _counted_responses(kpi, Slice(date_from=start, date_to=end))
+        prefix, time_field = "", "submitted_at"
+        aggregates = lambda: {"n": Count("pk")}  # noqa: E731
+        make = lambda row: Figure(value=float(row["n"]), n=row["n"], min_sample=kpi.min_sample)  # noqa: E731
+
+    period = TRUNC[kpi.period](time_field)
+    if kpi.level == Kpi.Level.COMPANY:
+        grouped = rows.annotate(period=period).values("period").annotate(**aggregates()).order_by()
+        return {(_day(row["period"]), company, None): make(row) for row in grouped}
+    if kpi.level == Kpi.Level.EMPLOYEE:
+        subject = F("owner") if kpi.metric in Kpi.LOOP_METRICS else F(f"{prefix}employee")
+        grouped = (
+            rows.annotate(period=period, subject=subject)
+            .filter(subject__isnull=False)
+            .values("period", "subject")
+            .annotate(**aggregates())
+            .order_by()
+        )
+        return {(_day(row["period"]), None, row["subject"]): make(row) for row in grouped}
+    unit = F("response__unit") if kpi.metric in Kpi.LOOP_METRICS else F(f"{prefix}unit")
+    grouped = (
+        rows.annotate(period=period, subject=unit)
+        .filter(subject__isnull=False)
+        .values("period", "subject")
+        .annotate(**aggregates())
+        .order_by()
+    )
+    return {key: make(row) for key, row in _roll_up(grouped).items()}
+
+
+def _day(moment) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def _survey_answers(kpi: Kpi, slice_: Slice, types: list[str]) -> QuerySet[Answer]:
+    """The answers a survey KPI reads: its questions' answers and those measuring its touchpoints, each once."""
+    chosen = Q(question__in=[q.pk for q in kpi.questions.all()])  # ids, so the planner sees the values
+    touchpoints = list(kpi.touchpoints.all())
+    if touchpoints:
+        chosen |= Q(pk__in=touchpoint_answers(slice_, [t.pk for t in touchpoints]).values("pk"))
+    return Answer.objects.filter(chosen & slice_filter(slice_, "response__"), question_type__in=types)
+
+
+def _counted_responses(kpi: Kpi, slice_: Slice) -> QuerySet[Response]:
+    """Responses of the KPI's questions' surveys, or tagged with its touchpoints, or of every customer survey."""
+    responses = Response.objects.filter(slice_filter(slice_))
+    questions = list(kpi.questions.all())
+    touchpoints = list(kpi.touchpoints.all())
+    if questions or touchpoints:
+        chosen = Q(survey__in={q.survey_id for q in questions}) if questions else Q()
+        if touchpoints:
+            tagged = Q(touchpoint__in=[t.code for t in touchpoints])
+            chosen = (chosen | tagged) if questions else tagged
+        return responses.filter(chosen)
+    return responses.exclude(survey__kind=Survey.Kind.EMPLOYEE_PULSE)
+
+
+def _loop_aggregates(metric: str, now: datetime) -> Callable[[], dict]:
+    """The closed loop's shares as `surveys.selectors.loop_metrics` counts them, per group."""
+    if metric == M.CONTACTED_IN_TIME:
+        return lambda: {
+            "n": Count("pk", filter=Q(first_contact_at__isnull=False) | Q(due_at__lt=now)),
+            "hits": Count("pk", filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("due_at"))),
+        }
+    return lambda: {"n": Count("pk", filter=Q(recovered__isnull=False)), "hits": Count("pk", filter=Q(recovered=True))}
+
+
+def _roll_up(grouped) -> dict[Key, dict]:
+    """Per-unit aggregates added up to every unit above: a unit's figure covers its whole subtree.
+
+    Counts add up; means are carried as sums (mean × n) and divided again, so the engine's `mean_from` gets the
+    subtree's mean and mean of squares."""
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    totals: dict[Key, dict] = defaultdict(lambda: defaultdict(float))
+    for row in grouped:
+        day, n = _day(row["period"]), row["n"] or 0
+        unit = row["subject"]
+        seen = set()
+        while unit is not None and unit not in seen:  # `seen` guards against a cycle slipping past the admin
+            seen.add(unit)
+            total = totals[(day, unit, None)]
+            for field, value in row.items():
+                if field in ("period", "subject"):
+                    continue
+                total[field] += (value or 0) * n if field in ("mean", "mean_sq") else (value or 0)
+            unit = parents.get(unit)
+    rolled = {}
+    for key, total in totals.items():
+        row = {field: int(value) if field in ("n", "promoters", "detractors", "hits") else value
+               for field, value in total.items()}  # fmt: skip
+        if "mean" in row and row["n"]:
+            row["mean"], row["mean_sq"] = total["mean"] / row["n"], total["mean_sq"] / row["n"]
+        rolled[key] = row
+    return rolled
+
+
+def _manual_figures(kpi: Kpi, start: date, end: date) -> dict[Key, Figure]:
+    values = KpiManualValue.objects.filter(kpi=kpi, period_start__gte=start, period_start__lte=end)
+    if kpi.level == Kpi.Level.EMPLOYEE:
+        values = values.filter(employee__isnull=False)
+    else:
+        values = values.filter(unit__isnull=False)
+    return {
+        (period_start, unit_id, employee_id): Figure(value=value, n=1, min_sample=1)
+        for period_start, unit_id, employee_id, value in values.values_list(
+            "period_start", "unit_id", "employee_id", "value"
+        )
+    }
+
+
+# ---------------------------------------------------------------- values entered by hand
+
+
+@transaction.atomic
+def manual_value_record(
+    *,
+    kpi: Kpi,
+    day: date,
+    value: float,
+    entered_by: Employee | None,
+    employee: Employee | None = None,
+    unit: Unit | None = None,
+    note: str = "",
+) -> KpiManualValue:
+    """Store (or correct) a hand-entered value for the period containing `day` and recompute that period.
+
+    The caller has checked that the person may enter it; the subject must fit the KPI's level."""
+    if kpi.metric != M.MANUAL:
+        raise ValueError("Only KPIs entered by hand take manual values.")
+    if (kpi.level == Kpi.Level.EMPLOYEE) != (employee is not None) or (employee is None) == (unit is None):
+        raise ValueError("An employee KPI takes an employee; a unit or company KPI takes a unit.")
+    period_start = period_bounds(kpi.period, day)[0]
+    subject = {"employee": employee} if employee is not None else {"unit": unit}
+    record, _created = KpiManualValue.objects.update_or_create(
+        kpi=kpi,
+        period_start=period_start,
+        **subject,
+        defaults={"value": value, "note": note, "entered_by": entered_by},
+    )
+    kpi_compute(kpi=kpi, date_from=period_start, date_to=period_start)
+    return record
