@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint messages clean
+.PHONY: run test audit lint messages clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,12 +25,26 @@ run: $(VENV)/.runtime
 	$(VENV)/bin/celery -A cxprogram worker --beat --pool=solo --loglevel=WARNING & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## make test: install, lint, check migrations, run every test.
-test: $(VENV)/.dev
+# axe-core for the accessibility tests (package.json); without node and npm those tests skip and say why.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error || \
+	  echo "npm ci failed: the accessibility tests will skip."; \
+	else echo "npm is not installed: the accessibility tests will skip (apt-get install nodejs npm)."; fi
+
+## make test: install, lint, security lint, check migrations, run every test.
+test: $(VENV)/.dev node_modules/.package-lock.json
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -c pyproject.toml -r . -q
 	DJANGO_SETTINGS_MODULE=cxprogram.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+## make audit: known vulnerabilities in the pinned dependencies (needs PyPI's per-release JSON API).
+audit: $(VENV)/.dev
+	@if $(PY) -c "import urllib.request as u; u.urlopen('https://pypi.org/pypi/pip-audit/2.10.1/json', timeout=20)" \
+	  2>/dev/null; then $(VENV)/bin/pip-audit --strict --disable-pip --no-deps --progress-spinner off \
+	  -r requirements.txt -r requirements-dev.txt; \
+	else echo "pip-audit skipped: PyPI's vulnerability data (https://pypi.org/pypi/<name>/<version>/json) cannot be reached from this machine."; fi
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .

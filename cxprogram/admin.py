@@ -1,5 +1,7 @@
-"""Admin for the organisation: units, segments, employees (also inline on users) and customers with CSV import."""
+"""Admin for the organisation: units, segments, employees (also inline on users) and customers with CSV import;
+webhooks and their delivery log."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -8,12 +10,14 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .forms import CustomerImportForm
-from .models import Customer, Employee, Segment, Unit
+from .models import Customer, Employee, Segment, Unit, Webhook, WebhookDelivery
 from .services import customer_import_csv
+from .webhooks import webhook_queue
 
 
 @admin.register(Unit)
@@ -68,7 +72,19 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserWithEmployeeAdmin(UserAdmin):
+    """CX leads manage people here ("change user"); only a superuser makes superusers, grants single permissions
+    or changes a superuser's account (its password included), or CX leads could make themselves superusers."""
+
     inlines = [EmployeeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "is_superuser", "user_permissions"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
 
 @admin.register(Customer)
@@ -133,3 +149,56 @@ class CustomerAdmin(admin.ModelAdmin):
         }
         status = 400 if request.method == "POST" and (form.errors or report) else 200
         return TemplateResponse(request, "admin/cxprogram/customer/import.html", context, status=status)
+
+
+class WebhookForm(forms.ModelForm):
+    url = forms.URLField(
+        label=gettext_lazy("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=Webhook._meta.get_field("url").help_text,
+    )
+    events = forms.MultipleChoiceField(
+        label=gettext_lazy("events"), choices=Webhook.Event.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["name", "url", "events", "secret", "active"]
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    form = WebhookForm
+    list_display = ["name", "url", "active", "event_list", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "url"]
+
+    @admin.display(description=gettext_lazy("events"))
+    def event_list(self, webhook):
+        return ", ".join(webhook.events)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: what was sent where, how often it was tried and what the receiver answered."""
+
+    list_display = ["created_at", "event", "webhook", "status", "attempts", "response_code", "error", "delivered_at"]
+    list_filter = ["status", "event", "webhook"]
+    list_select_related = ["webhook"]
+    readonly_fields = [
+        "webhook", "event", "payload", "status", "attempts", "response_code", "error",
+        "created_at", "next_attempt_at", "last_attempt_at", "delivered_at",
+    ]  # fmt: skip
+    actions = ["retry_now"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=gettext_lazy("Send the chosen deliveries again now"))
+    def retry_now(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        queryset.update(status=WebhookDelivery.Status.PENDING, next_attempt_at=timezone.now())
+        queued = webhook_queue(delivery_ids=ids)
+        self.message_user(request, _("%(n)d deliveries queued.") % {"n": queued}, messages.SUCCESS)

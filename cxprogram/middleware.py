@@ -1,6 +1,20 @@
-"""Response headers the whole site carries."""
+"""Response headers the whole site carries, and a clean answer when the database cannot be reached."""
+
+import logging
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+
+logger = logging.getLogger(__name__)
+
+DATABASE_RETRY_AFTER_SECONDS = 15
+# Pages whose form is re-sent as it was from the 503 page (a survey's answers); other forms are not echoed back,
+# so that nothing like a password ends up in a page.
+RESEND_URL_NAMES = {"survey-public", "survey-invitation"}
 
 
 class ContentSecurityPolicyMiddleware:
@@ -12,4 +26,48 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with Retry-After and a page in the visitor's language, never a 500, when the database cannot be
+    reached (restarting, failing over, refusing connections) or drops the connection in the middle of a request.
+
+    Writes happen in transactions, so the failed request saved nothing and trying again is safe; Django drops the
+    broken connection at the end of the request (CONN_HEALTH_CHECKS), so the next one reconnects by itself.
+    An error while the connection still answers is this request's own (a missing table on SQLite, a deadlock) and
+    stays a 500; so does everything with DEBUG on, where the traceback is more useful."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG or not isinstance(exception, OperationalError | InterfaceError) or connection.is_usable():
+            return None
+        logger.warning("Database unavailable, answered 503 to %s %s: %s", request.method, request.path, exception)
+        fields = []
+        match = request.resolver_match
+        if request.method == "POST" and match is not None and match.url_name in RESEND_URL_NAMES:
+            fields = [(name, value) for name, values in request.POST.lists() for value in values]
+        language = request.GET.get("lang") or (request.POST.get("lang") if request.method == "POST" else "")
+        if language not in dict(settings.LANGUAGES):
+            language = translation.get_language()
+        with translation.override(language):
+            # Rendered without the request: context processors may query the database, which is down.
+            page = render_to_string(
+                "503.html",
+                {
+                    "language": language,
+                    "method": request.method,
+                    "action": request.get_full_path(),
+                    "fields": fields,
+                    "retry_after": DATABASE_RETRY_AFTER_SECONDS,
+                },
+            )
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)
         return response

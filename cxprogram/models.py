@@ -1,4 +1,7 @@
-"""The program's core records shared by every app: units, employees, customers and segments."""
+"""The program's core records shared by every app: units, employees, customers and segments; and the
+outbound webhooks that tell other systems what happened."""
+
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -6,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,10 +33,10 @@ class UnitQuerySet(models.QuerySet):
         table = self.model._meta.db_table
         # The table name is the model's own; the unit id goes in as a query parameter.
         tree = (
-            f"WITH RECURSIVE tree(id) AS (SELECT id FROM {table} WHERE id = %s "  # noqa: S608
+            f"WITH RECURSIVE tree(id) AS (SELECT id FROM {table} WHERE id = %s "  # noqa: S608  # nosec B608  # see above
             f"UNION ALL SELECT u.id FROM {table} u JOIN tree ON u.parent_id = tree.id) SELECT id FROM tree"
         )
-        return self.filter(id__in=RawSQL(tree, [unit.pk]))  # noqa: S611
+        return self.filter(id__in=RawSQL(tree, [unit.pk]))  # noqa: S611  # nosec B611  # the id is a parameter
 
 
 class Unit(models.Model):
@@ -192,3 +196,80 @@ class Employee(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("employee-detail", args=[self.pk])
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Webhook(models.Model):
+    """An address another system gave us: events are POSTed to it as JSON, signed with its secret."""
+
+    class Event(models.TextChoices):
+        RESPONSE_SUBMITTED = "response.submitted", _("Response submitted")
+        CASE_OPENED = "case.opened", _("Follow-up case opened")
+        CASE_OVERDUE = "case.overdue", _("Follow-up case overdue")
+        CASE_RESOLVED = "case.resolved", _("Follow-up case resolved or closed")
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(
+        _("URL"),
+        max_length=500,
+        help_text=_("https:// address of the receiving system; private and local network addresses are refused."),
+    )
+    events = models.JSONField(_("events"), default=list, blank=True)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=100,
+        default=new_webhook_secret,
+        help_text=_("The receiver checks the X-CX-Signature header with it (HMAC-SHA256 of timestamp.body)."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from .webhooks import url_refusal  # the resolver lives with the sender, which checks again at send time
+
+        unknown = [e for e in self.events or [] if e not in self.Event.values]
+        if unknown:
+            raise ValidationError({"events": _("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}})
+        if self.url and (problem := url_refusal(self.url)):
+            raise ValidationError({"url": problem})
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook: stored with the change that caused it, then sent and retried by Celery."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    webhook = models.ForeignKey(Webhook, verbose_name=_("webhook"), on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(_("event"), max_length=40, choices=Webhook.Event.choices)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    response_code = models.PositiveSmallIntegerField(_("last response code"), null=True, blank=True)
+    error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook} ({self.get_status_display()})"

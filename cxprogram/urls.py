@@ -21,6 +21,8 @@ urlpatterns = [
     # The REST API: each app's api/urls.py under /api/v1/; the OpenAPI schema and its docs (assets served here).
     path("api/v1/", include("cxprogram.api.urls")),
     path("api/v1/", include("surveys.api.urls")),
+    path("api/v1/", include("journeys.api.urls")),
+    path("api/v1/", include("kpis.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # The admin signs in through the site's own, throttled page.

@@ -6,15 +6,18 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from cxprogram.models import Customer, Employee, Unit
+from cxprogram.mail import NotAccepted, send_on_commit
+from cxprogram.models import Customer, Employee, Unit, Webhook
+from cxprogram.webhooks import webhook_emit
 
+from .api.payloads import case_payload
 from .display_logic import Answers
 from .models import FollowUp, FollowUpEvent, Question, ReplyTemplate, Response, Survey
 
@@ -159,6 +162,7 @@ def followup_open(*, response: Response, questions: list[Question], answers: Ans
             )
         )
     FollowUpEvent.objects.bulk_create(events)
+    webhook_emit(event=Webhook.Event.CASE_OPENED, payload=lambda: case_payload(followup))
     return followup
 
 
@@ -212,6 +216,7 @@ def followup_resolve(
     )
     if ask_if_solved:
         followup_ask_if_solved(followup=followup)
+    webhook_emit(event=Webhook.Event.CASE_RESOLVED, payload=lambda: case_payload(followup))
     return followup
 
 
@@ -226,6 +231,7 @@ def followup_close(*, followup: FollowUp, actor: Employee | None, reason: str) -
     followup.resolved_at = timezone.now()
     followup.save(update_fields=["status", "resolved_at"])
     _event(followup, actor, FollowUpEvent.Kind.CLOSED, reason.strip())
+    webhook_emit(event=Webhook.Event.CASE_RESOLVED, payload=lambda: case_payload(followup))
     return followup
 
 
@@ -241,48 +247,66 @@ def followup_reassign(*, followup: FollowUp, actor: Employee | None, owner: Empl
 
 def followups_check_deadlines(*, now: datetime | None = None) -> tuple[int, int]:
     """Warn owners of new cases due soon and escalate overdue ones to the next manager up, each once:
-    the case row is claimed under a lock and stamped in the same transaction as the e-mail."""
+    the case row is claimed under a lock and stamped in the same transaction as the e-mail, which leaves when
+    that transaction commits (cxprogram.mail), so a worker killed in between sends nothing twice."""
     now = now or timezone.now()
     soon = now + timedelta(minutes=settings.FOLLOWUP_WARNING_MINUTES)
     warned = escalated = 0
     for pk in FollowUp.objects.filter(
         status=FollowUp.Status.NEW, warned_at__isnull=True, due_at__lte=soon, due_at__gt=now
     ).values_list("pk", flat=True):
-        with transaction.atomic():
-            case = (
-                FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("owner__user")
-                .filter(pk=pk, warned_at__isnull=True)
-                .first()
-            )
-            if case is None:
-                continue
-            case.warned_at = now
-            case.save(update_fields=["warned_at"])
-            _event(case, None, FollowUpEvent.Kind.WARNED, str(case.owner or _("CX leads")))
-            _notify(case, _recipients(case.owner), _("Follow-up due soon: %(reasons)s") % {"reasons": case.reasons})
-            warned += 1
+        try:
+            with transaction.atomic():
+                case = (
+                    FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("owner__user")
+                    .filter(pk=pk, warned_at__isnull=True)
+                    .first()
+                )
+                if case is None:
+                    continue
+                case.warned_at = now
+                case.save(update_fields=["warned_at"])
+                _event(case, None, FollowUpEvent.Kind.WARNED, str(case.owner or _("CX leads")))
+                subject = _("Follow-up due soon: %(reasons)s") % {"reasons": case.reasons}
+                _notify(case, _recipients(case.owner), subject)
+        except NotAccepted:
+            _unstamp(pk, FollowUpEvent.Kind.WARNED, warned_at=None)
+            raise
+        warned += 1
     for pk in FollowUp.objects.filter(
         status=FollowUp.Status.NEW, escalated_at__isnull=True, due_at__lte=now
     ).values_list("pk", flat=True):
-        with transaction.atomic():
-            case = (
-                FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("owner__user", "unit")
-                .filter(pk=pk, escalated_at__isnull=True)
-                .first()
-            )
-            if case is None:
-                continue
-            above = case.unit.parent if case.unit else None
-            target = unit_manager(above, exclude=case.owner)
-            case.escalated_at = now
-            case.escalated_to = target
-            case.save(update_fields=["escalated_at", "escalated_to"])
-            _event(case, None, FollowUpEvent.Kind.ESCALATED, str(target or _("CX leads")))
-            _notify(case, _recipients(target), _("Overdue follow-up: %(reasons)s") % {"reasons": case.reasons})
-            escalated += 1
+        try:
+            with transaction.atomic():
+                case = (
+                    FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("owner__user", "unit")
+                    .filter(pk=pk, escalated_at__isnull=True)
+                    .first()
+                )
+                if case is None:
+                    continue
+                above = case.unit.parent if case.unit else None
+                target = unit_manager(above, exclude=case.owner)
+                case.escalated_at = now
+                case.escalated_to = target
+                case.save(update_fields=["escalated_at", "escalated_to"])
+                _event(case, None, FollowUpEvent.Kind.ESCALATED, str(target or _("CX leads")))
+                webhook_emit(event=Webhook.Event.CASE_OVERDUE, payload=lambda case=case: case_payload(case))
+                _notify(case, _recipients(target), _("Overdue follow-up: %(reasons)s") % {"reasons": case.reasons})
+        except NotAccepted:
+            _unstamp(pk, FollowUpEvent.Kind.ESCALATED, escalated_at=None, escalated_to=None)
+            raise
+        escalated += 1
     return warned, escalated
+
+
+def _unstamp(pk: int, kind: str, **stamps) -> None:
+    """The SMTP server refused a warning or escalation e-mail after its stamp was committed: take the stamp and its
+    event back, so the next run sends it. (Its webhook event, if any, may then be delivered twice.)"""
+    FollowUp.objects.filter(pk=pk).update(**stamps)
+    FollowUpEvent.objects.filter(followup_id=pk, kind=kind).delete()
 
 
 def _recipients(employee: Employee | None) -> list[str]:
@@ -303,7 +327,7 @@ def _notify(case: FollowUp, recipients: list[str], subject: str) -> None:
         "due": due,
         "url": url,
     }
-    send_mail(subject, body, None, recipients)
+    send_on_commit(EmailMessage(subject, body, to=recipients))
 
 
 RECOVERY_SALT = "surveys.recovery"
@@ -325,6 +349,8 @@ def followup_reply(*, followup: FollowUp, actor: Employee | None, subject: str, 
         raise ValidationError(_("This customer cannot be e-mailed."))
     if not subject.strip() or not body.strip():
         raise ValidationError(_("Write a subject and a text."))
+    if "\n" in subject or "\r" in subject:  # a line break would start another mail header
+        raise ValidationError(_("The subject must be a single line."))
     with transaction.atomic():
         _event(followup, actor, FollowUpEvent.Kind.REPLIED, f"{subject.strip()}\n\n{body.strip()}")
         transaction.on_commit(lambda: send_mail(subject.strip(), body.strip(), None, [customer.email]))

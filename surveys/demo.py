@@ -192,7 +192,7 @@ def _survey(public_id, name, kind, anonymous, titles, intros, questions) -> Surv
 
 def generate_responses(surveys: list[Survey], count: int, batch: int = 5000) -> int:
     """Insert `count` responses spread over six months with answers that hang together (bulk inserts)."""
-    rng = random.Random(count)  # nosec B311  # made-up demo data, the same on every run; no secret
+    rng = random.Random(count)
     customers = list(Customer.objects.values_list("pk", "language", "home_unit_id"))
     # Customers lean one way or another, so one customer's touchpoint scores and overall NPS go together.
     leaning = {pk: rng.choices(list(MOOD_WEIGHTS), weights=[25, 45, 30])[0] for pk, _lang, _unit in customers}
@@ -336,7 +336,7 @@ ACTIONS = {
 
 def open_recent_cases(days: int) -> int:
     """Cases for the generated detractors of the last `days` days, most of them already worked (bulk inserts)."""
-    rng = random.Random(days)  # nosec B311  # made-up demo data, the same on every run; no secret
+    rng = random.Random(days)
     since = timezone.now() - timedelta(days=days)
     detractors = (
         Answer.objects.filter(

@@ -1,9 +1,13 @@
 """Distribution: choosing whom to invite, throttling and opt-outs, sending invitations and reminders by e-mail.
 
 Every send claims its invitation under a row lock and marks it sent in the same transaction, so a task that
-runs twice (re-delivery, retry, two workers) sends each e-mail once.
+runs twice (re-delivery, retry, two workers) sends each e-mail once; the e-mail leaves when that transaction
+commits (cxprogram.mail), so a worker killed in between sends nothing twice. Invitations whose task was lost (a
+killed worker's unacknowledged batch, a broker that was down or lost its queue) are queued again by the beat's
+sweep, `invitations_requeue_stale`.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,11 +18,14 @@ from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from kombu.exceptions import OperationalError as BrokerError
 
+from cxprogram.mail import NotAccepted, send_on_commit
 from cxprogram.models import Channel, Customer, Employee, Unit
 
 from .models import Distribution, Invitation, Survey, UnsubscribedAddress
 
+logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "surveys.unsubscribe"
 
 
@@ -58,8 +65,6 @@ def distribution_launch(*, distribution_id: int) -> int:
     """Create the invitations of a draft or scheduled distribution and queue their e-mails; returns how many.
 
     Launching twice does nothing the second time."""
-    from .tasks import send_invitations
-
     with transaction.atomic():
         distribution = Distribution.objects.select_for_update().get(pk=distribution_id)
         if distribution.status not in (Distribution.Status.DRAFT, Distribution.Status.SCHEDULED):
@@ -83,7 +88,7 @@ def distribution_launch(*, distribution_id: int) -> int:
         size = settings.DISTRIBUTION_BATCH_SIZE
         for start in range(0, len(ids), size):
             batch = ids[start : start + size]
-            transaction.on_commit(lambda batch=batch: send_invitations.delay(batch))
+            transaction.on_commit(lambda batch=batch: invitations_queue(invitation_ids=batch))
         transaction.on_commit(lambda: distribution_finish_if_done(distribution_id=distribution_id))
     return len(ids)
 
@@ -111,8 +116,6 @@ def invitation_for_transaction(
     """One invitation for one transaction (the integration path); returns (invitation, "") or (None, reason).
 
     Reasons: "survey_not_live", "opted_out", "unsubscribed", "throttled", "duplicate", "no_email"."""
-    from .tasks import send_invitations
-
     now = timezone.now()
     if survey.status != Survey.Status.LIVE:
         return None, "survey_not_live"
@@ -133,32 +136,72 @@ def invitation_for_transaction(
             delivery=Invitation.Delivery.QUEUED if send_email else Invitation.Delivery.NONE,
         )  # fmt: skip
         if send_email:
-            transaction.on_commit(lambda: send_invitations.delay([invitation.pk]))
+            transaction.on_commit(lambda: invitations_queue(invitation_ids=[invitation.pk]))
     return invitation, ""
+
+
+def invitations_queue(*, invitation_ids: list[int]) -> bool:
+    """Queue the e-mails of these invitations; False when the broker is unreachable. That is logged, not raised:
+    the invitations are saved as queued and the beat's sweep queues them again, so the caller's work stands."""
+    from .tasks import send_invitations
+
+    try:
+        send_invitations.apply_async((invitation_ids,), retry=False)  # fail fast; the sweep retries
+    except (BrokerError, OSError) as error:
+        logger.warning("%d invitation e-mails not queued (broker unavailable: %s); the sweep will retry.",
+                       len(invitation_ids), error)  # fmt: skip
+        return False
+    return True
+
+
+def invitations_requeue_stale(*, older_than: timedelta, limit: int, now=None) -> int:
+    """Queue again the e-mails of invitations still waiting `older_than` after they were created, the oldest
+    `limit` of them; returns how many.
+
+    Their task was lost: a worker killed before acknowledging it, or a broker that was down or lost its queue.
+    Sending stays once per invitation: a batch queued twice finds the sent ones already claimed. The limit keeps a
+    long backlog that is merely slow from being queued again and again in full."""
+    now = now or timezone.now()
+    ids = list(
+        Invitation.objects.filter(delivery=Invitation.Delivery.QUEUED, created_at__lte=now - older_than)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    size = settings.DISTRIBUTION_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        invitations_queue(invitation_ids=ids[start : start + size])
+    return len(ids)
 
 
 def invitation_send(*, invitation_id: int) -> bool:
     """E-mail one queued invitation; True if this call sent it. Safe to call again at any time."""
-    with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("survey", "customer")
-            .filter(pk=invitation_id, delivery=Invitation.Delivery.QUEUED)
-            .first()
+    try:
+        with transaction.atomic():
+            invitation = (
+                Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("survey", "customer")
+                .filter(pk=invitation_id, delivery=Invitation.Delivery.QUEUED)
+                .first()
+            )
+            if invitation is None:
+                return False
+            customer = invitation.customer
+            if not _reachable(customer):
+                invitation.delivery = Invitation.Delivery.FAILED
+                invitation.delivery_error = "opted out or no e-mail address"
+                invitation.save(update_fields=["delivery", "delivery_error"])
+                return False
+            send_on_commit(_email(invitation, reminder=False))
+            invitation.delivery = Invitation.Delivery.SENT
+            invitation.sent_at = timezone.now()
+            invitation.delivery_error = ""
+            invitation.save(update_fields=["delivery", "sent_at", "delivery_error"])
+    except NotAccepted:
+        # Committed as sent, but the SMTP server refused the message at its end: queue it again, the task retries.
+        Invitation.objects.filter(pk=invitation_id, delivery=Invitation.Delivery.SENT).update(
+            delivery=Invitation.Delivery.QUEUED, sent_at=None
         )
-        if invitation is None:
-            return False
-        customer = invitation.customer
-        if not _reachable(customer):
-            invitation.delivery = Invitation.Delivery.FAILED
-            invitation.delivery_error = "opted out or no e-mail address"
-            invitation.save(update_fields=["delivery", "delivery_error"])
-            return False
-        _email(invitation, reminder=False).send()
-        invitation.delivery = Invitation.Delivery.SENT
-        invitation.sent_at = timezone.now()
-        invitation.delivery_error = ""
-        invitation.save(update_fields=["delivery", "sent_at", "delivery_error"])
+        raise
     return True
 
 
@@ -189,28 +232,37 @@ def reminders_due(*, now=None) -> list[Invitation]:
 def reminder_send(*, invitation_id: int, now=None) -> bool:
     """Send the next reminder of one invitation if it is still due; True if this call sent it."""
     now = now or timezone.now()
-    with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("survey", "customer", "distribution")
-            .filter(pk=invitation_id, delivery=Invitation.Delivery.SENT, responded_at__isnull=True)
-            .first()
+    previous = None
+    try:
+        with transaction.atomic():
+            invitation = (
+                Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("survey", "customer", "distribution")
+                .filter(pk=invitation_id, delivery=Invitation.Delivery.SENT, responded_at__isnull=True)
+                .first()
+            )
+            if invitation is None or invitation.distribution is None:
+                return False
+            distribution = invitation.distribution
+            last = invitation.last_reminded_at or invitation.sent_at
+            if invitation.reminders_sent >= distribution.max_reminders or last > now - timedelta(
+                days=distribution.reminder_after_days
+            ):
+                return False
+            customer = invitation.customer
+            if not _reachable(customer):
+                return False
+            send_on_commit(_email(invitation, reminder=True))
+            previous = invitation.last_reminded_at
+            invitation.reminders_sent += 1
+            invitation.last_reminded_at = now
+            invitation.save(update_fields=["reminders_sent", "last_reminded_at"])
+    except NotAccepted:
+        # Counted, but the SMTP server refused the message at its end: uncount it, so the next run sends it.
+        Invitation.objects.filter(pk=invitation_id, last_reminded_at=now).update(
+            reminders_sent=F("reminders_sent") - 1, last_reminded_at=previous
         )
-        if invitation is None or invitation.distribution is None:
-            return False
-        distribution = invitation.distribution
-        last = invitation.last_reminded_at or invitation.sent_at
-        if invitation.reminders_sent >= distribution.max_reminders or last > now - timedelta(
-            days=distribution.reminder_after_days
-        ):
-            return False
-        customer = invitation.customer
-        if not _reachable(customer):
-            return False
-        _email(invitation, reminder=True).send()
-        invitation.reminders_sent += 1
-        invitation.last_reminded_at = now
-        invitation.save(update_fields=["reminders_sent", "last_reminded_at"])
+        raise
     return True
 
 
@@ -263,7 +315,8 @@ def _email(invitation: Invitation, *, reminder: bool) -> EmailMultiAlternatives:
             "unsubscribe_url": unsubscribe_url,
             "reminder": reminder,
         }
-        subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
+        # A plain-text header: not HTML-escaped, and on one line (a line break in a header makes sending fail).
+        subject = " ".join(render_to_string("surveys/email/invitation_subject.txt", context).split())
         text = render_to_string("surveys/email/invitation.txt", context)
         html = render_to_string("surveys/email/invitation.html", context)
     message = EmailMultiAlternatives(

@@ -102,7 +102,7 @@ def _render_case(
     if reply is None:
         chosen = (
             templates.filter(pk=request.GET.get("template")).first()
-            if request.GET.get("template", "").isdigit()
+            if request.GET.get("template", "").isdecimal()  # isdigit() also accepts "²", which int() refuses
             else None
         )
         chosen = (
@@ -164,7 +164,7 @@ def followup_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             followup_close(followup=case, actor=actor, reason=form.cleaned_data["reason"])
         elif action == "reassign":
             owner_id = request.POST.get("owner", "")
-            owner = scope.employees().filter(pk=owner_id).first() if owner_id.isdigit() else None
+            owner = scope.employees().filter(pk=owner_id).first() if owner_id.isdecimal() else None
             if owner_id and owner is None:
                 raise ValidationError(_("Choose someone you can see."))
             followup_reassign(followup=case, actor=actor, owner=owner)

@@ -9,8 +9,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cxprogram.models import Customer, Employee, Unit
+from cxprogram.models import Customer, Employee, Unit, Webhook
+from cxprogram.webhooks import webhook_emit
 
+from .api.payloads import response_payload
 from .closed_loop import followup_open
 from .display_logic import Answers, visible_answers
 from .models import Answer, Choice, Invitation, Question, Response, Survey
@@ -75,6 +77,10 @@ def response_submit(
                 duration_seconds=max(0, int((now - started_at).total_seconds())) if started_at else None,
             )
             Answer.objects.bulk_create(_answer_rows(response, by_id, answers))
+            webhook_emit(
+                event=Webhook.Event.RESPONSE_SUBMITTED,
+                payload=lambda: response_payload(response, questions, answers),
+            )
             followup_open(response=response, questions=questions, answers=answers)
     except IntegrityError as error:
         if invitation is not None and Response.objects.filter(invitation=invitation).exists():

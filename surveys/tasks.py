@@ -1,8 +1,10 @@
 """Celery tasks of the surveys app: thin wrappers that take ids and call one service each."""
 
+from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from .closed_loop import followups_check_deadlines
@@ -11,6 +13,7 @@ from .distribution import (
     distribution_launch,
     invitation_mark_failed,
     invitation_send,
+    invitations_requeue_stale,
     reminder_send,
     reminders_due,
 )
@@ -39,6 +42,15 @@ def send_invitations(self, invitation_ids: list[int]) -> int:
     for distribution_id in distribution_ids:
         distribution_finish_if_done(distribution_id=distribution_id)
     return sent
+
+
+@shared_task
+def requeue_stale_invitations() -> int:
+    """Beat: queue again invitation e-mails whose task was lost (a killed worker, a broker that was down)."""
+    return invitations_requeue_stale(
+        older_than=timedelta(seconds=settings.INVITATION_REQUEUE_AFTER_SECONDS),
+        limit=settings.INVITATION_REQUEUE_LIMIT,
+    )
 
 
 @shared_task

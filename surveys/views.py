@@ -137,6 +137,8 @@ class SurveyFlow:
                 state = signing.loads(post.get("state", ""), salt=f"{STATE_SALT}:{self.survey.public_id}")
                 answers = {int(k): v for k, v in state["a"].items()}
                 started, current = float(state["t"]), int(state["p"])
+                if current not in self.pages:  # the author moved or removed the page since it was shown
+                    raise ValueError(current)
             except (signing.BadSignature, KeyError, TypeError, ValueError):
                 return _notice(self.request, "expired", survey=self.survey, status=400)
             state = {"a": answers, "t": started}

@@ -23,7 +23,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "cxprogram",
     "surveys",
     "journeys",
@@ -41,6 +44,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cxprogram.middleware.DatabaseUnavailableMiddleware",  # 503 + Retry-After instead of a 500 when the DB is down
 ]
 
 ROOT_URLCONF = "cxprogram.urls"
@@ -102,6 +106,10 @@ INVITATION_MISS_LIMIT = env_int(ENV, "INVITATION_MISS_LIMIT", 20)  # unknown or 
 # Distribution: nobody is invited to any survey more often than this (on top of each survey's own period).
 PROGRAM_CONTACT_DAYS = env_int(ENV, "PROGRAM_CONTACT_DAYS", 7)
 DISTRIBUTION_BATCH_SIZE = env_int(ENV, "DISTRIBUTION_BATCH_SIZE", 200)
+# Invitation e-mails still queued this long after they were created lost their task (a killed worker, a broker
+# that was down): the beat queues them again, at most this many per run.
+INVITATION_REQUEUE_AFTER_SECONDS = env_int(ENV, "INVITATION_REQUEUE_AFTER_SECONDS", 30 * 60)
+INVITATION_REQUEUE_LIMIT = env_int(ENV, "INVITATION_REQUEUE_LIMIT", 5000)
 SITE_URL = ENV.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # absolute links in e-mails
 
 # Closed loop: business hours for follow-up deadlines (in TIME_ZONE), and the warning before a deadline.
@@ -111,10 +119,18 @@ FOLLOWUP_WARNING_MINUTES = env_int(ENV, "FOLLOWUP_WARNING_MINUTES", 60)
 FOLLOWUP_FRONTLINE_SEES_OWN = env_bool(ENV, "FOLLOWUP_FRONTLINE_SEES_OWN", False)
 # Where a case goes when the unit that served has no manager: functions from a touchpoint code to a unit.
 FOLLOWUP_OWNER_UNIT_RESOLVERS = ["journeys.selectors.touchpoint_owner_unit"]
+# Journey maps: a touchpoint whose score correlates with customers' overall NPS at least this much (Pearson r)
+# is a computed moment of truth; below its target it is one to fix first.
+JOURNEY_IMPORTANCE_HIGH = float(ENV.get("JOURNEY_IMPORTANCE_HIGH", "0.3"))
 
 # Results: no figure below this many answers, and no employee-pulse group below PULSE_MIN_GROUP.
 RESULTS_MIN_SAMPLE = env_int(ENV, "RESULTS_MIN_SAMPLE", 30)
 PULSE_MIN_GROUP = env_int(ENV, "PULSE_MIN_GROUP", 5)
+
+# Recognition: points each person may give colleagues per calendar month (in TIME_ZONE), and the points a
+# customer's praise carries when a manager passes it on (not taken from the manager's allowance).
+RECOGNITION_MONTHLY_ALLOWANCE = env_int(ENV, "RECOGNITION_MONTHLY_ALLOWANCE", 100)
+RECOGNITION_CUSTOMER_PRAISE_POINTS = env_int(ENV, "RECOGNITION_CUSTOMER_PRAISE_POINTS", 10)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
@@ -134,6 +150,8 @@ EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool(ENV, "EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool(ENV, "EMAIL_USE_SSL", False)
+# Seconds an SMTP server may take to answer; without it a hung server would hold a worker (and its row lock).
+EMAIL_TIMEOUT = env_int(ENV, "EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "cx@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -158,16 +176,62 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "cxprogram.tasks.clear_expired_sessions", "schedule": 6 * 60 * 60},
     "launch-due-distributions": {"task": "surveys.tasks.launch_due_distributions", "schedule": 60},
     "send-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 15 * 60},
+    "requeue-stale-invitations": {"task": "surveys.tasks.requeue_stale_invitations", "schedule": 10 * 60},
     "follow-up-deadlines": {"task": "surveys.tasks.check_followup_deadlines", "schedule": 5 * 60},
+    "compute-kpis": {"task": "kpis.tasks.compute_recent_kpis", "schedule": 60 * 60},
+    "webhook-sweep": {"task": "cxprogram.tasks.sweep_webhook_deliveries", "schedule": 5 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# REST API (/api/v1/): per-user tokens or the session, JSON only, page sizes and request rates capped.
+API_PAGE_SIZE = env_int(ENV, "API_PAGE_SIZE", 50)
+API_MAX_PAGE_SIZE = env_int(ENV, "API_MAX_PAGE_SIZE", 200)
+API_THROTTLE_RATES = {
+    "token": ENV.get("API_THROTTLE_RATE", "1000/hour"),  # per token (or per signed-in user)
+    "anon": ENV.get("API_THROTTLE_RATE_ANON", "60/hour"),  # per address, before authentication fails
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "cxprogram.api.pagination.PagePagination",
+    "DEFAULT_THROTTLE_CLASSES": ["cxprogram.api.throttles.TokenRateThrottle", "cxprogram.api.throttles.AnonThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "cxprogram.api.exceptions.json_exception_handler",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "cxprogram API",
+    "DESCRIPTION": "Customers, surveys, responses, invitations, metrics and follow-up cases of the CX program. "
+    "Authenticate with `Authorization: Token <key>`; a token sees what its user sees.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cxprogram.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "cxprogram.settings.base.LANGUAGES",
+        "SurveyStatusEnum": "surveys.models.Survey.Status",
+        "FollowUpStatusEnum": "surveys.models.FollowUp.Status",
+    },
+    # Swagger UI from the sidecar package: served by this server, so the strict CSP holds.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Outbound webhooks: attempts before a delivery is marked failed, and the HTTP timeout of one attempt.
+WEBHOOK_MAX_ATTEMPTS = env_int(ENV, "WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_TIMEOUT_SECONDS = env_int(ENV, "WEBHOOK_TIMEOUT_SECONDS", 5)
+# Only tests turn this on: it lets webhooks reach a server on this machine (loopback), nothing else private.
+WEBHOOK_ALLOW_LOOPBACK = False
 
 # Content-Security-Policy sent with every page: nothing loads from outside the server.
 CONTENT_SECURITY_POLICY = (

@@ -22,6 +22,7 @@ class JourneyViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [IsLeadOrManager]
     serializer_class = JourneySerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         return Journey.objects.select_related("persona", "owner__user").order_by("name", "id")
