@@ -157,6 +157,7 @@ class TouchpointAdmin(admin.ModelAdmin):
             {
                 "fields": [("moment_of_truth", "target", "expected_emotion")],
                 "description": gettext_lazy(
+                    # xgettext:no-python-format
                     "The target is in the measuring questions' units: NPS −100..100, CSAT % satisfied, "
                     "CES mean effort (lower is better), a rating's mean."
                 ),

@@ -29,11 +29,15 @@ class Kpi(models.Model):
 
     class Metric(models.TextChoices):
         NPS = "nps", _("Survey: NPS")
+        # xgettext:no-python-format
         CSAT = "csat", _("Survey: CSAT, % satisfied (4–5)")
         CES = "ces", _("Survey: CES, mean effort (1–7)")
         MEAN = "mean", _("Survey: average score")
+        # xgettext:no-python-format
         YES_SHARE = "yes_share", _("Survey: % answering yes")
+        # xgettext:no-python-format
         CONTACTED_IN_TIME = "contacted_in_time", _("Closed loop: % contacted within the deadline")
+        # xgettext:no-python-format
         RECOVERED = "recovered", _("Closed loop: % of asked customers who say it is solved")
         RESPONSE_COUNT = "response_count", _("Number of responses")
         MANUAL = "manual", _("Entered by hand by managers")
@@ -202,7 +206,9 @@ class KpiMeasurement(models.Model):
     )
     value = models.FloatField(_("value"), null=True, blank=True)
     n = models.PositiveIntegerField(_("sample size"), default=0)
+    # xgettext:no-python-format
     low = models.FloatField(_("95% interval from"), null=True, blank=True)
+    # xgettext:no-python-format
     high = models.FloatField(_("95% interval to"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, db_index=True)
     computed_at = models.DateTimeField(_("computed"))
