@@ -1,10 +1,11 @@
 """Recognitions, points and celebrations."""
 
+from collections import defaultdict
 from datetime import datetime, time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,6 +17,7 @@ from ..models import CompanyValue, Kpi, KpiMeasurement, PointEntry, Recognition
 from ..selectors.recognition import allowance_used, suggestion_for
 
 MESSAGE_LIMIT = 1000
+BATCH_SIZE = 2000  # rows per INSERT when celebrations and ledger lines are written in bulk
 
 
 def _staff_language():
@@ -132,49 +134,129 @@ def recognition_from_suggestion(
 
 
 def achievement_record(*, measurement: KpiMeasurement) -> Recognition | None:
-    """Called by the measurement service when a measurement is met: award the KPI's points once and post a
-    celebration on the wall, visible to the unit. An employee's measurement credits that employee; a unit's
-    credits the active people working directly in the unit; a company KPI is celebrated by all, with no points.
-    Idempotent: recomputing a met measurement finds its recognition (unique per measurement) and awards nothing
-    new. Returns None unless the measurement is met."""
+    """Called when a measurement is met: award the KPI's points once and post a celebration on the wall, as
+    `achievements_record` does for many. Idempotent: recomputing a met measurement finds its recognition and
+    awards nothing new. Returns the measurement's celebration, or None unless the measurement is met."""
     if measurement.status != KpiMeasurement.Status.MET:
         return None
-    kpi = measurement.kpi
-    existing = Recognition.objects.filter(measurement=measurement).first()
-    if existing is not None:
-        return existing
-    if measurement.employee_id:
-        receiver = measurement.employee
-        unit_id, credited = receiver.unit_id, [receiver]
-    else:
-        receiver, unit_id = None, measurement.unit_id
-        credited = list(Employee.objects.filter(unit_id=unit_id, user__is_active=True))
-    company_wide = kpi.level == Kpi.Level.COMPANY
-    if company_wide:  # everybody's success: celebrated by all, no one's points
-        credited = []
-    # A past period's success is dated when the period ended, so a recomputation of old months does not crowd
-    # the top of the wall; the current period's, now.
-    period_over = timezone.make_aware(datetime.combine(measurement.period_end, time.max))
-    when = min(timezone.now(), period_over)
+    achievements_record(measurements=[measurement])
+    return Recognition.objects.filter(measurement=measurement).first()
+
+
+@transaction.atomic
+def achievements_record(*, measurements: list[KpiMeasurement]) -> int:
+    """For every met measurement among `measurements` that has no celebration yet, award the KPI's points once and
+    post a celebration on the wall, visible to the unit. An employee's measurement credits that employee; a unit's
+    credits the active people working directly in the unit; a company KPI is celebrated by all, with no points.
+    A past period's success is dated when the period ended. Set-based: the same few queries however many
+    measurements (the inserts go 2,000 rows at a time); the unique constraints (one recognition per measurement,
+    one ledger line per measurement and person) stay the guard, so a re-run or a concurrent computation awards
+    nothing twice. Returns the number of celebrations posted."""
+    met = list({m.pk: m for m in measurements if m.status == KpiMeasurement.Status.MET}.values())
+    if not met:
+        return 0
+    _load_kpis_and_employees(met)
+    todo = _without_achievement(met)
+    if not todo:
+        return 0
+    company_wide = {m.pk: m.kpi.level == Kpi.Level.COMPANY for m in todo}
+    people = _active_people_by_unit({m.unit_id for m in todo if not m.employee_id and not company_wide[m.pk]})
+    now = timezone.now()
+    celebrations, ledger = [], []
     with _staff_language():
-        period = f"{measurement.period_start:%Y-%m-%d} – {measurement.period_end:%Y-%m-%d}"
-        message = _("%(kpi)s: target met for %(period)s") % {"kpi": kpi.name, "period": period}
-        reason = _("KPI target met: %(kpi)s, %(period)s") % {"kpi": kpi.name, "period": period}
-    try:
-        with transaction.atomic():
-            recognition = Recognition.objects.create(
-                source=Recognition.Source.ACHIEVEMENT,
-                receiver=receiver,
-                unit_id=unit_id,
-                message=message[:MESSAGE_LIMIT],
-                visibility=Recognition.Visibility.COMPANY if company_wide else Recognition.Visibility.UNIT,
-                points=kpi.points if credited else 0,
-                measurement=measurement,
-                created_at=when,
+        for m in todo:
+            if m.employee_id:
+                receiver, unit_id, credited = m.employee, m.employee.unit_id, [m.employee_id]
+            else:
+                receiver, unit_id, credited = None, m.unit_id, people.get(m.unit_id, [])
+            if company_wide[m.pk]:  # everybody's success: celebrated by all, no one's points
+                credited = []
+            # A past period's success is dated when the period ended, so a recomputation of old months does not
+            # crowd the top of the wall; the current period's, now.
+            when = min(now, timezone.make_aware(datetime.combine(m.period_end, time.max)))
+            period = f"{m.period_start:%Y-%m-%d} – {m.period_end:%Y-%m-%d}"
+            message = _("%(kpi)s: target met for %(period)s") % {"kpi": m.kpi.name, "period": period}
+            reason = _("KPI target met: %(kpi)s, %(period)s") % {"kpi": m.kpi.name, "period": period}
+            celebrations.append(
+                Recognition(
+                    source=Recognition.Source.ACHIEVEMENT,
+                    receiver=receiver,
+                    unit_id=unit_id,
+                    message=message[:MESSAGE_LIMIT],
+                    visibility=Recognition.Visibility.COMPANY if company_wide[m.pk] else Recognition.Visibility.UNIT,
+                    points=m.kpi.points if credited else 0,
+                    measurement=m,
+                    created_at=when,
+                )
             )
-            if kpi.points and credited:
-                entry = {"amount": kpi.points, "measurement": measurement, "reason": reason[:200], "created_at": when}
-                PointEntry.objects.bulk_create(PointEntry(employee=person, **entry) for person in credited)
-    except IntegrityError:  # another computation of the same measurement got there first
-        return Recognition.objects.get(measurement=measurement)
-    return recognition
+            if m.kpi.points and credited:
+                entry = {"amount": m.kpi.points, "measurement": m, "reason": reason[:200], "created_at": when}
+                ledger += [PointEntry(employee_id=person, **entry) for person in credited]
+    posted = _celebrations_insert(celebrations)
+    paid = {c.measurement_id for c in posted}
+    # A ledger line that is already there (the person was paid for this measurement) is left as it is.
+    PointEntry.objects.bulk_create(
+        [e for e in ledger if e.measurement_id in paid], batch_size=BATCH_SIZE, ignore_conflicts=True
+    )
+    return len(posted)
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    """`ids` split as the database takes them in one IN list (SQLite has a limit; PostgreSQL none)."""
+    size = connection.features.max_query_params or len(ids) or 1
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _load_kpis_and_employees(measurements: list[KpiMeasurement]) -> None:
+    """Each measurement's KPI and employee, in one query each for those the caller has not loaded already."""
+    kpi_field, employee_field = KpiMeasurement._meta.get_field("kpi"), KpiMeasurement._meta.get_field("employee")
+    missing_kpis = {m.kpi_id for m in measurements if not kpi_field.is_cached(m)}
+    missing_employees = {m.employee_id for m in measurements if m.employee_id and not employee_field.is_cached(m)}
+    kpis = Kpi.objects.in_bulk(missing_kpis) if missing_kpis else {}
+    employees = Employee.objects.in_bulk(missing_employees) if missing_employees else {}
+    for m in measurements:
+        if m.kpi_id in kpis:
+            m.kpi = kpis[m.kpi_id]
+        if m.employee_id in employees:
+            m.employee = employees[m.employee_id]
+
+
+def _achieved(measurement_ids: list[int]) -> set[int]:
+    """Which of the measurements already have their celebration."""
+    done = set()
+    for chunk in _chunks(measurement_ids):
+        done.update(Recognition.objects.filter(measurement__in=chunk).values_list("measurement_id", flat=True))
+    return done
+
+
+def _without_achievement(measurements: list[KpiMeasurement]) -> list[KpiMeasurement]:
+    done = _achieved([m.pk for m in measurements])
+    return [m for m in measurements if m.pk not in done]
+
+
+def _active_people_by_unit(unit_ids: set[int]) -> dict[int, list[int]]:
+    """The ids of the active people working directly in each unit, in the employees' usual order."""
+    people: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted(unit_ids)):
+        active = Employee.objects.filter(unit_id__in=chunk, user__is_active=True)
+        for pk, unit_id in active.values_list("pk", "unit_id"):
+            people[unit_id].append(pk)
+    return people
+
+
+def _celebrations_insert(celebrations: list[Recognition]) -> list[Recognition]:
+    """Insert the celebrations. If another computation posted some of them meanwhile (the unique constraint on the
+    measurement refuses the insert), those are dropped and the rest inserted again: each measurement is celebrated
+    once, and only the celebrations inserted here are returned."""
+    while celebrations:
+        try:
+            with transaction.atomic():
+                return Recognition.objects.bulk_create(celebrations, batch_size=BATCH_SIZE)
+        except IntegrityError:
+            done = _achieved([c.measurement_id for c in celebrations])
+            if not done:  # not a celebration posted meanwhile: a real error
+                raise
+            celebrations = [c for c in celebrations if c.measurement_id not in done]
+            for celebration in celebrations:  # ids given to earlier batches were rolled back with them
+                celebration.pk, celebration._state.adding = None, True
+    return []

@@ -90,6 +90,11 @@ class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             .order_by("-submitted_at", "-id")
         )
 
+    def get_permissions(self):
+        # Responses from other channels come from CX leads' and managers' integrations: a frontline employee
+        # could otherwise record answers about themselves and move their own KPIs.
+        return [IsLeadOrManager()] if self.action == "create" else super().get_permissions()
+
     def get_serializer_class(self):
         return ResponseCreateSerializer if self.action == "create" else ResponseSerializer
 

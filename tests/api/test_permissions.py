@@ -151,8 +151,8 @@ NEW_EMPLOYEE = {"username": "dave", "role": "frontline", "unit": "north-store"}
 # role → status of: upsert a customer, PUT one, bulk customers, upsert an employee, invite, record a response
 WRITES = {
     "anonymous": (401, 401, 401, 401, 401, 401),
-    "alice": (403, 403, 403, 403, 403, 201),
-    "bob": (403, 403, 403, 403, 403, 201),
+    "alice": (403, 403, 403, 403, 403, 403),  # no answers recorded by frontline staff: they could rate themselves
+    "bob": (403, 403, 403, 403, 403, 403),
     "store_manager": (403, 403, 403, 403, 201, 201),
     "south_manager": (403, 403, 403, 403, 400, 400),  # the north store's customer and unit are not theirs to use
     "lead": (201, 200, 200, 201, 201, 201),

@@ -163,20 +163,20 @@ def test_create_response_refuses_surveys_and_context_that_are_not_usable(api, pr
     assert closed.json()["errors"] == {"survey": ["This survey is closed and does not accept answers."]}
     draft = api("store_manager").post("/api/v1/responses/", {"survey": "draft", "answers": {}}, format="json")
     assert draft.json()["errors"] == {"survey": ["Unknown survey “draft”."]}
-    context = api("alice").post(
+    context = api("store_manager").post(
         "/api/v1/responses/",
-        {"survey": "pulse", "answers": {"enps": 9}, "unit": "south-store", "employee": 10**6, "customer": "N1",
+        {"survey": "pulse", "answers": {"enps": 9}, "unit": "south-store", "employee": 10**6, "customer": "S1",
          "channel": "pigeon"},
         format="json",
     )  # fmt: skip
     assert context.json()["errors"] == {"channel": ['"pigeon" is not a valid choice.']}
-    context = api("alice").post(
+    context = api("store_manager").post(
         "/api/v1/responses/",
-        {"survey": "pulse", "answers": {"enps": 9}, "unit": "south-store", "employee": 10**6, "customer": "N1"},
+        {"survey": "pulse", "answers": {"enps": 9}, "unit": "south-store", "employee": 10**6, "customer": "S1"},
         format="json",
     )
     assert context.json()["errors"] == {
-        "customer": ["Unknown customer “N1”, or not yours to use."],
+        "customer": ["Unknown customer “S1”, or not yours to use."],
         "unit": ["Unknown unit “south-store”, or not yours to use."],
         "employee": ["Unknown employee “1000000”, or not yours to use."],
     }

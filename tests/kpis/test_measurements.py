@@ -319,7 +319,7 @@ def test_recomputation_is_idempotent_and_follows_changes(org, visits, monkeypatc
     survey, q = visits
     awarded = []
     monkeypatch.setattr(
-        service.recognition, "achievement_record", lambda *, measurement: awarded.append(measurement.pk)
+        service.recognition, "achievements_record", lambda *, measurements: awarded.extend(m.pk for m in measurements)
     )
     kpi = KpiFactory(metric="nps", level="employee", period="month", min_sample=1, target=-40, warning=-60,
                      questions=[q["nps"]])  # fmt: skip
@@ -376,6 +376,7 @@ def test_one_grouped_query_per_kpi_whatever_the_number_of_employees(org, visits)
 def test_awards_only_for_kpis_employees_can_influence_and_in_one_batch_when_offered(org, visits, monkeypatch):
     _survey, q = visits
     calls = []
+    monkeypatch.delattr(service.recognition, "achievements_record")  # first the one-by-one path
     monkeypatch.setattr(service.recognition, "achievement_record", lambda *, measurement: calls.append(measurement))
     hidden = KpiFactory(metric="nps", employee_influence=False, target=-100, warning=None, questions=[q["nps"]])
     assert kpi_compute(kpi=hidden, date_from=JAN, date_to=MAR).newly_met == 9

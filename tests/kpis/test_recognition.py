@@ -17,9 +17,15 @@ from kpis.selectors.recognition import (
     recognition_suggestions,
     recognition_summary,
 )
-from kpis.services.recognition import achievement_record, recognition_from_suggestion, recognition_give
+from kpis.services.recognition import (
+    achievement_record,
+    achievements_record,
+    recognition_from_suggestion,
+    recognition_give,
+)
 from surveys.models import Answer, Question, Response, Survey
-from tests.kpis.factories import CompanyValueFactory, RecognitionFactory
+from tests.cxprogram.factories import EmployeeFactory
+from tests.kpis.factories import CompanyValueFactory, KpiFactory, KpiMeasurementFactory, RecognitionFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
 QT = Question.Type
@@ -257,6 +263,148 @@ def test_a_met_company_kpi_is_celebrated_by_all_without_points(org):
     celebration = achievement_record(measurement=measurement(level="company", unit=org["units"]["company"]))
     assert (celebration.visibility, celebration.points) == ("company", 0)
     assert not PointEntry.objects.exists()
+
+
+def met_measurements(org, months=(3,)):
+    """Met measurements of the three levels for each month of 2025 in `months` (and one that is only near):
+    alice's and carol's own KPI, both stores' KPI, the company's KPI."""
+    p, u = org["people"], org["units"]
+    own = KpiFactory(name="Polite service", level="employee", points=25)
+    team = KpiFactory(name="Store NPS", level="unit", points=10)
+    company = KpiFactory(name="Company NPS", level="company", points=50, employee_influence=False)
+    rows = []
+    for month in months:
+        dates = {"period_start": date(2025, month, 1), "period_end": date(2025, month, 28)}
+        rows += [
+            KpiMeasurementFactory(kpi=own, employee=p["alice"], **dates),
+            KpiMeasurementFactory(kpi=own, employee=p["carol"], **dates),
+            KpiMeasurementFactory(kpi=own, employee=p["bob"], status="near", **dates),
+            KpiMeasurementFactory(kpi=team, unit=u["north_store"], **dates),
+            KpiMeasurementFactory(kpi=team, unit=u["south_store"], **dates),
+            KpiMeasurementFactory(kpi=company, unit=u["company"], **dates),
+        ]
+    return rows
+
+
+CELEBRATION = ["source", "giver", "receiver", "unit", "value", "message", "visibility", "points", "answer",
+               "measurement", "created_at"]  # fmt: skip
+LEDGER_LINE = ["employee", "amount", "reason", "recognition", "measurement", "created_at"]
+
+
+def awarded():
+    """Every celebration and ledger line, as a person would compare them (ids aside)."""
+    celebrations = Recognition.objects.order_by("measurement").values_list(*CELEBRATION)
+    ledger = PointEntry.objects.order_by("measurement", "employee").values_list(*LEDGER_LINE)
+    return list(celebrations), list(ledger)
+
+
+def fresh(rows):
+    """The measurements as a caller that loaded nothing else hands them over."""
+    return list(KpiMeasurement.objects.filter(pk__in=[m.pk for m in rows]).order_by("pk"))
+
+
+def test_the_batch_awards_exactly_what_one_call_per_measurement_does(org):
+    p, u = org["people"], org["units"]
+    EmployeeFactory(user__username="dave", user__is_active=False, unit=u["north_store"])  # has left: no points
+    rows = met_measurements(org, months=(3, 4))
+    for row in fresh(rows):
+        achievement_record(measurement=row)
+    one_by_one = awarded()
+    PointEntry.objects.all().delete()
+    Recognition.objects.all().delete()
+
+    assert achievements_record(measurements=fresh(rows)) == 10  # 5 met measurements a month, the near one skipped
+
+    assert awarded() == one_by_one
+    celebrations, ledger = one_by_one
+    march = [c for c in celebrations if c[5].endswith("2025-03-01 – 2025-03-28")]
+    assert {c[9]: (c[2], c[3], c[6], c[7]) for c in march} == {  # receiver, unit, who sees it, points
+        rows[0].pk: (p["alice"].pk, u["north_store"].pk, "unit", 25),
+        rows[1].pk: (p["carol"].pk, u["south_store"].pk, "unit", 25),
+        rows[3].pk: (None, u["north_store"].pk, "unit", 10),
+        rows[4].pk: (None, u["south_store"].pk, "unit", 10),
+        rows[5].pk: (None, u["company"].pk, "company", 0),
+    }
+    assert {timezone.localtime(c[10]).date() for c in march} == {date(2025, 3, 28)}  # dated when the period ended
+    balances = {name: points_balance(p[name]) for name in ("alice", "bob", "carol", "store_manager", "south_manager")}
+    # Two months each: alice 2 × (25 own + 10 store), bob and the store manager 2 × 10, carol 2 × (25 + 10).
+    assert balances == {"alice": 70, "bob": 20, "carol": 70, "store_manager": 20, "south_manager": 20}
+    assert len(ledger) == 2 * (2 + 3 + 2)  # own KPI: alice, carol; north store: 3 active; south store: 2
+    assert ("KPI target met: Store NPS, 2025-04-01 – 2025-04-28") in {line[2] for line in ledger}
+
+
+def test_running_the_batch_again_awards_nothing(org):
+    rows = met_measurements(org)
+    assert achievements_record(measurements=fresh(rows)) == 5
+    first = awarded()
+
+    assert achievements_record(measurements=fresh(rows)) == 0
+    assert achievements_record(measurements=fresh(rows) + fresh(rows)) == 0
+    assert achievement_record(measurement=fresh(rows)[0]) == Recognition.objects.get(measurement=rows[0])
+    assert awarded() == first
+    assert points_balance(org["people"]["alice"]) == 35
+
+
+def test_the_batch_pays_only_what_is_missing_when_some_are_celebrated_already(org):
+    rows = met_measurements(org)
+    achievement_record(measurement=fresh(rows)[3])  # the north store's celebration, posted one by one earlier
+    assert points_balance(org["people"]["bob"]) == 10
+
+    assert achievements_record(measurements=fresh(rows)) == 4
+    assert Recognition.objects.count() == 5
+    assert points_balance(org["people"]["bob"]) == 10  # not paid twice
+
+
+def test_the_batch_takes_the_same_queries_for_few_or_many_measurements(org, django_assert_max_num_queries):
+    for name in ("erin", "frank", "grace", "heidi"):  # more people in a store, more ledger lines
+        EmployeeFactory(user__username=name, unit=org["units"]["north_store"])
+    few = fresh(met_measurements(org, months=(1,)))
+    many = fresh(met_measurements(org, months=(2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)))
+
+    # (the KPIs, the employees, the celebrations already there, the people of the units; the two inserts and the
+    # savepoints around them)
+    with django_assert_max_num_queries(10):
+        assert achievements_record(measurements=few) == 5
+    with django_assert_max_num_queries(10):
+        assert achievements_record(measurements=many) == 55
+    assert PointEntry.objects.count() == 12 * (2 + 7 + 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_computations_at_once_celebrate_each_measurement_once(org):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL; SQLite serialises writers")
+    rows = met_measurements(org)
+    first_posted = threading.Event()
+    posted: dict[str, int] = {}
+
+    def first() -> None:  # posts three of the five and keeps its transaction open a moment
+        try:
+            with transaction.atomic():
+                posted["first"] = achievements_record(measurements=fresh(rows[:4]))
+                first_posted.set()
+                threading.Event().wait(0.5)
+        finally:
+            connection.close()
+
+    def second() -> None:  # all of them: meets the first one's rows on the unique constraint, posts the rest
+        try:
+            first_posted.wait(10)
+            posted["second"] = achievements_record(measurements=fresh(rows))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert posted == {"first": 3, "second": 2}  # rows[2] is only near; the second posts the south store and company
+    assert sorted(Recognition.objects.values_list("measurement", flat=True)) == sorted(
+        m.pk for m in rows if m.status == "met"
+    )
+    p = org["people"]
+    assert (points_balance(p["alice"]), points_balance(p["bob"]), points_balance(p["south_manager"])) == (35, 10, 10)
 
 
 # --- customer praise --------------------------------------------------------------------------------------------
