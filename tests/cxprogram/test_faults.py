@@ -218,13 +218,18 @@ def broker():
     conf = celery_app.conf
     saved = conf.task_always_eager, conf.broker_url
 
+    def drop_pooled_connections() -> None:
+        # Not celery_app.close(): that also takes the app off Celery's active list, and task modules imported
+        # afterwards (shared_task) would then never be registered with it.
+        celery_app._pool = None
+
     def down() -> None:
         conf.task_always_eager, conf.broker_url = False, UNREACHABLE_REDIS
-        celery_app.close()  # drop pooled connections to the previous broker
+        drop_pooled_connections()
 
     def back() -> None:
         conf.task_always_eager, conf.broker_url = saved
-        celery_app.close()
+        drop_pooled_connections()
 
     yield down, back
     back()
