@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cxprogram.api.inputs import date_in_range
 from cxprogram.models import Segment, Unit
 from surveys.metrics import Slice
 
@@ -16,8 +17,13 @@ DEFAULT_DAYS = 90
 
 
 class MapFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # date_in_range: the previous period and the year of trend reach back from these; they stay inside the calendar.
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range]
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range]
+    )
     segment = forms.ModelChoiceField(Segment.objects.all(), label=_("Segment"), required=False)
     unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"), required=False)
 

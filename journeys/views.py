@@ -124,7 +124,8 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     if scope.employee is None and not scope.is_lead:
         raise Http404
-    text = request.GET.get("q", "").strip()[:100]
+    # No stored text holds a NUL character, and PostgreSQL refuses one in a query (a 500): drop them.
+    text = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     customers = []
     if text:
         found = Q(name__icontains=text) | Q(external_id__iexact=text) | Q(email__iexact=text)

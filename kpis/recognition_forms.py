@@ -70,5 +70,5 @@ class RecognitionForm(forms.Form):
         points.help_text = _("From your allowance of %(total)d points a month; 0 is fine for a simple thank-you.") % {
             "total": settings.RECOGNITION_MONTHLY_ALLOWANCE
         }
-        for name in ("message", "points"):  # the help text is read out with the field
-            self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}-help"
+        # Django ties each field to its help text and errors (aria-describedby "<id>_helptext <id>_error"), which the
+        # template renders under those ids, so both are read out with the field.

@@ -85,7 +85,10 @@ def suggestion_send(request: HttpRequest, answer_id: int) -> HttpResponse:
         message = _("This comment has already been passed on.")
         return render(request, "cxprogram/error.html", {"title": _("Already sent"), "message": message}, status=409)
     chosen = request.POST.get("value", "")
-    value = CompanyValue.objects.filter(active=True, pk=chosen).first() if chosen.isdigit() else None
+    # isdigit() alone lets "²" through, which int() refuses.
+    value = (
+        CompanyValue.objects.filter(active=True, pk=chosen).first() if chosen.isascii() and chosen.isdigit() else None
+    )
     try:
         recognition = recognition_from_suggestion(manager=scope.employee, answer_id=answer_id, value=value, scope=scope)
     except ValidationError as error:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cxprogram.api.inputs import date_in_range
 from cxprogram.models import Employee, Unit
 from cxprogram.selectors import Scope, request_scope, unit_ancestors
 
@@ -96,7 +97,11 @@ def outcomes(request: HttpRequest) -> HttpResponse:
 
 class ManualValueForm(forms.Form):
     kpi = forms.ModelChoiceField(label=gettext_lazy("KPI"), queryset=Kpi.objects.none())
-    day = forms.DateField(label=gettext_lazy("Any day of the period"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=gettext_lazy("Any day of the period"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[date_in_range],  # a period at the ends of the calendar has no last day to compute
+    )
     employee = forms.ModelChoiceField(
         label=gettext_lazy("Employee (employee KPIs)"), queryset=Employee.objects.none(), required=False
     )

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cxprogram.api.inputs import date_in_range
 from cxprogram.models import Channel, Customer, Segment, Unit
 
 from .metrics import Slice
@@ -27,8 +28,12 @@ BAND_CHOICES = [("", _("All")), ("unhappy", _("Unhappy")), ("happy", _("Happy"))
 
 
 class ResultsFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range]
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range]
+    )
     unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"), required=False)
     segment = forms.ModelChoiceField(Segment.objects.all(), label=_("Segment"), required=False)
     value_tier = forms.ChoiceField(

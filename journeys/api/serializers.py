@@ -6,14 +6,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from cxprogram.api.inputs import date_in_range
 from journeys.forms import DEFAULT_DAYS
 from journeys.models import Journey
 from surveys.api.serializers import FigureSerializer
 
 
 class MapQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False, help_text="Default: 90 days before date_to.")
-    date_to = serializers.DateField(required=False, help_text="Default: today.")
+    date_from = serializers.DateField(
+        required=False, validators=[date_in_range], help_text="Default: 90 days before date_to."
+    )
+    date_to = serializers.DateField(required=False, validators=[date_in_range], help_text="Default: today.")
     unit = serializers.CharField(max_length=50, required=False, help_text="Unit code (with the units below it).")
     segment = serializers.CharField(max_length=50, required=False, help_text="Segment code.")
 

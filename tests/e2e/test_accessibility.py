@@ -1,19 +1,28 @@
 """Accessibility in a real browser: axe-core (npm package, pinned in package.json) runs inside Chromium on the
 hosted survey (every page, its error state and the thank-you page, in English and Russian, on a phone), on the
-employee's own page and on the follow-up case page, and finds no WCAG 2 A/AA violation (every control labelled,
-enough contrast, ...); the keyboard's focus is visible at every Tab stop; and choices sit in fieldsets.
+employee's own page, the follow-up pages, the results, the journey map, a touchpoint, a customer's timeline, the team
+page, the celebration wall, the recognition form and the KPI values form (both sent back with errors), on a phone and
+a desktop, and finds no WCAG 2 A/AA violation (every control labelled, enough contrast, ...); the keyboard's focus is
+visible at every Tab stop; choices sit in fieldsets and keep their shape; every aria-labelledby / aria-describedby
+names an element that exists, and every field marked invalid is described by its error message.
 
 To check a new page, add it to `STAFF_PAGES` (or walk to it, like the survey). Skips, saying why, when axe-core
 is not installed (`npm ci` at the repository's root; `make test` runs it) or Chromium is missing."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
+from journeys.models import Improvement, Persona
+from kpis.models import Kpi, Recognition
 from surveys.models import Question
 from surveys.services import ResponseContext, response_submit
 from tests.cxprogram.factories import CustomerFactory
+from tests.journeys.factories import JourneyFactory, StageFactory, TouchpointFactory, measured_by
+from tests.kpis.factories import CompanyValueFactory, KpiFactory, KpiMeasurementFactory, RecognitionFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory, SurveyFactory
 
 expect = pytest.importorskip("playwright.sync_api", reason="e2e tests need 'playwright' (requirements-dev.txt)").expect
@@ -126,15 +135,59 @@ UNGROUPED_CHOICES = """() => {
 }"""
 
 
+SQUEEZED_CHOICES = """() => [...document.querySelectorAll("input[type=radio], input[type=checkbox]")]
+  .map((input) => [input, input.getBoundingClientRect()])
+  // Shown ones only: the survey's scales are transparent inputs over numbered boxes, which their labels size.
+  .filter(([input, box]) => getComputedStyle(input).opacity !== "0" && box.width > 2 && box.height > 2)
+  .filter(([input, box]) => Math.abs(box.width - box.height) > 2)
+  .map(([input, box]) => `${input.name}=${input.value} is ${Math.round(box.width)}×${Math.round(box.height)} px`)"""
+
+
+def squeezed_choices(page) -> list[str]:
+    """A radio button or checkbox keeps its size and shape however long its label (a long label beside it in a
+    flex row squeezed it to a sliver on a phone)."""
+    return [f"choice {found}" for found in page.evaluate(SQUEEZED_CHOICES)]
+
+
 def grouping_problems(page) -> list[str]:
     """Radio buttons and groups of checkboxes (the survey's scales and choices) sit in a fieldset whose legend
     is the question, so a screen reader announces the question with each option."""
     return [f"choices of {name} are not in a fieldset with a legend" for name in page.evaluate(UNGROUPED_CHOICES)]
 
 
+BROKEN_DESCRIPTIONS = """() => {
+  const name = (element) => `${element.tagName.toLowerCase()}${element.id ? "#" + element.id : ""}`
+    + `${element.name ? "[name=" + element.name + "]" : ""}`;
+  const ids = (element, attribute) => (element?.getAttribute(attribute) || "").split(/\\s+/).filter(Boolean);
+  const problems = [];
+  for (const element of document.querySelectorAll("[aria-describedby], [aria-labelledby]")) {
+    for (const attribute of ["aria-labelledby", "aria-describedby"]) {
+      for (const id of ids(element, attribute)) {
+        if (!document.getElementById(id)) problems.push(`${name(element)} ${attribute} names no element: #${id}`);
+      }
+    }
+  }
+  for (const element of document.querySelectorAll("[aria-invalid=true]")) {
+    // A choice in a group is described by its fieldset, which a screen reader announces with each option.
+    const group = element.matches("input[type=radio], input[type=checkbox]") ? element.closest("fieldset") : null;
+    const said = [...ids(element, "aria-describedby"), ...ids(group, "aria-describedby")]
+      .map((id) => document.getElementById(id)?.textContent.trim() || "").join(" ");
+    if (!said) problems.push(`${name(element)} is marked invalid, but no message is tied to it`);
+  }
+  return [...new Set(problems)];
+}"""
+
+
+def description_problems(page) -> list[str]:
+    """Every element that an aria-labelledby or aria-describedby names exists, and every control marked invalid is
+    described by its error message (so a screen reader says what is wrong when the control gets the focus)."""
+    return page.evaluate(BROKEN_DESCRIPTIONS)
+
+
 def audit(page, name: str, steps, problems: dict) -> None:
     steps.shot(name, page)
-    found = axe_violations(page) + focus_problems(page) + grouping_problems(page)
+    found = axe_violations(page) + focus_problems(page) + grouping_problems(page) + description_problems(page)
+    found += squeezed_choices(page)
     if found:
         problems[name] = found
 
@@ -212,8 +265,11 @@ def test_the_hosted_survey_passes_axe_and_shows_focus_on_a_phone(open_context, s
 
 
 @pytest.fixture
-def staff_pages(org, survey):
-    """The store manager's case (a detractor who left a comment) and passwords for the people who open pages."""
+def staff_pages(org, survey, settings):
+    """The store manager's case (a detractor who left a comment) and happy customers, one praising Alice; a journey
+    whose touchpoints the survey measures, with a pain point; KPIs measured over three months for Alice, Bob and
+    the store; recognitions of every source; and passwords for the people who open pages."""
+    settings.RESULTS_MIN_SAMPLE = 1  # figures, charts and moments of truth on the pages, not "not enough data"
     units, people = org["units"], org["people"]
     for person in ("alice", "store_manager"):
         people[person].user.set_password(PASSWORD)
@@ -221,28 +277,126 @@ def staff_pages(org, survey):
     questions = list(survey.questions.all())
     by_code = {q.code: q for q in questions}
     customer = CustomerFactory(name="Vera Valuable", value_tier="high", phone="+7 900 123-45-67")
-    case = response_submit(
-        survey=survey, questions=questions, language="en", source="api", customer=customer,
-        answers={by_code["nps"].pk: 2, by_code["csat"].pk: 1, by_code["why"].pk: "The queue was long."},
-        context=ResponseContext(unit=units["north_store"], employee=people["alice"]),
-    ).followup  # fmt: skip
-    return {"case": case, "unit": units["north_store"]}
+
+    def respond(answers: dict, survey_questions=questions):
+        return response_submit(
+            survey=survey_questions[0].survey, questions=survey_questions, language="en", source="api",
+            customer=customer, answers={by_code[code].pk: value for code, value in answers.items()},
+            context=ResponseContext(unit=units["north_store"], employee=people["alice"]),
+        )  # fmt: skip
+
+    case = respond({"nps": 2, "csat": 1, "why": "The queue was long."}).followup
+    respond({"nps": 9, "csat": 4})
+    visit = SurveyFactory(public_id="visit")  # a happy customer's words about Alice, for her manager to pass on
+    by_code |= {
+        "visit": QuestionFactory(survey=visit, code="visit", type=QT.NPS),
+        "words": QuestionFactory(survey=visit, code="words", type=QT.LONG_TEXT),
+    }
+    respond({"visit": 10, "words": "Alice found the perfect lamp for me."}, [by_code["visit"], by_code["words"]])
+    return {
+        "case": case,
+        "unit": units["north_store"],
+        "customer": customer,
+        **_journey_map(by_code["nps"], by_code["csat"], units["north_store"], people["alice"]),
+        **_kpis_and_recognitions(people, units["north_store"]),
+    }
 
 
+def _journey_map(nps: Question, csat: Question, store, alice) -> dict:
+    persona = Persona.objects.create(name="Busy parent", goals="A lamp for the nursery, today.")
+    journey = JourneyFactory(name="Buy a lamp", persona=persona, outcome_question=nps)
+    stages = [StageFactory(journey=journey, order=n, name=name) for n, name in enumerate(["Discover", "Buy", "Home"])]
+    measured_by(TouchpointFactory(stage=stages[0], name="Shop window", channel="store", target=50), nps)
+    checkout = measured_by(
+        TouchpointFactory(
+            stage=stages[1], name="Checkout", channel="store", owner_unit=store, moment_of_truth=True, target=60,
+            expected_emotion=1, description="Paying at the till.", backstage="Two tills; one card reader.",
+        ),
+        csat,
+    )  # fmt: skip
+    TouchpointFactory(stage=stages[2], name="Assembly", channel="phone")  # not measured yet
+    Improvement.objects.create(touchpoint=checkout, description="Open the second till at lunchtime", owner=alice)
+    return {"journey": journey, "touchpoint": checkout}
+
+
+def _kpis_and_recognitions(people, store) -> dict:
+    alice, bob, manager = people["alice"], people["bob"], people["store_manager"]
+    employee_kpi = KpiFactory(name="Customers happy with my service", metric=Kpi.Metric.CSAT, target=80, warning=60)
+    store_kpi = KpiFactory(name="Store NPS", level=Kpi.Level.UNIT, target=40, warning=20)
+    KpiFactory(name="Mystery shopper score", metric=Kpi.Metric.MANUAL, target=8, warning=None)
+    month = timezone.localdate().replace(day=1)
+    for back in range(3):
+        start = (month - timedelta(days=31 * back)).replace(day=1)
+        for kpi, subject, value, status in [
+            (employee_kpi, {"employee": alice}, 90 - back, "met"),
+            (employee_kpi, {"employee": bob}, 55 + back, "missed"),
+            (store_kpi, {"unit": store}, 30 + 5 * back, "near"),
+        ]:
+            KpiMeasurementFactory(kpi=kpi, period_start=start, value=value, status=status, **subject)
+    care = CompanyValueFactory(code="care", name_en="Customer care", name_ru="Забота о клиенте")
+    CompanyValueFactory(code="team", name_en="One team", name_ru="Одна команда")
+    RecognitionFactory(giver=bob, receiver=alice, value=care, message="Thanks for covering my shift!", points=10)
+    RecognitionFactory(
+        source=Recognition.Source.CUSTOMER_PRAISE, giver=manager, receiver=bob, value=care, answer=None,
+        message="Bob carried the boxes to my car.", visibility=Recognition.Visibility.UNIT, points=10,
+    )  # fmt: skip
+    RecognitionFactory(
+        source=Recognition.Source.ACHIEVEMENT, giver=None, receiver=alice, value=None,
+        message="Customers happy with my service: target met", visibility=Recognition.Visibility.UNIT,
+    )  # fmt: skip
+    return {"kpis": [employee_kpi, store_kpi]}
+
+
+def _send_an_empty_recognition(page) -> None:
+    page.get_by_role("button", name="Send recognition").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def _save_an_empty_kpi_value(page) -> None:
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def _staff_page(name: str, username: str, url, then=None) -> list[tuple]:
+    """The page on a phone and on a desktop; `then` acts on the page before the audit."""
+    return [(f"{name} ({device_name})", username, device, url, then) for device_name, device in DEVICES.items()]
+
+
+DEVICES = {"phone": PHONE, "desktop": DESKTOP}
+MANAGER = "store.manager"
 STAFF_PAGES = [
-    ("my page (frontline, phone)", "alice", PHONE, lambda objects: "/me/"),
-    ("my page (frontline, desktop)", "alice", DESKTOP, lambda objects: "/me/"),
-    ("case page (manager, desktop)", "store.manager", DESKTOP, lambda objects: f"/followups/{objects['case'].pk}/"),
-    ("case page (manager, phone)", "store.manager", PHONE, lambda objects: f"/followups/{objects['case'].pk}/"),
-    ("follow-up queue (manager, phone)", "store.manager", PHONE, lambda objects: "/followups/"),
-    ("results (manager, desktop)", "store.manager", DESKTOP, lambda objects: "/results/a11y/"),
-    ("results (manager, phone)", "store.manager", PHONE, lambda objects: "/results/a11y/"),
-    ("unit page (manager, phone)", "store.manager", PHONE, lambda objects: f"/units/{objects['unit'].pk}/"),
+    ("my page (frontline, phone)", "alice", PHONE, lambda objects: "/me/", None),
+    ("my page (frontline, desktop)", "alice", DESKTOP, lambda objects: "/me/", None),
+    ("case page (manager, desktop)", MANAGER, DESKTOP, lambda objects: f"/followups/{objects['case'].pk}/", None),
+    ("case page (manager, phone)", MANAGER, PHONE, lambda objects: f"/followups/{objects['case'].pk}/", None),
+    ("follow-up queue (manager, phone)", MANAGER, PHONE, lambda objects: "/followups/", None),
+    ("results (manager, desktop)", MANAGER, DESKTOP, lambda objects: "/results/a11y/", None),
+    ("results (manager, phone)", MANAGER, PHONE, lambda objects: "/results/a11y/", None),
+    ("unit page (manager, phone)", MANAGER, PHONE, lambda objects: f"/units/{objects['unit'].pk}/", None),
+    *_staff_page("journey map, manager", MANAGER, lambda objects: f"/journeys/{objects['journey'].pk}/"),
+    *_staff_page(
+        "touchpoint page, manager",
+        MANAGER,
+        lambda objects: f"/journeys/{objects['journey'].pk}/touchpoints/{objects['touchpoint'].pk}/",
+    ),
+    *_staff_page("customer timeline, manager", MANAGER, lambda objects: f"/customers/{objects['customer'].pk}/"),
+    *_staff_page("team page, manager", MANAGER, lambda objects: "/team/"),
+    *_staff_page("celebration wall, frontline", "alice", lambda objects: "/wall/"),
+    *_staff_page(
+        "recognition form with errors, frontline", "alice", lambda objects: "/recognise/", _send_an_empty_recognition
+    ),
+    (
+        "KPI values by hand with errors (manager, phone)",
+        MANAGER,
+        PHONE,
+        lambda o: "/kpis/values/",
+        _save_an_empty_kpi_value,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "username", "device", "url"), STAFF_PAGES, ids=[p[0] for p in STAFF_PAGES])
-def test_employee_pages_pass_axe_and_show_focus(open_context, staff_pages, steps, name, username, device, url):
+@pytest.mark.parametrize(("name", "username", "device", "url", "then"), STAFF_PAGES, ids=[p[0] for p in STAFF_PAGES])
+def test_employee_pages_pass_axe_and_show_focus(open_context, staff_pages, steps, name, username, device, url, then):
     page = open_context(locale="en-US", device=device).new_page()
     steps.watch("page", page)
     page.goto("/accounts/login/")
@@ -252,18 +406,25 @@ def test_employee_pages_pass_axe_and_show_focus(open_context, staff_pages, steps
     expect(page.get_by_role("button", name=f"Sign out {username}")).to_be_visible()
     response = page.goto(url(staff_pages))
     assert response.status == 200
+    if then is not None:
+        then(page)
     problems: dict[str, list[str]] = {}
     audit(page, name, steps, problems)
     assert problems == {}
 
 
-def test_the_checks_would_notice_a_missing_label_poor_contrast_a_hidden_focus_and_loose_choices(open_context):
-    """Guards against blind checks: a page with known faults fails both of them."""
+def test_the_checks_would_notice_a_missing_label_poor_contrast_a_hidden_focus_loose_choices_and_lost_errors(
+    open_context,
+):  # and a squeezed checkbox
+    """Guards against blind checks: a page with known faults fails each of them."""
     page = open_context(locale="en-US", device=DESKTOP).new_page()
     page.set_content(
         '<html lang="en"><head><title>Faults</title><style>button:focus { outline: none; }</style></head><body>'
         '<main><h1>Faults</h1><input type="text"><p style="color: #bbb; background: #fff">Pale text</p>'
         '<input type="radio" name="score" aria-label="1"><input type="radio" name="score" aria-label="2">'
+        '<label>Name <input name="who" aria-invalid="true" aria-describedby="who-error"></label>'
+        '<p style="display: flex; width: 10rem"><input type="checkbox" id="agree" name="agree" '
+        'style="width: 1.25rem; height: 1.25rem"><label for="agree">I agree to each of the many terms</label></p>'
         "<button>Go</button></main></body></html>"
     )
     found = " ".join(axe_violations(page))
@@ -271,3 +432,8 @@ def test_the_checks_would_notice_a_missing_label_poor_contrast_a_hidden_focus_an
     assert "color-contrast (serious)" in found
     assert focus_problems(page) == ["no visible focus on button Go"]
     assert grouping_problems(page) == ["choices of score are not in a fieldset with a legend"]
+    assert description_problems(page) == [
+        "input[name=who] aria-describedby names no element: #who-error",
+        "input[name=who] is marked invalid, but no message is tied to it",
+    ]
+    assert [problem.split(" is ")[0] for problem in squeezed_choices(page)] == ["choice agree=on"]

@@ -1,10 +1,12 @@
 """A program filled with hostile text, typed where each kind of person types it.
 
 `hostile` builds, for one payload, an organisation whose every free-text field holds `f"{tag}:{payload}"`:
-customers arrive through the admin's CSV import and answer through the hosted survey; the store manager works
-the follow-up cases through the case page; the author's texts (survey, questions, choices, thank-you texts,
-units, people, segments, reply templates) are stored as the admin would store them. Each field has its own tag,
-so a page's test can say exactly which fields it must show (see `pages.py`).
+customers arrive through the admin's CSV import and answer through the hosted survey (two unhappy answers, then a
+happy one whose praise the store manager passes on to Alice); the store manager works the follow-up cases through
+the case page and enters KPI values by hand on the KPI values page; Bob thanks Alice on the recognition page; the
+author's texts (survey, questions, choices, thank-you texts, units, people, segments, reply templates, the persona,
+journey, stage, touchpoint and its pain point, KPIs and company values) are stored as the admin would store them.
+Each field has its own tag, so a page's test can say exactly which fields it must show (see `pages.py`).
 
 To cover a new text field, give it a tag here (`world.text(tag)`) and list the tag on the pages that show it."""
 
@@ -17,10 +19,13 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from cxprogram.models import Customer, Employee, Segment, Unit
+from journeys.models import Improvement, Journey, Persona, Stage, Touchpoint, TouchpointMeasure
+from kpis.models import CompanyValue, Kpi, Recognition
 from surveys.distribution import invitation_send
-from surveys.models import FollowUp, Invitation, Question, ReplyTemplate, Survey
+from surveys.models import Answer, FollowUp, Invitation, Question, ReplyTemplate, Survey
 from tests.surveys.conftest import form_state
 from tests.surveys.factories import ChoiceFactory, InvitationFactory, QuestionFactory, SurveyFactory
 
@@ -51,7 +56,16 @@ class World:
     template: ReplyTemplate
     people: dict[str, Employee]
     units: dict[str, Unit]
+    journey: Journey
+    touchpoint: Touchpoint
+    persona: Persona
+    kpis: dict[str, Kpi]
+    value: CompanyValue
+    recognition: Recognition  # Bob's thanks to Alice
+    praise: Recognition  # the customer's praise the store manager passed on to Alice
     reshown_page: bytes = b""  # the survey page sent back with an error, the customer's text in it
+    reshown_recognition: bytes = b""  # the recognition page sent back with an error, Bob's words in it
+    confirmations: dict[str, bytes] = field(default_factory=dict)  # the pages that say a recognition was sent
     emails: dict[str, mail.EmailMessage] = field(default_factory=dict)
 
     def text(self, tag: str) -> str:
@@ -101,6 +115,21 @@ def hostile(org, payload, settings, django_capture_on_commit_callbacks) -> World
     ]
     template = ReplyTemplate.objects.create(
         name=text("tname"), language="en", subject=text("tsubj"), body=text("tbody") + " {name}"
+    )
+    journey, touchpoint = _journey(text, questions["nps"], units["north_store"], people["store_manager"])
+    kpis = {
+        "employee": Kpi.objects.create(
+            name=text("kname"), code="hostile-kpi", description=text("kdesc"), metric=Kpi.Metric.MANUAL,
+            level=Kpi.Level.EMPLOYEE, target=5, min_sample=1, employee_influence=True,
+        ),
+        "unit": Kpi.objects.create(
+            name=text("kunit"), code="hostile-unit-kpi", metric=Kpi.Metric.MANUAL, level=Kpi.Level.UNIT, target=5,
+            min_sample=1, employee_influence=True,
+        ),
+    }  # fmt: skip
+    Kpi.objects.filter(pk=kpis["employee"].pk).update(outcome=kpis["unit"])  # for the outcome analysis
+    value = CompanyValue.objects.create(
+        code="hostile", name_en=text("vname"), name_ru=text("vname_ru"), description_en=text("vdesc")
     )
 
     # The customer: a row of the CSV file a CX lead imports, then answers typed into the hosted survey.
@@ -165,6 +194,34 @@ def hostile(org, payload, settings, django_capture_on_commit_callbacks) -> World
     open_invitation.delivery = Invitation.Delivery.QUEUED
     open_invitation.save()
     invitation_send(invitation_id=open_invitation.pk)
+    emails = {"reply": reply, "invitation": mail.outbox[-1]}
+
+    # A happy customer praises the service in both text questions; the store manager passes the first on to Alice
+    # (the second stays a suggestion), and enters KPI values by hand with notes.
+    happy = f"/s/i/{invitation().token}/"
+    page = customer_client.get(happy)
+    praised = {**answers, f"q{questions['nps'].pk}": "10"}
+    praised |= {f"q{questions['comment'].pk}": text("praise"), f"q{questions['short'].pk}": text("praise2")}
+    assert customer_client.post(happy, {**form_state(page.content.decode()), **praised, "next": "1"}).status_code == 302
+    praise_answer = Answer.objects.get(text=text("praise"))
+    passed = manager.post(f"/recognise/praise/{praise_answer.pk}/", {"value": value.pk}, follow=True)
+    assert passed.redirect_chain == [("/recognise/", 302)], passed.content.decode()
+    today = timezone.localdate().isoformat()
+    for kpi, subject, note in [
+        (kpis["employee"], {"employee": people["alice"].pk}, text("mnote")),
+        (kpis["unit"], {"unit": units["north_store"].pk}, text("unote")),
+    ]:
+        entered = manager.post("/kpis/values/", {"kpi": kpi.pk, "day": today, "value": "7", "note": note, **subject})
+        assert entered.status_code == 302, entered.content.decode()
+
+    # Bob thanks Alice, forgetting the company value the first time.
+    bob = Client()
+    bob.force_login(people["bob"].user)
+    thanks = {"receiver": people["alice"].pk, "message": text("recog"), "visibility": "company", "points": "5"}
+    reshown_recognition = bob.post("/recognise/", thanks)
+    assert reshown_recognition.status_code == 400
+    thanked = bob.post("/recognise/", {**thanks, "value": value.pk}, follow=True)
+    assert thanked.redirect_chain == [("/wall/", 302)]
     return World(
         payload=payload,
         survey=survey,
@@ -176,9 +233,32 @@ def hostile(org, payload, settings, django_capture_on_commit_callbacks) -> World
         template=template,
         people=people,
         units=units,
+        journey=journey,
+        touchpoint=touchpoint,
+        persona=journey.persona,
+        kpis=kpis,
+        value=value,
+        recognition=Recognition.objects.get(source=Recognition.Source.PEER),
+        praise=Recognition.objects.get(source=Recognition.Source.CUSTOMER_PRAISE),
         reshown_page=reshown.content,
-        emails={"reply": reply, "invitation": mail.outbox[-1]},
+        reshown_recognition=reshown_recognition.content,
+        confirmations={"thanked": thanked.content, "passed on": passed.content},
+        emails=emails,
     )
+
+
+def _journey(text, question: Question, unit: Unit, owner: Employee) -> tuple[Journey, Touchpoint]:
+    """The author's journey: persona, journey, stage, a touchpoint the NPS question measures and its pain point."""
+    persona = Persona.objects.create(name=text("pname"), goals=text("pgoals"))
+    journey = Journey.objects.create(name=text("jname"), persona=persona, owner=owner, outcome_question=question)
+    stage = Stage.objects.create(journey=journey, order=1, name=text("stname"))
+    touchpoint = Touchpoint.objects.create(
+        stage=stage, code="hostile-tp", name=text("tpname"), channel="store", owner_unit=unit, moment_of_truth=True,
+        target=0, description=text("tpdesc"), backstage=text("tpback"),
+    )  # fmt: skip
+    TouchpointMeasure.objects.create(touchpoint=touchpoint, question=question)
+    Improvement.objects.create(touchpoint=touchpoint, description=text("impr"), owner=owner)
+    return journey, touchpoint
 
 
 def _rename(employee: Employee, *, first_name: str, title: str = "") -> None:

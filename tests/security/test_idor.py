@@ -6,23 +6,29 @@ records; outside one's scope the answer is 404, so nobody learns what exists. A 
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.html import escape
 
+from kpis.models import Kpi, KpiManualValue, PointEntry, Recognition
 from surveys.models import FollowUp, FollowUpEvent, Question
 from surveys.services import ResponseContext, response_submit
 from tests.cxprogram.factories import CustomerFactory
+from tests.journeys.factories import StageFactory, TouchpointFactory, measured_by
+from tests.kpis.factories import CompanyValueFactory, KpiFactory, KpiMeasurementFactory, RecognitionFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 QT = Question.Type
 ROLES = ["anonymous", "outsider", "bare_staff", "lead", "north_manager", "store_manager", "south_manager", "alice",
-         "carol"]  # fmt: skip
+         "bob", "carol"]  # fmt: skip
 LOGIN = 302  # to the sign-in page
 
 
 @pytest.fixture
 def world(org, settings):
     """Cases in the north store, the south store, one handed from the south to the north store's manager, one in
-    the CX leads' queue and one about a customer Alice served; a survey answered in both stores."""
+    the CX leads' queue and one about a customer Alice served; a survey answered in both stores; a journey it
+    measures; KPIs with measurements, and recognitions (see `_journeys` and `_kpis`)."""
     settings.RESULTS_MIN_SAMPLE = 1
     survey = SurveyFactory(public_id="idor")
     nps = QuestionFactory(survey=survey, code="nps", type=QT.NPS)
@@ -47,11 +53,73 @@ def world(org, settings):
     users = {name: employee.user for name, employee in people.items()}
     users["outsider"] = get_user_model().objects.create_user("outsider", password="outsider-pass-1")
     users["bare_staff"] = get_user_model().objects.create_user("bare.staff", password="staff-pass-123", is_staff=True)
-    return {"units": units, "people": people, "cases": cases, "users": users}
+    customers = {name: case.response.customer for name, case in cases.items()}
+    return {"units": units, "people": people, "cases": cases, "users": users, "customers": customers,
+            **_journeys(nps, comment, units, people), **_kpis(units, people)}  # fmt: skip
 
 
-def ids(world, kind: str, name: str) -> int:
-    return {"unit": world["units"], "employee": world["people"], "case": world["cases"]}[kind][name].pk
+def _journeys(nps, comment, units, people) -> dict:
+    """A journey whose touchpoint the survey's NPS question measures (every case's comment is said there), another
+    journey, and a happy south-store customer's praise of Carol, not yet passed on."""
+    touchpoint = measured_by(TouchpointFactory(code="greeting"), nps)
+    other = StageFactory()
+    praise = response_submit(
+        survey=nps.survey, questions=[nps, comment], answers={nps.pk: 10, comment.pk: "Lovely service, thank you"},
+        language="en", source="api", context=ResponseContext(unit=units["south_store"], employee=people["carol"]),
+    )  # fmt: skip
+    return {
+        "journeys": {"map": touchpoint.stage.journey, "other": other.journey},
+        "touchpoints": {"greeting": touchpoint},
+        "answers": {"south_praise": praise.answers.get(question=comment)},
+    }
+
+
+def _kpis(units, people) -> dict:
+    """KPIs at every level (one that employees cannot influence), their measurements this month, and recognitions
+    of each visibility: Bob's private thanks to Alice, the south store's unit-only one, and a company-wide one."""
+    start = timezone.localdate().replace(day=1)
+    kpis = {
+        "own": KpiFactory(code="own"),
+        "hidden": KpiFactory(code="hidden", employee_influence=False),
+        "store": KpiFactory(code="store", level=Kpi.Level.UNIT),
+        "company": KpiFactory(code="company", level=Kpi.Level.COMPANY),
+    }
+
+    def measured(kpi: str, **subject):
+        return KpiMeasurementFactory(kpi=kpis[kpi], period_start=start, value=60, **subject)
+
+    measurements = {
+        "alice": measured("own", employee=people["alice"]),
+        "carol": measured("own", employee=people["carol"]),
+        "alice_hidden": measured("hidden", employee=people["alice"]),
+        "north_store": measured("store", unit=units["north_store"]),
+        "south_store": measured("store", unit=units["south_store"]),
+        "company": measured("company", unit=units["company"]),
+    }
+    value = CompanyValueFactory(code="care")
+    visibility = Recognition.Visibility
+
+    def thanks(giver: str, receiver: str, seen_by: str, message: str):
+        return RecognitionFactory(
+            giver=people[giver], receiver=people[receiver], value=value, visibility=seen_by, message=message
+        )
+
+    recognitions = {
+        "private_north": thanks("bob", "alice", visibility.PRIVATE, "Private thanks to Alice"),
+        "unit_south": thanks("south_manager", "carol", visibility.UNIT, "South store thanks to Carol"),
+        "company": thanks("alice", "carol", visibility.COMPANY, "Company-wide thanks to Carol"),
+    }
+    return {"kpis": kpis, "measurements": measurements, "recognitions": recognitions}
+
+
+KINDS = {"unit": "units", "employee": "people", "case": "cases", "customer": "customers", "journey": "journeys",
+         "touchpoint": "touchpoints", "kpi": "kpis", "measurement": "measurements", "recognition": "recognitions",
+         "answer": "answers"}  # fmt: skip
+
+
+def ids(world, kind: str, name: str) -> int | str:
+    found = world[KINDS[kind]][name]
+    return found.code if kind == "kpi" else found.pk  # the API finds KPIs by code
 
 
 def _row(url: str, default: int = 404, anonymous: int = LOGIN, **codes: int) -> tuple[str, dict[str, int]]:
@@ -76,13 +144,13 @@ MATRIX = [
     _row("/units/", default=200),
     _row("/units/{unit:company}/"),
     _row("/units/{unit:north}/", north_manager=200),
-    _row("/units/{unit:north_store}/", north_manager=200, store_manager=200, alice=200),
+    _row("/units/{unit:north_store}/", north_manager=200, store_manager=200, alice=200, bob=200),
     _row("/units/{unit:south_store}/", south_manager=200, carol=200),
     _row("/units/{unit:south}/"),
     _row("/employees/{employee:lead}/"),
     _row("/employees/{employee:north_manager}/", north_manager=200),
     _row("/employees/{employee:alice}/", north_manager=200, store_manager=200, alice=200),
-    _row("/employees/{employee:bob}/", north_manager=200, store_manager=200),
+    _row("/employees/{employee:bob}/", north_manager=200, store_manager=200, bob=200),
     _row("/employees/{employee:carol}/", south_manager=200, carol=200),
     _row("/employees/{employee:south_manager}/", south_manager=200),
     # Follow-up cases.
@@ -112,7 +180,7 @@ MATRIX = [
     _api_row("/api/v1/followups/{case:handed}/", store_manager=200, south_manager=200),
     _api_row("/api/v1/followups/{case:leads}/"),
     _api_row("/api/v1/followups/{case:served_by_alice}/", north_manager=200, store_manager=200),
-    _api_row("/api/v1/units/{unit:north_store}/", north_manager=200, store_manager=200, alice=200),
+    _api_row("/api/v1/units/{unit:north_store}/", north_manager=200, store_manager=200, alice=200, bob=200),
     _api_row("/api/v1/units/{unit:north}/", north_manager=200),
     _api_row("/api/v1/employees/{employee:alice}/", north_manager=200, store_manager=200, alice=200),
     _api_row("/api/v1/employees/{employee:carol}/", south_manager=200, carol=200),
@@ -122,8 +190,86 @@ MATRIX = [
         store_manager=400,
         south_manager=200,
         alice=403,
+        bob=403,
         carol=403,
     ),
+    # Journeys: the maps are for CX leads and managers (the scores cover their subtree); a touchpoint only under its
+    # own journey's address.
+    _row("/journeys/", north_manager=200, store_manager=200, south_manager=200),
+    _row("/journeys/{journey:map}/", north_manager=200, store_manager=200, south_manager=200),
+    _row("/journeys/{journey:map}/?unit={unit:south_store}", north_manager=400, store_manager=400, south_manager=200),
+    _row(
+        "/journeys/{journey:map}/touchpoints/{touchpoint:greeting}/",
+        north_manager=200,
+        store_manager=200,
+        south_manager=200,
+    ),
+    _row("/journeys/{journey:other}/touchpoints/{touchpoint:greeting}/", lead=404),
+    _row("/journeys/{journey:map}/priorities/", north_manager=200, store_manager=200, south_manager=200),
+    # Customers: CX leads all; managers those of their units or served there; frontline employees those they served.
+    _row("/customers/?q=customer", default=200, outsider=404, bare_staff=404),
+    _row("/customers/{customer:north}/", north_manager=200, store_manager=200),
+    _row("/customers/{customer:south}/", south_manager=200),
+    _row("/customers/{customer:handed}/", south_manager=200),  # the case is handed over, not the customer
+    _row("/customers/{customer:leads}/"),
+    _row("/customers/{customer:served_by_alice}/", north_manager=200, store_manager=200, alice=200),
+    # KPIs and recognition.
+    _row("/team/", lead=302, north_manager=302, store_manager=302, south_manager=302),  # to their own unit's page
+    _row("/team/{unit:company}/"),
+    _row("/team/{unit:north}/", north_manager=200),
+    _row("/team/{unit:north_store}/", north_manager=200, store_manager=200),
+    _row("/team/{unit:south_store}/", south_manager=200),
+    _row("/kpis/outcomes/"),
+    _row("/kpis/values/", north_manager=200, store_manager=200, south_manager=200),
+    _row("/wall/", default=200, outsider=403, bare_staff=403),  # 403: "your user is not linked to an employee"
+    _row("/wall/?mine=1", default=200, outsider=403, bare_staff=403),
+    _row("/recognise/", default=200, outsider=403, bare_staff=403),
+    _api_row(
+        "/api/v1/journeys/", north_manager=200, store_manager=200, south_manager=200, alice=403, bob=403, carol=403
+    ),
+    _api_row(
+        "/api/v1/journeys/{journey:map}/",
+        north_manager=200,
+        store_manager=200,
+        south_manager=200,
+        alice=403,
+        bob=403,
+        carol=403,
+    ),
+    _api_row(
+        "/api/v1/journeys/{journey:map}/?unit=south-store",
+        north_manager=400,
+        store_manager=400,
+        south_manager=200,
+        alice=403,
+        bob=403,
+        carol=403,
+    ),
+    _api_row("/api/v1/kpis/", default=200),
+    _api_row("/api/v1/kpis/{kpi:own}/", default=200),
+    _api_row("/api/v1/kpis/{kpi:store}/", default=200),
+    _api_row("/api/v1/kpis/{kpi:hidden}/"),  # employees cannot influence it: never shown as anybody's own
+    _api_row("/api/v1/kpis/{kpi:company}/"),  # measured on the company, which only CX leads see here
+    _api_row("/api/v1/kpi-measurements/", default=200),
+    _api_row("/api/v1/kpi-measurements/{measurement:alice}/", north_manager=200, store_manager=200, alice=200),
+    _api_row("/api/v1/kpi-measurements/{measurement:carol}/", south_manager=200, carol=200),
+    _api_row("/api/v1/kpi-measurements/{measurement:alice_hidden}/"),
+    _api_row(
+        "/api/v1/kpi-measurements/{measurement:north_store}/", north_manager=200, store_manager=200, alice=200, bob=200
+    ),
+    _api_row("/api/v1/kpi-measurements/{measurement:south_store}/", south_manager=200, carol=200),
+    _api_row("/api/v1/kpi-measurements/{measurement:company}/"),
+    _api_row(
+        "/api/v1/kpi-measurements/?employee={employee:carol}", default=400, lead=200, south_manager=200, carol=200
+    ),
+    _api_row("/api/v1/kpi-measurements/?unit=south-store", default=400, lead=200, south_manager=200, carol=200),
+    _api_row("/api/v1/recognitions/", default=200),
+    _api_row(
+        "/api/v1/recognitions/{recognition:private_north}/", north_manager=200, store_manager=200, alice=200, bob=200
+    ),
+    _api_row("/api/v1/recognitions/{recognition:unit_south}/", south_manager=200, carol=200),
+    _api_row("/api/v1/recognitions/{recognition:company}/", default=200),
+    _api_row("/api/v1/points/", default=200),
     # The admin: staff only, and then by permission.
     _row("/admin/surveys/followup/{case:south}/change/", default=LOGIN, bare_staff=403),
     _row("/admin/cxprogram/customer/", default=LOGIN, bare_staff=403),
@@ -131,7 +277,7 @@ MATRIX = [
 
 
 def fill(url: str, world) -> str:
-    for kind in ("unit", "employee", "case"):
+    for kind in KINDS:
         while f"{{{kind}:" in url:
             start = url.index(f"{{{kind}:")
             end = url.index("}", start)
@@ -245,16 +391,167 @@ def test_frontline_employees_see_cases_of_their_own_customers_only_when_allowed(
         "/results/idor/export.csv",
         "/followups/",
         "/units/",
+        "/journeys/{journey:map}/",
+        "/journeys/{journey:map}/touchpoints/{touchpoint:greeting}/",
+        "/customers/?q=customer",
+        "/team/{unit:north_store}/",
+        "/kpis/values/",
+        "/recognise/",
+        "/wall/",
     ],
 )
 def test_a_managers_pages_and_downloads_hold_nothing_of_other_units(client, world, url):
     client.force_login(world["users"]["store_manager"])
-    response = client.get(url)
+    response = client.get(fill(url, world))
     assert response.status_code == 200
     body = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
-    others = ["South customer", "South comment", "Nowhere customer", "Nowhere comment", "Carol"]
-    if url != "/followups/":  # the queue lists the case handed to this manager, which happened in the South store
-        others.append("South store")
+    others = ["South customer", "South comment", "Nowhere customer", "Nowhere comment", "Lovely service"]
+    if url not in ("/followups/", "/recognise/", "/wall/"):
+        # The queue lists the case handed to this manager, which happened in the South store; anybody may thank
+        # Carol (the recognition form lists everyone), and her company-wide thanks are on everybody's wall.
+        others += ["South store", "Carol"]
     assert [text for text in others if text in body] == []
-    if "followups" in url or "allies" in url:
+    if any(page in url for page in ("followups", "allies", "touchpoints", "customers")):
         assert "North customer" in body  # the page does show the manager's own unit
+
+
+def listed(client, world, role: str, url: str, read) -> object:
+    client.logout()
+    client.force_login(world["users"][role])
+    response = client.get(url)
+    assert response.status_code == 200, (role, url)
+    return read(response)
+
+
+SEEN_RECOGNITIONS = {
+    "lead": {"private_north", "unit_south", "company"},
+    "north_manager": {"private_north", "company"},  # private ones: giver, receiver and the receiver's managers
+    "store_manager": {"private_north", "company"},
+    "south_manager": {"unit_south", "company"},
+    "alice": {"private_north", "company"},
+    "bob": {"private_north", "company"},
+    "carol": {"unit_south", "company"},
+}
+
+
+def test_the_wall_and_the_api_show_each_person_exactly_the_recognitions_they_may_see(client, world):
+    messages = {name: recognition.message for name, recognition in world["recognitions"].items()}
+
+    def on_wall(response) -> set[str]:
+        return {name for name, message in messages.items() if message in response.content.decode()}
+
+    def in_api(response) -> set[str]:
+        ids = {recognition.pk: name for name, recognition in world["recognitions"].items()}
+        return {ids[item["id"]] for item in response.json()["results"] if item["id"] in ids}
+
+    found = {
+        role: (
+            listed(client, world, role, "/wall/", on_wall),
+            listed(client, world, role, "/api/v1/recognitions/", in_api),
+        )
+        for role in SEEN_RECOGNITIONS
+    }
+    assert found == {role: (seen, seen) for role, seen in SEEN_RECOGNITIONS.items()}
+
+
+def test_the_api_lists_each_person_exactly_the_kpi_measurements_their_pages_show(client, world):
+    names = {measurement.pk: name for name, measurement in world["measurements"].items()}
+
+    def in_api(response) -> set[str]:
+        return {names[item["id"]] for item in response.json()["results"]}
+
+    found = {role: listed(client, world, role, "/api/v1/kpi-measurements/", in_api) for role in SEEN_RECOGNITIONS}
+    assert found == {
+        "lead": set(names.values()),
+        "north_manager": {"alice", "north_store"},  # not the KPI employees cannot influence, nor the company's
+        "store_manager": {"alice", "north_store"},
+        "south_manager": {"carol", "south_store"},
+        "alice": {"alice", "north_store"},
+        "bob": {"north_store"},
+        "carol": {"carol", "south_store"},
+    }
+
+
+def test_customer_search_finds_only_the_customers_each_person_may_see(client, world):
+    def names(response) -> list[str]:
+        return sorted(c.name for c in world["customers"].values() if escape(c.name) in response.content.decode())
+
+    found = {role: listed(client, world, role, "/customers/?q=customer", names) for role in SEEN_RECOGNITIONS}
+    assert found == {
+        "lead": ["Alice's customer", "Handed customer", "North customer", "Nowhere customer", "South customer"],
+        "north_manager": ["Alice's customer", "North customer"],
+        "store_manager": ["Alice's customer", "North customer"],
+        "south_manager": ["Handed customer", "South customer"],
+        "alice": ["Alice's customer"],  # she served this customer
+        "bob": [],
+        "carol": [],
+    }
+
+
+def recognitions_state() -> list:
+    return [
+        list(Recognition.objects.order_by("pk").values_list("source", "giver_id", "receiver_id", "answer_id")),
+        list(PointEntry.objects.order_by("pk").values_list("employee_id", "amount")),
+    ]
+
+
+def test_only_the_managers_above_an_employee_pass_a_customers_praise_on(client, world):
+    url = fill("/recognise/praise/{answer:south_praise}/", world)
+    before = recognitions_state()
+    others = ["outsider", "bare_staff", "north_manager", "store_manager", "alice", "bob", "carol"]
+    answers = {role: answer_of(client, world, role, "post", url) for role in ["anonymous", *others]}
+    assert answers == {"anonymous": LOGIN} | dict.fromkeys(others, 404)
+    assert recognitions_state() == before
+    client.force_login(world["users"]["south_manager"])
+    response = client.post(url)
+    assert response.status_code == 302, response.content.decode()
+    passed_on = Recognition.objects.get(answer=world["answers"]["south_praise"])
+    assert (passed_on.giver, passed_on.receiver, passed_on.message) == (
+        world["people"]["south_manager"],
+        world["people"]["carol"],
+        "Lovely service, thank you",
+    )
+    assert answer_of(client, world, "lead", "post", url) == 409  # once per comment
+
+
+@pytest.fixture
+def by_hand(world):
+    """KPIs entered by hand, per employee and per unit."""
+    return {
+        "employee": KpiFactory(code="mystery-shopper", metric=Kpi.Metric.MANUAL, target=7, warning=None),
+        "unit": KpiFactory(code="store-audit", metric=Kpi.Metric.MANUAL, level=Kpi.Level.UNIT, target=7, warning=None),
+    }
+
+
+def test_nobody_enters_kpi_values_for_people_or_units_outside_their_scope(client, world, by_hand):
+    day = timezone.localdate().isoformat()
+    carol = {"kpi": by_hand["employee"].pk, "day": day, "employee": world["people"]["carol"].pk, "value": "9"}
+    south = {"kpi": by_hand["unit"].pk, "day": day, "unit": world["units"]["south_store"].pk, "value": "9"}
+    answers = {
+        (role, subject): answer_of(client, world, role, "post", "/kpis/values/", data)
+        for role in ["anonymous", "outsider", "bare_staff", "north_manager", "store_manager", "alice", "carol"]
+        for subject, data in (("carol", carol), ("south store", south))
+    }
+    assert answers == {
+        (role, subject): {"anonymous": LOGIN, "north_manager": 400, "store_manager": 400}.get(role, 404)
+        for role, subject in answers
+    }
+    assert not KpiManualValue.objects.exists()
+    assert answer_of(client, world, "south_manager", "post", "/kpis/values/", carol) == 302
+    assert answer_of(client, world, "south_manager", "post", "/kpis/values/", south) == 302
+    assert KpiManualValue.objects.count() == 2
+
+
+def test_a_recognition_is_always_from_whoever_sends_it(client, world):
+    people = world["people"]
+    value = world["recognitions"]["company"].value
+    forged = {"giver": people["carol"].pk, "receiver": people["bob"].pk, "value": value.pk, "message": "From Carol?",
+              "visibility": "company", "points": "5", "source": "customer",
+              "unit": world["units"]["south"].pk}  # fmt: skip
+    assert answer_of(client, world, "alice", "post", "/recognise/", forged) == 302
+    client.force_login(people["alice"].user)
+    response = client.post("/api/v1/recognitions/", forged, content_type="application/json")
+    assert response.status_code == 201
+    sent = Recognition.objects.filter(message="From Carol?").values_list("source", "giver", "receiver", "unit")
+    north_store = world["units"]["north_store"].pk
+    assert list(sent) == [("peer", people["alice"].pk, people["bob"].pk, north_store)] * 2

@@ -7,6 +7,11 @@ from urllib.parse import urlencode
 import pytest
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from surveys.models import Answer, Question
+from surveys.services import ResponseContext, response_submit
+from tests.kpis.factories import CompanyValueFactory
+from tests.surveys.factories import QuestionFactory, SurveyFactory
+
 pytestmark = pytest.mark.django_db
 
 ELSEWHERE = [
@@ -55,6 +60,9 @@ REDIRECTORS = {
     "language switch (referer)": lambda client, org, target: client.post(
         "/i18n/setlang/", {"language": "ru"}, headers={"referer": target}
     ),
+    "customer praise passed on (next)": lambda client, org, target: _signed_in(client, org, "store_manager").post(
+        f"/recognise/praise/{_praise(org).pk}/", {"next": target}
+    ),
 }
 
 
@@ -62,9 +70,23 @@ def _query(target: str) -> str:
     return urlencode({"next": target})
 
 
-def _signed_in(client, org):
-    client.force_login(org["people"]["alice"].user)
+def _signed_in(client, org, who: str = "alice"):
+    client.force_login(org["people"][who].user)
     return client
+
+
+def _praise(org) -> Answer:
+    """A happy customer's fresh comment about Alice, for her manager to pass on (once per comment)."""
+    CompanyValueFactory(code="care")
+    survey = SurveyFactory()
+    nps = QuestionFactory(survey=survey, code="nps", type=Question.Type.NPS)
+    comment = QuestionFactory(survey=survey, code="comment", type=Question.Type.LONG_TEXT)
+    context = ResponseContext(unit=org["units"]["north_store"], employee=org["people"]["alice"])
+    response = response_submit(
+        survey=survey, questions=[nps, comment], answers={nps.pk: 10, comment.pk: "So helpful"}, language="en",
+        source="api", context=context,
+    )  # fmt: skip
+    return response.answers.get(question=comment)
 
 
 @pytest.mark.parametrize("redirector", list(REDIRECTORS))

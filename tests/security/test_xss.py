@@ -3,6 +3,7 @@ inert in e-mails, and exact (not mangled, not HTML) in the CSV exports."""
 
 import csv
 import io
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pytest
@@ -33,7 +34,7 @@ def open_page(client, world: World, page: Page, url: str = ""):
         client.force_login(get_user_model().objects.get(username="security-admin"))
     elif page.role is not None:
         client.force_login(world.people[page.role].user)
-    return client.get(url or page.url(world), headers={"accept-language": "en"})
+    return client.get(url or page.url(world), headers={"accept-language": page.language})
 
 
 def test_every_page_shows_typed_text_escaped_runs_none_of_it_and_cannot_be_framed(client, hostile):
@@ -71,6 +72,20 @@ def test_the_survey_page_sent_back_with_an_error_keeps_the_typed_text_escaped(ho
     html = hostile.reshown_page.decode()
     assert problems_with(html, [hostile.text("comment"), hostile.text("short"), hostile.text("qnps")]) == []
     assert f"{escape(hostile.text('qnps'))}: Please answer this question." in html  # the error summary
+
+
+def test_the_recognition_form_keeps_the_typed_words_escaped_when_sent_back_and_names_the_receiver_escaped(hostile):
+    html = hostile.reshown_recognition.decode()  # Bob forgot the company value
+    assert problems_with(html, [hostile.text("recog"), hostile.text("vname")]) == []
+    assert "Company value they lived: This field is required." in html
+    name = hostile.people["alice"].user.get_full_name()
+    for confirmation, message in [
+        ("thanked", f"Thank you! {name} will see your recognition."),
+        ("passed on", f"Sent: {name} will see the customer"),
+    ]:
+        html = hostile.confirmations[confirmation].decode()
+        assert problems_with(html, []) == [], confirmation
+        assert escape(message) in html, confirmation
 
 
 def test_answers_kept_on_the_database_unavailable_page_stay_escaped(client, hostile, monkeypatch, settings):
@@ -123,6 +138,39 @@ def test_the_api_returns_typed_text_exactly_as_json_that_a_browser_will_not_rend
     assert hostile.text("note") in texts  # as typed: escaping belongs to whoever shows it
 
 
+def _texts(*rows: tuple[str, ...]) -> Callable[[World], list[tuple[str, ...]]]:
+    return lambda w: [tuple(w.text(tag) if tag else "" for tag in row) for row in rows]
+
+
+# Per endpoint: its address, what to read from its JSON, and the typed texts that must come back exactly.
+API_TEXTS = {
+    "journeys": (lambda w: "/api/v1/journeys/", lambda body: [(j["name"], j["persona"]) for j in body["results"]],
+                 _texts(("jname", "pname"))),
+    "journey map": (lambda w: f"/api/v1/journeys/{w.journey.pk}/",
+                    lambda body: [(s["name"], t["name"]) for s in body["stages"] for t in s["touchpoints"]],
+                    _texts(("stname", "tpname"))),
+    "KPIs": (lambda w: "/api/v1/kpis/", lambda body: [(k["name"], k["description"]) for k in body["results"]],
+             _texts(("kname", "kdesc"), ("kunit", ""))),
+    "recognitions": (lambda w: "/api/v1/recognitions/?source=peer",
+                     lambda body: [(r["message"], r["value_name"]) for r in body["results"]],
+                     _texts(("recog", "vname"))),
+    "customer praise": (lambda w: "/api/v1/recognitions/?source=customer",
+                        lambda body: [(r["message"], r["receiver_name"]) for r in body["results"]],
+                        lambda w: [(w.text("praise"), w.people["alice"].user.get_full_name())]),
+}  # fmt: skip
+
+
+def test_the_journey_and_kpi_api_return_typed_text_exactly(client, hostile):
+    client.force_login(hostile.people["lead"].user)
+    failures = {}
+    for endpoint, (url, read, expected) in API_TEXTS.items():
+        response = client.get(url(hostile), headers={"accept-language": "en"})
+        headers = (response.status_code, response["Content-Type"], response["X-Content-Type-Options"])
+        if headers != (200, "application/json", "nosniff") or read(response.json()) != expected(hostile):
+            failures[endpoint] = (headers, response.content.decode()[:500])
+    assert failures == {}
+
+
 def download(client, world: World, url: str) -> tuple[object, list[list[str]]]:
     client.force_login(world.people["lead"].user)
     response = client.get(url)
@@ -142,10 +190,12 @@ def test_exports_are_attachments_that_a_browser_will_not_render(client, hostile,
 def test_the_responses_export_carries_typed_text_exactly(client, hostile):
     _response, (header, *rows) = download(client, hostile, "/results/hostile/export.csv")
     cells = [dict(zip(header, row, strict=True)) for row in rows]
-    expected = tuple(hostile.text(t) for t in ("cext", "tp", "choice", "comment", "short"))
+    unhappy = tuple(hostile.text(t) for t in ("cext", "tp", "choice", "comment", "short"))
+    happy = tuple(hostile.text(t) for t in ("cext", "tp", "choice", "praise", "praise2"))
     assert [(c["customer_external_id"], c["touchpoint"], c["choice"], c["comment"], c["short"]) for c in cells] == [
-        expected,
-        expected,
+        unhappy,
+        unhappy,
+        happy,
     ]
 
 

@@ -135,3 +135,13 @@ def _customer(name):
     from cxprogram.models import Customer
 
     return Customer.objects.get(name=name).external_id
+
+
+@pytest.mark.parametrize("query", ["date_from=0001-01-01", "date_to=9999-12-31"])
+@pytest.mark.parametrize("page", ["", "allies/", "export.csv"])
+def test_dates_at_the_ends_of_the_calendar_are_a_400_with_the_reason(client, org, query, page):
+    SurveyFactory(public_id="ends")
+    client.force_login(org["people"]["lead"].user)
+    response = client.get(f"/results/ends/{page}?{query}")
+    assert response.status_code == 400
+    assert "Enter a date between 1900-01-01 and 2999-12-31." in response.content.decode()
