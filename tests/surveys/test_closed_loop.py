@@ -159,8 +159,11 @@ def test_loop_metrics_on_a_hand_built_fixture(loop):
     cases = [answer(loop, {"nps": 2}).followup for _ in range(4)]
     # Case 0: contacted 30 min after opening, in time; case 1: contacted after its deadline;
     # case 2: still new and overdue; case 3: new, not yet due.
+    # Deadlines are set by hand: the business-day deadline depends on the time of day the test runs.
     FollowUp.objects.filter(pk=cases[0].pk).update(
-        first_contact_at=cases[0].created_at + timedelta(minutes=30), status="contacted"
+        first_contact_at=cases[0].created_at + timedelta(minutes=30),
+        due_at=cases[0].created_at + timedelta(hours=1),
+        status="contacted",
     )
     FollowUp.objects.filter(pk=cases[1].pk).update(
         due_at=now - timedelta(hours=2), first_contact_at=now - timedelta(hours=1), status="resolved",
