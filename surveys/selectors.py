@@ -329,3 +329,13 @@ def _median_minutes(cases: QuerySet[FollowUp], field: str) -> float | None:
         values[middle].total_seconds() if len(values) % 2 else (values[middle - 1] + values[middle]).total_seconds() / 2
     )
     return seconds / 60
+
+
+def responses_visible(scope) -> QuerySet[Response]:
+    """Responses a person may read, as on the results pages: CX leads all, managers those served in their
+    unit subtree (employee-pulse answers stay with the CX leads), frontline employees none."""
+    if scope.is_lead:
+        return Response.objects.all()
+    if scope.is_manager:
+        return Response.objects.filter(unit__in=scope.units()).exclude(survey__kind=Survey.Kind.EMPLOYEE_PULSE)
+    return Response.objects.none()

@@ -3,7 +3,6 @@ values, the celebration wall with giving a recognition, and the caller's points.
 scope, as the pages do, and writes through the recognition service."""
 
 from django.conf import settings
-from django.db.models import Exists, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -13,9 +12,9 @@ from rest_framework.views import APIView
 from cxprogram.api.inputs import TextLookupMixin
 from cxprogram.api.pagination import CreatedCursorPagination
 from cxprogram.api.permissions import IsEmployee, api_scope
-from cxprogram.selectors import Scope
 
-from ..models import CompanyValue, Kpi, KpiMeasurement, Recognition
+from ..models import CompanyValue, Recognition
+from ..selectors.kpi import kpis_visible, measurements_visible
 from ..selectors.recognition import allowance_left, points_balance, recognitions_visible
 from ..services.recognition import recognition_give
 from .filters import KpiFilter, KpiMeasurementFilter, RecognitionFilter
@@ -28,8 +27,6 @@ from .serializers import (
     RecognitionSerializer,
 )
 
-L = Kpi.Level
-
 
 class HasEmployeeRecord(IsEmployee):
     """Giving recognitions and holding points needs an employee record (a superuser without one has neither)."""
@@ -38,47 +35,6 @@ class HasEmployeeRecord(IsEmployee):
 
     def has_permission(self, request, view) -> bool:
         return super().has_permission(request, view) and api_scope(request).employee is not None
-
-
-def _root_unit_seen(scope: Scope) -> Q:
-    """Company KPIs are measured on the root unit; the pages show them only to who sees that unit's page."""
-    if scope.is_manager:
-        return Q(Exists(scope.units().filter(parent__isnull=True)))
-    return Q(pk__in=[]) if scope.employee.unit.parent_id is not None else Q()
-
-
-def kpis_visible(scope: Scope) -> QuerySet[Kpi]:
-    """KPI definitions a person meets on the KPI pages: CX leads all; managers the active unit KPIs, the employee
-    KPIs employees can influence, and company KPIs if their subtree holds the company; frontline employees only
-    active KPIs they can influence (company ones only when they work at the company itself)."""
-    if scope.is_lead:
-        return Kpi.objects.all()
-    if scope.employee is None:
-        return Kpi.objects.none()
-    company = Q(level=L.COMPANY) & _root_unit_seen(scope)
-    if scope.is_manager:
-        return Kpi.objects.active().filter(Q(level=L.UNIT) | Q(level=L.EMPLOYEE, employee_influence=True) | company)
-    return Kpi.objects.own_for_employees().filter(Q(level__in=[L.EMPLOYEE, L.UNIT]) | company)
-
-
-def measurements_visible(scope: Scope) -> QuerySet[KpiMeasurement]:
-    """Measurements the KPI pages show a person. CX leads: all. Managers: those of the units in their subtree (unit
-    KPIs; company KPIs on the company unit) and of the people there (KPIs employees can influence). Frontline
-    employees: their own (KPIs they can influence) and their unit's KPIs they can influence. Only active KPIs
-    for all but CX leads."""
-    if scope.is_lead:
-        return KpiMeasurement.objects.all()
-    me = scope.employee
-    if me is None:
-        return KpiMeasurement.objects.none()
-    own_kpis = Q(kpi__active=True, kpi__employee_influence=True)
-    people = own_kpis & Q(kpi__level=L.EMPLOYEE, employee__in=scope.employees())
-    unit_levels = Q(kpi__level=L.UNIT) | Q(kpi__level=L.COMPANY, unit__parent__isnull=True)
-    if scope.is_manager:
-        units = Q(kpi__active=True, unit__in=scope.units()) & unit_levels
-    else:
-        units = own_kpis & Q(unit=me.unit_id) & unit_levels
-    return KpiMeasurement.objects.filter(people | units)
 
 
 class KpiViewSet(TextLookupMixin, viewsets.ReadOnlyModelViewSet):

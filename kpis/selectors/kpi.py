@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
 from cxprogram.models import Employee, Unit
@@ -203,3 +203,46 @@ def open_cases(employee: Employee, viewer: Scope, *, limit: int = 20) -> list[Fo
         .select_related("response__customer", "unit")
         .order_by("due_at")[:limit]
     )
+
+
+def _root_unit_seen(scope: Scope) -> Q:
+    """Company KPIs are measured on the root unit; the pages show them only to who sees that unit's page."""
+    if scope.is_manager:
+        return Q(Exists(scope.units().filter(parent__isnull=True)))
+    return Q(pk__in=[]) if scope.employee.unit.parent_id is not None else Q()
+
+
+def kpis_visible(scope: Scope) -> QuerySet[Kpi]:
+    """KPI definitions a person meets on the KPI pages: CX leads all; managers the active unit KPIs, the employee
+    KPIs employees can influence, and company KPIs if their subtree holds the company; frontline employees only
+    active KPIs they can influence (company ones only when they work at the company itself)."""
+    if scope.is_lead:
+        return Kpi.objects.all()
+    if scope.employee is None:
+        return Kpi.objects.none()
+    company = Q(level=Kpi.Level.COMPANY) & _root_unit_seen(scope)
+    if scope.is_manager:
+        return Kpi.objects.active().filter(
+            Q(level=Kpi.Level.UNIT) | Q(level=Kpi.Level.EMPLOYEE, employee_influence=True) | company
+        )
+    return Kpi.objects.own_for_employees().filter(Q(level__in=[Kpi.Level.EMPLOYEE, Kpi.Level.UNIT]) | company)
+
+
+def measurements_visible(scope: Scope) -> QuerySet[KpiMeasurement]:
+    """Measurements the KPI pages show a person. CX leads: all. Managers: those of the units in their subtree (unit
+    KPIs; company KPIs on the company unit) and of the people there (KPIs employees can influence). Frontline
+    employees: their own (KPIs they can influence) and their unit's KPIs they can influence. Only active KPIs
+    for all but CX leads."""
+    if scope.is_lead:
+        return KpiMeasurement.objects.all()
+    me = scope.employee
+    if me is None:
+        return KpiMeasurement.objects.none()
+    own_kpis = Q(kpi__active=True, kpi__employee_influence=True)
+    people = own_kpis & Q(kpi__level=Kpi.Level.EMPLOYEE, employee__in=scope.employees())
+    unit_levels = Q(kpi__level=Kpi.Level.UNIT) | Q(kpi__level=Kpi.Level.COMPANY, unit__parent__isnull=True)
+    if scope.is_manager:
+        units = Q(kpi__active=True, unit__in=scope.units()) & unit_levels
+    else:
+        units = own_kpis & Q(unit=me.unit_id) & unit_levels
+    return KpiMeasurement.objects.filter(people | units)

@@ -3,7 +3,7 @@ metrics for a slice, and follow-up cases with their status changes. Each checks 
 the services and selectors the pages use."""
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -21,7 +21,7 @@ from surveys.closed_loop import followup_close, followup_contacted, followup_not
 from surveys.distribution import invitation_for_transaction
 from surveys.metrics import Slice, question_result, responses_in
 from surveys.models import Answer, Choice, FollowUpEvent, Invitation, Question, Response, Survey
-from surveys.selectors import followups_visible
+from surveys.selectors import followups_visible, responses_visible
 from surveys.services import response_submit
 
 from .filters import FollowUpFilter, InvitationFilter, ResponseFilter
@@ -62,16 +62,6 @@ class SurveyViewSet(TextLookupMixin, viewsets.ReadOnlyModelViewSet):
         if not api_scope(self.request).is_lead:
             surveys = surveys.exclude(status=Survey.Status.DRAFT)
         return surveys
-
-
-def responses_visible(scope) -> QuerySet[Response]:
-    """Responses a person may read, as on the results pages: CX leads all, managers those served in their
-    unit subtree (employee-pulse answers stay with the CX leads), frontline employees none."""
-    if scope.is_lead:
-        return Response.objects.all()
-    if scope.is_manager:
-        return Response.objects.filter(unit__in=scope.units()).exclude(survey__kind=Survey.Kind.EMPLOYEE_PULSE)
-    return Response.objects.none()
 
 
 class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
