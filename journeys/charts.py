@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from surveys.charts import svg_number
+
 
 @dataclass(frozen=True)
 class EmotionCurve:
@@ -20,10 +22,10 @@ def emotion_curve(columns: list, *, width: int = 720, height: int = 180) -> Emot
     left, right, top, bottom = 40, 16, 12, 28
     step = (width - left - right) / max(len(columns) - 1, 1)
 
-    def y(level: float) -> float:
-        return round(top + (height - top - bottom) * (2 - level) / 4, 1)
+    def y(level: float) -> str:
+        return svg_number(top + (height - top - bottom) * (2 - level) / 4)
 
-    def path(values: list[tuple[float, float | None]]) -> str:
+    def path(values: list[tuple[str, float | None]]) -> str:
         parts, pen_down = [], False
         for x, level in values:
             if level is None:
@@ -33,7 +35,7 @@ def emotion_curve(columns: list, *, width: int = 720, height: int = 180) -> Emot
             pen_down = True
         return " ".join(parts)
 
-    xs = [round(left + i * step, 1) if len(columns) > 1 else width / 2 for i in range(len(columns))]
+    xs = [svg_number(left + i * step if len(columns) > 1 else width / 2) for i in range(len(columns))]
     points = [
         {
             "x": x,

@@ -1,6 +1,16 @@
-"""Server-rendered SVG trend charts: a line of values with its confidence band, no JavaScript needed."""
+"""Server-rendered SVG trend charts: a line of values with its confidence band, no JavaScript needed.
+
+Every coordinate leaves here as a string with a full stop for the decimal point: templates render floats
+through the active locale (USE_L10N), and a Russian `192,0` in an SVG attribute breaks the chart.
+"""
 
 from dataclasses import dataclass
+
+
+def svg_number(value: float) -> str:
+    """A number as SVG and CSS read it, whatever the reader's language: `192.5`, `44`, `-3.2`."""
+    text = f"{round(float(value), 1):.1f}".removesuffix(".0")
+    return "0" if text == "-0" else text
 
 
 @dataclass(frozen=True)
@@ -13,7 +23,7 @@ class TrendChart:
     band: str  # SVG path data of the confidence band
     dots: list[dict]
     y_ticks: list[dict]
-    x_labels: list[dict]
+    x_labels: list[dict]  # x, label and anchor: the last label ends at its point, so it is never clipped
 
 
 def trend_chart(points: list[tuple[str, float | None, float | None, float | None, int]], *, lo: float, hi: float,
@@ -23,12 +33,12 @@ def trend_chart(points: list[tuple[str, float | None, float | None, float | None
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(points) - 1, 1)
 
-    def x(i: int) -> float:
-        return round(left + i * step, 1)
+    def x(i: int) -> str:
+        return svg_number(left + i * step)
 
-    def y(v: float) -> float:
+    def y(v: float) -> str:
         v = min(max(v, lo), hi)
-        return round(top + plot_h * (hi - v) / (hi - lo), 1)
+        return svg_number(top + plot_h * (hi - v) / (hi - lo))
 
     line, upper, lower, dots = [], [], [], []
     for i, (label, value, low, high, n) in enumerate(points):
@@ -43,6 +53,13 @@ def trend_chart(points: list[tuple[str, float | None, float | None, float | None
         band = "M" + " L".join(f"{px},{py}" for px, py in upper)
         band += " L" + " L".join(f"{px},{py}" for px, py in reversed(lower)) + " Z"
     ticks = [{"y": y(v), "label": f"{v:g}"} for v in (lo, (lo + hi) / 2, hi)]
+    last = len(points) - 1
     every = max(1, len(points) // 6)
-    labels = [{"x": x(i), "label": p[0]} for i, p in enumerate(points) if i % every == 0]
+    # The newest period always gets its label; an evenly spaced one too close to it gives way.
+    shown = [i for i in range(len(points)) if i % every == 0 and (i == last or last - i >= every)]
+    if last >= 0 and last not in shown:
+        shown.append(last)
+    labels = [
+        {"x": x(i), "label": points[i][0], "anchor": "end" if i == last and last > 0 else "middle"} for i in shown
+    ]
     return TrendChart(width, height, " ".join(line), band, dots, ticks, labels)

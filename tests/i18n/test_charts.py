@@ -1,0 +1,61 @@
+"""Charts in Russian: every SVG coordinate is a number a browser parses, whatever the reader's language."""
+
+import pytest
+from django.core.management import call_command
+
+from cxprogram.models import Employee
+from journeys.models import Journey, Touchpoint
+from surveys.charts import svg_number, trend_chart
+from tests.i18n.markup import unparsable_numbers, x_labels
+
+pytestmark = pytest.mark.django_db
+
+
+def test_svg_number_is_the_same_in_every_language():
+    assert [svg_number(v) for v in (192.0, 44, 3.14159, -2.25, -0.04, 1e-9)] == ["192", "44", "3.1", "-2.2", "0", "0"]
+
+
+def test_the_newest_period_is_labelled_and_ends_inside_the_chart():
+    points = [(f"2026-{m:02d}", 10.0 * m, 5.0, 20.0, 40) for m in range(1, 13)]
+    chart = trend_chart(points, lo=-100, hi=100)
+    assert [(label["label"], label["x"], label["anchor"]) for label in chart.x_labels] == [
+        ("2026-01", "44", "middle"), ("2026-03", "150.2", "middle"), ("2026-05", "256.4", "middle"),
+        ("2026-07", "362.5", "middle"), ("2026-09", "468.7", "middle"), ("2026-12", "628", "end"),
+    ]  # fmt: skip
+    assert chart.y_ticks == [{"y": "192", "label": "-100"}, {"y": "102", "label": "0"}, {"y": "12", "label": "100"}]
+
+
+def _demo_pages(client) -> dict[str, str]:
+    call_command("seed_demo", password="pw-charts", customers=300, responses=900)
+    client.cookies["django_language"] = "ru"
+    pages = {}
+    assert client.login(username="lead", password="pw-charts")
+    for public_id in ("store-visit", "delivery", "relationship"):
+        pages[f"/results/{public_id}/"] = f"/results/{public_id}/"
+    for journey in Journey.objects.all():
+        pages[f"/journeys/{journey.pk}/"] = f"/journeys/{journey.pk}/"
+    for touchpoint in Touchpoint.objects.filter(code__in=["store-visit", "delivery"]).select_related("stage"):
+        pages[f"touchpoint {touchpoint.code}"] = f"/journeys/{touchpoint.stage.journey_id}/touchpoints/{touchpoint.pk}/"
+    alice = Employee.objects.get(user__username="alice")
+    pages["/employees/alice/"] = f"/employees/{alice.pk}/"
+    html = {name: client.get(url, follow=True).content.decode() for name, url in pages.items()}
+    assert client.login(username="manager", password="pw-charts")
+    html["/team/"] = client.get("/team/", follow=True).content.decode()
+    assert client.login(username="alice", password="pw-charts")
+    html["/me/"] = client.get("/me/").content.decode()
+    return html
+
+
+def test_every_chart_of_the_demo_reads_in_russian(client):
+    pages = _demo_pages(client)
+    assert "Результаты" in pages["/results/store-visit/"]  # the pages really are Russian
+    counts = {}
+    for name, html in pages.items():
+        svgs, bad = unparsable_numbers(html)
+        assert bad == [], f"{name}: {bad[:5]}"
+        counts[name] = svgs
+    assert counts["/results/store-visit/"] == 1 and counts["/me/"] >= 1 and counts["/team/"] >= 1
+    assert all(counts[name] == 1 for name in pages if name.startswith(("/journeys/", "touchpoint")))
+    labels = x_labels(pages["/results/store-visit/"])
+    assert labels[-1][0] == "628" and labels[-1][1] == "end"
+    assert len({text for _, _, text in labels}) == len(labels)  # no "2 2 2"
