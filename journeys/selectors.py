@@ -14,6 +14,7 @@ from django.db.models.functions import Cast, TruncMonth
 
 from cxprogram.models import Customer, Unit
 from cxprogram.selectors import Scope
+from surveys.answer_labels import AnswerLine, answer_lines
 from surveys.metrics import (
     HAPPY,
     QT,
@@ -389,6 +390,7 @@ class TimelineEntry:
     scores: list[Answer]
     comments: list[Answer]
     followup: FollowUp | None
+    answers: list[AnswerLine]  # every answer, question text and labelled value, in the reader's language
 
 
 def customer_responses(customer: Customer, scope: Scope) -> QuerySet[Response]:
@@ -422,7 +424,10 @@ def customer_timeline(customer: Customer, scope: Scope) -> list[TimelineEntry]:
         customer_responses(customer, scope)
         .select_related("survey", "unit", "employee__user", "followup__owner__user")
         .prefetch_related(
-            Prefetch("answers", Answer.objects.select_related("question").order_by("question__page", "question__order"))
+            Prefetch(
+                "answers",
+                Answer.objects.select_related("question", "choice").order_by("question__page", "question__order"),
+            )
         )
         .order_by("submitted_at", "pk")
     )
@@ -449,6 +454,7 @@ def customer_timeline(customer: Customer, scope: Scope) -> list[TimelineEntry]:
                 scores=scores,
                 comments=[a for a in answers if a.question.type in Question.TEXT_TYPES and a.text],
                 followup=getattr(response, "followup", None),
+                answers=answer_lines(answers),
             )
         )
     return entries

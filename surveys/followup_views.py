@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cxprogram.selectors import request_scope
 
+from .answer_labels import answer_lines
 from .closed_loop import (
     followup_close,
     followup_contacted,
@@ -95,7 +96,7 @@ def _render_case(
             .select_related("survey", "followup")
             .order_by("-submitted_at")[:20]
         )
-    answers = response.answers.select_related("question", "choice").order_by("question__page", "question__order")
+    answers = answer_lines(response.answers.select_related("question", "choice"))
     owners = scope.employees().select_related("user").order_by("user__last_name")
     language = customer.language if customer else response.language
     templates = ReplyTemplate.objects.filter(language=language)

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from django.conf import settings
 from django.db.models import Avg, Count, F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast, TruncMonth, TruncWeek
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cxprogram.models import Customer, Employee, Segment, Unit
@@ -167,6 +167,11 @@ class QuestionResult:
     headline: Figure  # NPS; CSAT % satisfied; CES mean; rating mean; yes share
     secondary: Figure | None = None  # CSAT mean; CES % easy
     distribution: list[tuple[str, int, Figure]] = field(default_factory=list)  # label, count, share
+
+    @property
+    def text(self) -> str:
+        """The question as the reader's language words it."""
+        return self.question.localized("text", translation.get_language() or "en") or self.question.code
 
     @property
     def labels(self) -> tuple[str, str]:
