@@ -419,7 +419,7 @@ def seed_kill(invitations: int, cases: int, warnings: int) -> dict:
 
 def launch(distribution: int) -> dict:
     """What a CX lead's click and the beat do: launch the distribution and check the follow-up deadlines."""
-    from surveys.distribution import distribution_launch
+    from surveys.services.distribution import distribution_launch
     from surveys.tasks import check_followup_deadlines
 
     check_followup_deadlines.delay()
@@ -429,8 +429,8 @@ def launch(distribution: int) -> dict:
 def invite(count: int, prefix: str) -> dict:
     """The integration path (a CRM asking for one invitation per purchase) for `count` new customers."""
     from cxprogram.models import Customer
-    from surveys.distribution import invitation_for_transaction
     from surveys.models import Survey
+    from surveys.services.distribution import invitation_for_transaction
 
     survey = Survey.objects.get(public_id="bench-submit")
     results = []

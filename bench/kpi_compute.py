@@ -341,7 +341,7 @@ def compare_figures(repeat: int, kpis, date_from, date_to) -> dict:
 
     from kpis.models.kpi import period_bounds
     from kpis.services.measurements import kpi_figures
-    from surveys.metrics import start_of
+    from surveys.selectors.metrics import start_of
 
     now = timezone.now()
     start = period_bounds("month", date_from)[0]
@@ -369,7 +369,7 @@ def compare_figures(repeat: int, kpis, date_from, date_to) -> dict:
 def check_nps_figures(kpis, hand_rows) -> tuple[bool, list[str]]:
     """Every stored NPS measurement equals nps_from() of the hand-written SQL's counts for the same group."""
     from kpis.models import KpiMeasurement
-    from surveys.metrics import nps_from
+    from surveys.selectors.metrics import nps_from
 
     problems = []
     for kpi in kpis:

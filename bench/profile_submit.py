@@ -37,32 +37,33 @@ from django.middleware import csrf  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-import surveys.views  # noqa: E402
+import surveys.views.responses  # noqa: E402
 from bench import baseline  # noqa: E402
 from bench.setup_survey import PUBLIC_ID, describe  # noqa: E402
 from bench.survey_submit import answers_for  # noqa: E402
 from cxprogram import ratelimit  # noqa: E402
-from surveys import forms, services  # noqa: E402
+from surveys.forms import responses as forms  # noqa: E402
 from surveys.models import Survey  # noqa: E402
+from surveys.services import responses as services  # noqa: E402
 
 HIDDEN = re.compile(r'<input type="hidden" name="(csrfmiddlewaretoken|state|lang)" value="([^"]*)"')
 
 # Parts of the flow, timed by wrapping them: (owner, attribute, label). Nested parts are inside their parents.
 PARTS = [
     (csrf.CsrfViewMiddleware, "process_view", "CSRF check (middleware)"),
-    (surveys.views, "survey_with_questions", "survey_with_questions (3 SELECTs, ORM)"),
+    (surveys.views.responses, "survey_with_questions", "survey_with_questions (3 SELECTs, ORM)"),
     (ratelimit, "hit", "ratelimit.hit (cache)"),
-    (surveys.views.SurveyFlow, "run", "SurveyFlow.run"),
+    (surveys.views.responses.SurveyFlow, "run", "SurveyFlow.run"),
     (signing, "loads", "  signing.loads (state)"),
-    (surveys.views.SurveyFlow, "form", "  SurveyFlow.form (build form)"),
+    (surveys.views.responses.SurveyFlow, "form", "  SurveyFlow.form (build form)"),
     (forms.SurveyPageForm, "full_clean", "  form validation"),
-    (surveys.views, "response_submit", "  response_submit (INSERTs)"),
+    (surveys.views.responses, "response_submit", "  response_submit (INSERTs)"),
     (services.Response.objects.__class__, "create", "    Response.objects.create"),
     (services.Answer.objects.__class__, "bulk_create", "    Answer.objects.bulk_create"),
-    (surveys.views.SurveyFlow, "render_page", "  SurveyFlow.render_page"),
+    (surveys.views.responses.SurveyFlow, "render_page", "  SurveyFlow.render_page"),
     (signing, "dumps", "    signing.dumps (state, compressed)"),
-    (surveys.views, "question_rows", "    question_rows"),
-    (surveys.views, "render", "    render(page.html)"),
+    (surveys.views.responses, "question_rows", "    question_rows"),
+    (surveys.views.responses, "render", "    render(page.html)"),
     (baseline, "baseline_page", "baseline view"),
 ]
 TIMES: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])  # label → [cpu s, wall s, calls]

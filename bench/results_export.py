@@ -3,10 +3,10 @@
     .venv/bin/python bench/results_export.py [--responses 1000000] [--reuse]
 
 Seeds the demo (`manage.py seed_demo --responses N --customers 20000`) into a fresh database, then:
-  1. times `surveys.metrics.breakdown` of the store-visit survey's NPS question by month and by unit (warm, the
-     median of several interleaved runs) against the same aggregates written by hand in SQL, and checks that
+  1. times `surveys.selectors.metrics.breakdown` of the store-visit survey's NPS question by month and by unit
+     (warm, the median of several interleaved runs) against the same aggregates written by hand in SQL, and checks that
      every figure is equal;
-  2. streams `surveys.exports.responses_csv` for every response of the demo surveys in a child process (bytes
+  2. streams `surveys.selectors.exports.responses_csv` for every response of the demo surveys in a child process (bytes
      and rows counted, nothing kept) and measures its time and its peak resident memory.
 Exit code 0 with a PASS or FAIL verdict, 2 when the run itself broke. See bench/README.md.
 """
@@ -184,8 +184,8 @@ def measure_breakdown(args) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from surveys import metrics
     from surveys.models import Survey
+    from surveys.selectors import metrics
 
     survey = Survey.objects.get(public_id=BREAKDOWN_SURVEY)
     question = survey.questions.get(code=BREAKDOWN_QUESTION)
@@ -344,9 +344,9 @@ def export_child(args) -> None:
     django_setup(args)
     from django.db import connection
 
-    from surveys.exports import responses_csv
-    from surveys.metrics import Slice, responses_in
     from surveys.models import Response, Survey
+    from surveys.selectors.exports import responses_csv
+    from surveys.selectors.metrics import Slice, responses_in
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from cxprogram.demo import DemoOptions
 from cxprogram.models import Channel, Customer, Employee, Unit
+from surveys.services.followups import business_due
 
-from .closed_loop import business_due
 from .models import Answer, Choice, FollowUp, Question, Response, Survey
 
 QT = Question.Type

@@ -7,8 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .closed_loop import followups_check_deadlines
-from .distribution import (
+from surveys.services.distribution import (
     distribution_finish_if_done,
     distribution_launch,
     invitation_mark_failed,
@@ -17,6 +16,8 @@ from .distribution import (
     reminder_send,
     reminders_due,
 )
+from surveys.services.followups import followups_check_deadlines
+
 from .models import Distribution, Invitation
 
 TRANSIENT = (SMTPException, ConnectionError, TimeoutError, OSError)

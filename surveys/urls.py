@@ -1,28 +1,18 @@
 from django.urls import path
 
-from . import views
+from surveys.views import followups, responses, results
 
 urlpatterns = [
-    path("s/i/<str:token>/", views.survey_invitation, name="survey-invitation"),
-    path("s/<str:public_id>/", views.survey_public, name="survey-public"),
-    path("s/<str:public_id>/thanks/<str:band>/", views.survey_thanks, name="survey-thanks"),
-    path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
-]
-
-from . import results_views  # noqa: E402
-
-urlpatterns += [
-    path("results/", results_views.results_index, name="results-index"),
-    path("results/<str:public_id>/", results_views.results_detail, name="results-detail"),
-    path("results/<str:public_id>/export.csv", results_views.results_export, name="results-export"),
-    path("results/<str:public_id>/allies/", results_views.results_allies, name="results-allies"),
-]
-
-from . import followup_views  # noqa: E402
-
-urlpatterns += [
-    path("followups/", followup_views.followup_list, name="followup-list"),
-    path("followups/<int:pk>/", followup_views.followup_detail, name="followup-detail"),
-    path("followups/<int:pk>/<str:action>/", followup_views.followup_act, name="followup-act"),
-    path("f/<str:token>/", followup_views.followup_recovery, name="followup-recovery"),
+    path("s/i/<str:token>/", responses.survey_invitation, name="survey-invitation"),
+    path("s/<str:public_id>/", responses.survey_public, name="survey-public"),
+    path("s/<str:public_id>/thanks/<str:band>/", responses.survey_thanks, name="survey-thanks"),
+    path("u/<str:token>/", responses.unsubscribe, name="unsubscribe"),
+    path("results/", results.results_index, name="results-index"),
+    path("results/<str:public_id>/", results.results_detail, name="results-detail"),
+    path("results/<str:public_id>/export.csv", results.results_export, name="results-export"),
+    path("results/<str:public_id>/allies/", results.results_allies, name="results-allies"),
+    path("followups/", followups.followup_list, name="followup-list"),
+    path("followups/<int:pk>/", followups.followup_detail, name="followup-detail"),
+    path("followups/<int:pk>/<str:action>/", followups.followup_act, name="followup-act"),
+    path("f/<str:token>/", followups.followup_recovery, name="followup-recovery"),
 ]

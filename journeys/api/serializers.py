@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cxprogram.api.inputs import date_in_range
-from journeys.forms import DEFAULT_DAYS
+from journeys.forms.journeys import DEFAULT_DAYS
 from journeys.models import Journey
 from surveys.api.serializers import FigureSerializer
 

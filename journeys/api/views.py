@@ -9,9 +9,9 @@ from rest_framework.response import Response
 from cxprogram.api.permissions import IsLeadOrManager, api_scope
 from cxprogram.models import Segment
 from journeys.models import Journey
-from journeys.selectors import journey_map, previous_period
+from journeys.selectors.scores import journey_map, previous_period
 from surveys.api.serializers import in_scope
-from surveys.metrics import Slice
+from surveys.selectors.metrics import Slice
 
 from .serializers import JourneyMapSerializer, JourneySerializer, MapQuerySerializer
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from cxprogram.models import Employee, Unit
 from cxprogram.selectors import Scope
 from surveys.charts import TrendChart, trend_chart
-from surveys.metrics import Slice
 from surveys.models import Answer, FollowUp
-from surveys.selectors import followups_visible, verbatims
+from surveys.selectors.metrics import Slice
+from surveys.selectors.results import followups_visible, verbatims
 
 from ..models import Kpi, KpiMeasurement
 from ..models.kpi import period_bounds

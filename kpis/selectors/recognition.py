@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from cxprogram.models import Employee, Unit
 from cxprogram.selectors import Scope
-from surveys.metrics import Figure, Slice, nps_from, slice_filter
 from surveys.models import Answer, Question, Survey
+from surveys.selectors.metrics import Figure, Slice, nps_from, slice_filter
 
 from ..models import CompanyValue, PointEntry, Recognition
 

@@ -1,6 +1,6 @@
 """Computing KPI measurements for all subjects of a period at once.
 
-One grouped query per KPI gives the metric engine's aggregates (surveys.metrics) per subject and period
+One grouped query per KPI gives the metric engine's aggregates (surveys.selectors.metrics) per subject and period
 bucket; unit KPIs group by the response's unit and add the additive aggregates up the unit tree, so a unit's
 figure covers its subtree exactly as `Slice(unit=...)` does. Measurements are then inserted or updated by
 their natural key (KPI, period, subject), so recomputing is idempotent and keeps row ids.
@@ -17,8 +17,9 @@ from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
 
 from cxprogram.models import Employee, Unit
-from journeys.selectors import touchpoint_answers
-from surveys.metrics import (
+from journeys.selectors.scores import touchpoint_answers
+from surveys.models import Answer, FollowUp, Question, Response, Survey
+from surveys.selectors.metrics import (
     HAPPY,
     Figure,
     Slice,
@@ -31,7 +32,6 @@ from surveys.metrics import (
     slice_filter,
     start_of,
 )
-from surveys.models import Answer, FollowUp, Question, Response, Survey
 
 from ..models import Kpi, KpiManualValue, KpiMeasurement
 from ..models.kpi import period_bounds
@@ -234,7 +234,7 @@ def _counted_responses(kpi: Kpi, slice_: Slice) -> QuerySet[Response]:
 
 
 def _loop_aggregates(metric: str, now: datetime) -> Callable[[], dict]:
-    """The closed loop's shares as `surveys.selectors.loop_metrics` counts them, per group."""
+    """The closed loop's shares as `surveys.selectors.results.loop_metrics` counts them, per group."""
     if metric == M.CONTACTED_IN_TIME:
         return lambda: {
             "n": Count("pk", filter=Q(first_contact_at__isnull=False) | Q(due_at__lt=now)),

@@ -9,12 +9,12 @@ from django.utils import timezone
 from cxprogram.api.inputs import date_in_range
 from cxprogram.api.permissions import api_scope
 from cxprogram.models import Channel, Employee, Unit
-from surveys.metrics import start_of
 from surveys.models import Answer, FollowUp, Invitation, Question, Response
+from surveys.selectors.metrics import start_of
 
 QT = Question.Type
 BANDS = [("happy", "happy"), ("neutral", "neutral"), ("unhappy", "unhappy")]
-# The same bands as surveys.selectors.score_band, on the first NPS, CSAT or CES answer, in SQL.
+# The same bands as surveys.selectors.results.score_band, on the first NPS, CSAT or CES answer, in SQL.
 BAND_FILTERS = {
     "unhappy": Q(first_type=QT.NPS, first_score__lte=6)
     | Q(first_type=QT.CSAT, first_score__lte=2)

@@ -11,10 +11,10 @@ from cxprogram.api.inputs import date_in_range
 from cxprogram.models import Channel, Customer
 from cxprogram.selectors import Scope
 from surveys.display_logic import Answers
-from surveys.forms import SurveyPageForm, field_name
+from surveys.forms.responses import SurveyPageForm, field_name
 from surveys.models import Answer, Choice, FollowUp, FollowUpEvent, Invitation, Question, Response, Survey
-from surveys.selectors import score_band, survey_with_questions
-from surveys.services import ResponseContext, survey_public_link
+from surveys.selectors.results import score_band, survey_with_questions
+from surveys.services.responses import ResponseContext, survey_public_link
 
 QT = Question.Type
 

@@ -17,12 +17,12 @@ from cxprogram.api.inputs import TextLookupMixin
 from cxprogram.api.pagination import CreatedCursorPagination, SubmittedCursorPagination
 from cxprogram.api.permissions import IsEmployee, IsLeadOrManager, api_scope
 from cxprogram.models import Segment
-from surveys.closed_loop import followup_close, followup_contacted, followup_note, followup_resolve
-from surveys.distribution import invitation_for_transaction
-from surveys.metrics import Slice, question_result, responses_in
 from surveys.models import Answer, Choice, FollowUpEvent, Invitation, Question, Response, Survey
-from surveys.selectors import followups_visible, responses_visible
-from surveys.services import response_submit
+from surveys.selectors.metrics import Slice, question_result, responses_in
+from surveys.selectors.results import followups_visible, responses_visible
+from surveys.services.distribution import invitation_for_transaction
+from surveys.services.followups import followup_close, followup_contacted, followup_note, followup_resolve
+from surveys.services.responses import response_submit
 
 from .filters import FollowUpFilter, InvitationFilter, ResponseFilter
 from .serializers import (

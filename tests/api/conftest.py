@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from surveys.models import FollowUp, Invitation, Question, Survey
-from surveys.services import ResponseContext, response_submit
+from surveys.services.responses import ResponseContext, response_submit
 from tests.cxprogram.factories import SegmentFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory, SurveyFactory
 

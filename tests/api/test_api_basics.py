@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from surveys.models import Question, Survey
-from surveys.services import ResponseContext, response_submit
+from surveys.services.responses import ResponseContext, response_submit
 from tests.cxprogram.factories import CustomerFactory, EmployeeFactory, SegmentFactory, UnitFactory
 from tests.surveys.factories import ChoiceFactory, InvitationFactory, QuestionFactory, SurveyFactory
 

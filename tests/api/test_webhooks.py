@@ -25,8 +25,8 @@ from kombu.exceptions import OperationalError
 from cxprogram.models import Webhook, WebhookDelivery
 from cxprogram.tasks import deliver_webhook
 from cxprogram.webhooks import webhook_deliver, webhook_emit, webhook_sweep
-from surveys.closed_loop import followups_check_deadlines
 from surveys.models import FollowUp, Response
+from surveys.services.followups import followups_check_deadlines
 from tests.surveys.conftest import form_state, submit
 
 pytestmark = pytest.mark.django_db

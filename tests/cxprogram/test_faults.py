@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from cxprogram import celery_app, ratelimit
 from cxprogram.mail import NotAccepted, send_on_commit
-from surveys.closed_loop import followups_check_deadlines
-from surveys.distribution import invitation_for_transaction, invitation_send, invitations_requeue_stale
 from surveys.models import Answer, FollowUp, FollowUpEvent, Invitation, Question, Response
+from surveys.services.distribution import invitation_for_transaction, invitation_send, invitations_requeue_stale
+from surveys.services.followups import followups_check_deadlines
 from surveys.tasks import requeue_stale_invitations
 from tests.cxprogram.factories import CustomerFactory, EmployeeFactory, UnitFactory
 from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory
@@ -94,7 +94,7 @@ def test_the_database_going_away_while_saving_gives_503_saves_nothing_and_keeps_
 
 
 def test_a_page_that_cannot_load_says_so_in_the_visitors_language(client, survey, database_away):
-    database_away("surveys.views.survey_with_questions")
+    database_away("surveys.views.responses.survey_with_questions")
     failed = client.get("/s/faults/", headers={"accept-language": "en"})
     assert (failed.status_code, failed["Retry-After"]) == (503, "15")
     page = failed.content.decode()
@@ -115,13 +115,15 @@ def test_other_forms_are_not_echoed_back(client, db, database_away):
 
 def test_with_debug_on_the_traceback_page_is_left_alone(client, survey, settings, database_away):
     settings.DEBUG = True
-    database_away("surveys.views.survey_with_questions")
+    database_away("surveys.views.responses.survey_with_questions")
     with pytest.raises(OperationalError):
         client.get("/s/faults/")
 
 
 def test_an_error_while_the_database_still_answers_stays_a_500(client, survey, monkeypatch):
-    monkeypatch.setattr("surveys.views.survey_with_questions", database_error)  # e.g. a table missing on SQLite
+    monkeypatch.setattr(
+        "surveys.views.responses.survey_with_questions", database_error
+    )  # e.g. a table missing on SQLite
     client.raise_request_exception = False
     assert client.get("/s/faults/").status_code == 500
 

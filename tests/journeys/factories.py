@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from journeys.models import Journey, Stage, Touchpoint, TouchpointMeasure
 from surveys.models import Question, Response
-from surveys.services import ResponseContext, response_submit
+from surveys.services.responses import ResponseContext, response_submit
 
 
 class JourneyFactory(factory.django.DjangoModelFactory):

@@ -6,9 +6,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from journeys.selectors import journey_map
-from surveys.metrics import Slice
+from journeys.selectors.scores import journey_map
 from surveys.models import Question
+from surveys.selectors.metrics import Slice
 from tests.journeys.factories import JourneyFactory, StageFactory, TouchpointFactory, measured_by, respond
 from tests.surveys.factories import QuestionFactory
 

@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 
 from journeys.models import Touchpoint
-from journeys.selectors import journey_map, touchpoint_importance
-from surveys.metrics import Slice
+from journeys.selectors.scores import journey_map, touchpoint_importance
 from surveys.models import Question
+from surveys.selectors.metrics import Slice
 from tests.cxprogram.factories import CustomerFactory
 from tests.journeys.factories import JourneyFactory, StageFactory, TouchpointFactory, day, measured_by, respond
 from tests.surveys.factories import QuestionFactory

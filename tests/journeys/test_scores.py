@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from journeys.selectors import sentiment, touchpoint_scores
-from surveys.metrics import Slice, question_result
+from journeys.selectors.scores import sentiment, touchpoint_scores
 from surveys.models import Question
+from surveys.selectors.metrics import Slice, question_result
 from tests.cxprogram.factories import CustomerFactory, SegmentFactory
 from tests.journeys.factories import TouchpointFactory, day, measured_by, respond
 from tests.surveys.factories import QuestionFactory

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from journeys.models import Improvement, Journey, Persona, Touchpoint, TouchpointMeasure
-from journeys.services import journey_duplicate, journey_export, journey_import
+from journeys.services.journeys import journey_duplicate, journey_export, journey_import
 from surveys.models import Question
 from tests.cxprogram.factories import SegmentFactory
 from tests.journeys.factories import JourneyFactory, StageFactory, TouchpointFactory, measured_by

@@ -16,7 +16,8 @@ from kpis.models import Kpi, KpiMeasurement
 from kpis.models.kpi import period_bounds
 from kpis.services import measurements as service
 from kpis.services.measurements import kpi_compute, manual_value_record
-from surveys.metrics import (
+from surveys.models import Answer, FollowUp, Question, Response
+from surveys.selectors.metrics import (
     HAPPY,
     Slice,
     answers_in,
@@ -27,8 +28,7 @@ from surveys.metrics import (
     share_aggregates,
     share_from,
 )
-from surveys.models import Answer, FollowUp, Question, Response
-from surveys.selectors import loop_metrics
+from surveys.selectors.results import loop_metrics
 from tests.cxprogram.factories import EmployeeFactory
 from tests.kpis.factories import KpiFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from kpis.models import KpiMeasurement
-from kpis.outcomes import outcome_effect, outcome_effects, pearson, t_quantile, welch
+from kpis.selectors.outcomes import outcome_effect, outcome_effects, pearson, t_quantile, welch
 from tests.cxprogram.factories import UnitFactory
 from tests.kpis.factories import KpiFactory, KpiMeasurementFactory
 

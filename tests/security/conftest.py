@@ -24,8 +24,8 @@ from django.utils import timezone
 from cxprogram.models import Customer, Employee, Segment, Unit
 from journeys.models import Improvement, Journey, Persona, Stage, Touchpoint, TouchpointMeasure
 from kpis.models import CompanyValue, Kpi, Recognition
-from surveys.distribution import invitation_send
 from surveys.models import Answer, FollowUp, Invitation, Question, ReplyTemplate, Survey
+from surveys.services.distribution import invitation_send
 from tests.surveys.conftest import form_state
 from tests.surveys.factories import ChoiceFactory, InvitationFactory, QuestionFactory, SurveyFactory
 

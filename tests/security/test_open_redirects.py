@@ -8,7 +8,7 @@ import pytest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from surveys.models import Answer, Question
-from surveys.services import ResponseContext, response_submit
+from surveys.services.responses import ResponseContext, response_submit
 from tests.kpis.factories import CompanyValueFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 

@@ -95,7 +95,7 @@ def test_answers_kept_on_the_database_unavailable_page_stay_escaped(client, host
     def database_down(**kwargs):
         raise OperationalError("the database is restarting")
 
-    monkeypatch.setattr("surveys.views.response_submit", database_down)
+    monkeypatch.setattr("surveys.views.responses.response_submit", database_down)
     monkeypatch.setattr(connection, "is_usable", lambda: False)
     page = client.get("/s/hostile/")
     q = hostile.questions

@@ -3,7 +3,7 @@
 import pytest
 
 from surveys.models import Question, Response, Survey
-from surveys.services import response_submit
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import UnitFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 

@@ -5,8 +5,8 @@ import pytest
 
 from surveys.answer_labels import answer_lines
 from surveys.models import Question
-from surveys.selectors import ResponseContext
-from surveys.services import response_submit
+from surveys.selectors.results import ResponseContext
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory, SurveyFactory
 

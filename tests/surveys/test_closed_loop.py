@@ -9,15 +9,15 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from surveys.closed_loop import (
+from surveys.models import FollowUp, Question
+from surveys.selectors.results import loop_metrics
+from surveys.services.followups import (
     business_due,
     followup_contacted,
     followup_resolve,
     followups_check_deadlines,
 )
-from surveys.models import FollowUp, Question
-from surveys.selectors import loop_metrics
-from surveys.services import ResponseContext, response_submit
+from surveys.services.responses import ResponseContext, response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.conftest import submit
 from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory

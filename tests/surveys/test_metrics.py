@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from surveys.metrics import Slice, breakdown, question_result
 from surveys.models import Question, Response
-from surveys.services import response_submit
+from surveys.selectors.metrics import Slice, breakdown, question_result
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory, SegmentFactory, UnitFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory
 
@@ -110,7 +110,7 @@ def test_slices_by_unit_subtree_segment_tier_and_period():
 
 
 def _ctx(unit):
-    from surveys.services import ResponseContext
+    from surveys.services.responses import ResponseContext
 
     return ResponseContext(unit=unit)
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from surveys.exports import spreadsheet_safe
 from surveys.models import Question
-from surveys.services import ResponseContext, response_submit
+from surveys.selectors.exports import spreadsheet_safe
+from surveys.services.responses import ResponseContext, response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 

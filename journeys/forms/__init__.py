@@ -1,0 +1,1 @@
+"""Forms of the journeys app: the map's filters (journeys.py)."""

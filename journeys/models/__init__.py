@@ -1,0 +1,3 @@
+"""The journeys app's records; each module holds one sub-domain."""
+
+from journeys.models.journeys import *  # noqa: F403

@@ -1,0 +1,481 @@
+"""Reads of the journeys app: live touchpoint scores, the journey map, moments of truth, a customer's timeline.
+
+`touchpoint_owner_unit` is also reached by the closed loop through settings, never by importing this app.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Avg, Count, F, FloatField, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast, TruncMonth
+
+from cxprogram.models import Customer, Unit
+from cxprogram.selectors import Scope
+from journeys.charts import EmotionCurve, emotion_curve
+from journeys.models import Improvement, Journey, Stage, Touchpoint, TouchpointMeasure
+from surveys.answer_labels import AnswerLine, answer_lines
+from surveys.models import Answer, FollowUp, Question, Response
+from surveys.selectors.metrics import (
+    HAPPY,
+    QT,
+    SCORE_TYPES,
+    Figure,
+    Slice,
+    answers_in,
+    mean_from,
+    nps_from,
+    share_from,
+    slice_filter,
+)
+from surveys.selectors.results import score_band, verbatims
+
+MEASURE = "question__touchpoint_measures__"
+
+
+def touchpoint_owner_unit(touchpoint_code: str) -> Unit | None:
+    """The unit that owns the touchpoint with this code (the closed loop's second choice of case owner)."""
+    if not touchpoint_code:
+        return None
+    touchpoint = Touchpoint.objects.select_related("owner_unit").filter(code=touchpoint_code).first()
+    return touchpoint.owner_unit if touchpoint else None
+
+
+def touchpoint_answers(slice_: Slice, touchpoint_ids: list[int] | QuerySet | None = None) -> QuerySet[Answer]:
+    """The scored answers that measure touchpoints within a slice, one row per answer and touchpoint,
+    annotated with `tp` (the touchpoint id). A measure marked `tagged_only` counts only responses that
+    carry its touchpoint's code."""
+    measured = Q(**{f"{MEASURE}tagged_only": False}) | Q(response__touchpoint=F(f"{MEASURE}touchpoint__code"))
+    if touchpoint_ids is not None:
+        measured &= Q(**{f"{MEASURE}touchpoint__in": touchpoint_ids})
+    # One filter() call, so the measure join is shared by the condition and the `tp` annotation.
+    return (
+        Answer.objects.filter(measured & slice_filter(slice_, "response__"), number__isnull=False)
+        .annotate(tp=F(f"{MEASURE}touchpoint"))
+        .order_by()
+    )
+
+
+LOWER_IS_BETTER = {QT.CES}
+
+
+def score_aggregates() -> dict:
+    """Every aggregate a touchpoint's figure may need, so one grouped query serves touchpoints of any metric."""
+    value = Cast(F("number"), FloatField())
+    return {
+        "n": Count("pk"),
+        "promoters": Count("pk", filter=Q(number__gte=9)),
+        "detractors": Count("pk", filter=Q(number__lte=6)),
+        "satisfied": Count("pk", filter=HAPPY[QT.CSAT]),
+        "yes": Count("pk", filter=Q(number=1)),
+        "mean": Avg(value),
+        "mean_sq": Avg(value * value),
+    }
+
+
+def figure_for(metric: str, row: dict | None, min_sample: int | None = None) -> Figure:
+    """The headline figure of a metric from `score_aggregates`, as the metric engine's `question_result` gives it."""
+    row = row or {"n": 0}
+    if metric == QT.NPS:
+        return nps_from(row, min_sample)
+    if metric == QT.CSAT:
+        return share_from({"n": row["n"], "hits": row.get("satisfied", 0)}, min_sample)
+    if metric == QT.YES_NO:
+        return share_from({"n": row["n"], "hits": row.get("yes", 0)}, min_sample)
+    return mean_from(row, min_sample)
+
+
+def sentiment(metric: str, value: float | None, scale: tuple[int, int] | None = None) -> float | None:
+    """A score placed on the −2..+2 emotion scale of the journey map, so different metrics share one curve."""
+    if value is None:
+        return None
+    if metric == QT.NPS:
+        level = value / 50
+    elif metric in (QT.CSAT, QT.YES_NO):
+        level = (value - 50) / 25
+    elif metric == QT.CES:
+        level = (4 - value) / 1.5
+    else:
+        low, high = scale or (1, 5)
+        level = 4 * (value - low) / (high - low) - 2
+    return max(-2.0, min(2.0, level))
+
+
+@dataclass(frozen=True)
+class TouchpointScore:
+    """A touchpoint's live score for a period, beside the previous period and its target."""
+
+    touchpoint: Touchpoint
+    metric: str  # the measuring questions' type; "" when nothing measures the touchpoint
+    figure: Figure | None
+    previous: Figure | None
+    scale: tuple[int, int] | None = None
+
+    @property
+    def measured(self) -> bool:
+        return bool(self.metric)
+
+    @property
+    def change(self) -> float | None:
+        """The change since the previous period, when both periods have enough data."""
+        if self.figure is None or self.previous is None or not (self.figure.enough and self.previous.enough):
+            return None
+        return self.figure.value - self.previous.value
+
+    @property
+    def improved(self) -> bool | None:
+        if self.change is None or self.change == 0:
+            return None
+        return (self.change < 0) if self.metric in LOWER_IS_BETTER else (self.change > 0)
+
+    @property
+    def gap(self) -> float | None:
+        """How far the score falls short of the target (positive: below target), in the metric's units."""
+        if self.touchpoint.target is None or self.figure is None or not self.figure.enough:
+            return None
+        shortfall = self.touchpoint.target - self.figure.value
+        return -shortfall if self.metric in LOWER_IS_BETTER else shortfall
+
+    @property
+    def status(self) -> str:
+        """'unmeasured', 'no_data', 'no_target', 'met' or 'below' — the card's colour."""
+        if not self.measured:
+            return "unmeasured"
+        if not self.figure.enough:
+            return "no_data"
+        if self.gap is None:
+            return "no_target"
+        return "met" if self.gap <= 0 else "below"
+
+    @property
+    def sentiment(self) -> float | None:
+        return sentiment(self.metric, self.figure.value if self.figure else None, self.scale)
+
+
+def previous_period(slice_: Slice) -> Slice:
+    """The same slice over the period of the same length just before its own."""
+    length = slice_.date_to - slice_.date_from + timedelta(days=1)
+    return slice_.but(date_from=slice_.date_from - length, date_to=slice_.date_from - timedelta(days=1))
+
+
+def touchpoint_metric(touchpoint: Touchpoint) -> tuple[str, tuple[int, int] | None]:
+    """The metric a touchpoint is scored by: its first measuring question's type (the admin keeps them alike)."""
+    measures = list(touchpoint.measures.all())
+    if not measures:
+        return "", None
+    question = measures[0].question
+    return question.type, question.scale
+
+
+def touchpoint_scores(
+    touchpoints: list[Touchpoint], slice_: Slice, previous: Slice | None = None
+) -> list[TouchpointScore]:
+    """Live scores of the touchpoints (their measures prefetched with questions): one grouped query per period."""
+    ids = [t.pk for t in touchpoints]
+
+    def rows(slice_: Slice | None) -> dict[int, dict]:
+        if slice_ is None or not ids:
+            return {}
+        grouped = touchpoint_answers(slice_, ids).values("tp").annotate(**score_aggregates())
+        return {row["tp"]: row for row in grouped}
+
+    current, before = rows(slice_), rows(previous)
+    scores = []
+    for touchpoint in touchpoints:
+        metric, scale = touchpoint_metric(touchpoint)
+        if not metric:
+            scores.append(TouchpointScore(touchpoint, "", None, None))
+            continue
+        scores.append(
+            TouchpointScore(
+                touchpoint,
+                metric,
+                figure_for(metric, current.get(touchpoint.pk)),
+                figure_for(metric, before.get(touchpoint.pk)) if previous is not None else None,
+                scale,
+            )
+        )
+    return scores
+
+
+@dataclass(frozen=True)
+class Importance:
+    """How strongly a touchpoint's score goes with the same customers' overall NPS (Pearson r over customers)."""
+
+    r: float | None
+    pairs: int
+    min_pairs: int
+
+    @property
+    def enough(self) -> bool:
+        return self.r is not None
+
+
+def pearson(n: int, sx: float, sy: float, sxy: float, sxx: float, syy: float) -> float | None:
+    """Pearson's r from sums; None when either side does not vary."""
+    spread = (n * sxx - sx * sx) * (n * syy - sy * sy)
+    if n < 2 or spread <= 0:
+        return None
+    return (n * sxy - sx * sy) / math.sqrt(spread)
+
+
+def _question_ids(touchpoint: Touchpoint) -> set[int]:
+    return {measure.question_id for measure in touchpoint.measures.all()}
+
+
+def touchpoint_importance(
+    touchpoints: list[Touchpoint], slice_: Slice, outcome: Question | None
+) -> dict[int, Importance]:
+    """Per touchpoint, the correlation between each customer's mean touchpoint score and their mean answer to the
+    outcome (overall NPS) question in the same period and segment, over customers who answered both; one query.
+    For CES (lower is better) the sign is turned, so a positive r always means "better here, more loyal"."""
+    minimum = settings.RESULTS_MIN_SAMPLE
+    # A touchpoint measured by the outcome question itself would correlate perfectly with it: it has no importance.
+    touchpoints = [t for t in touchpoints if outcome is not None and outcome.pk not in _question_ids(t)]
+    if not touchpoints:
+        return {}
+    value = Cast(F("number"), FloatField())
+    per_customer = (
+        touchpoint_answers(slice_, [t.pk for t in touchpoints])
+        .filter(response__customer__isnull=False)
+        .values("tp", customer=F("response__customer"))
+        .annotate(x=Avg(value))
+    )
+    outcome_slice = Slice(
+        date_from=slice_.date_from, date_to=slice_.date_to, segment=slice_.segment, value_tier=slice_.value_tier
+    )
+    overall = (
+        answers_in(outcome_slice, outcome)
+        .filter(response__customer__isnull=False)
+        .values(customer=F("response__customer"))
+        .annotate(y=Avg(value))
+        .order_by()
+    )
+    x_sql, x_params = per_customer.query.sql_with_params()
+    y_sql, y_params = overall.query.sql_with_params()
+    # Both inner queries are ORM-built with their values as parameters; only their SQL text is nested here.
+    sums_of = "SELECT t.tp, COUNT(*), SUM(t.x), SUM(o.y), SUM(t.x * o.y), SUM(t.x * t.x), SUM(o.y * o.y)"
+    sql = f"{sums_of} FROM ({x_sql}) t INNER JOIN ({y_sql}) o ON t.customer = o.customer GROUP BY t.tp"  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*x_params, *y_params))
+        sums = {row[0]: row[1:] for row in cursor.fetchall()}
+    result = {}
+    for touchpoint in touchpoints:
+        n, *rest = sums.get(touchpoint.pk, (0,))
+        r = pearson(n, *rest) if n >= max(minimum, 2) else None
+        if r is not None and touchpoint_metric(touchpoint)[0] in LOWER_IS_BETTER:
+            r = -r  # less effort going with a higher NPS is the same strength of relation
+        result[touchpoint.pk] = Importance(r=r, pairs=n, min_pairs=minimum)
+    return result
+
+
+@dataclass(frozen=True)
+class MapCard:
+    """A touchpoint on the map: its score, its importance to overall NPS, and whether that makes it a computed
+    moment of truth (`key`)."""
+
+    score: TouchpointScore
+    importance: Importance | None
+
+    @property
+    def touchpoint(self) -> Touchpoint:
+        return self.score.touchpoint
+
+    @property
+    def key(self) -> bool:
+        return bool(
+            self.importance and self.importance.enough and self.importance.r >= settings.JOURNEY_IMPORTANCE_HIGH
+        )
+
+    @property
+    def fix_first(self) -> bool:
+        return self.key and self.score.status == "below"
+
+
+@dataclass(frozen=True)
+class StageColumn:
+    stage: Stage
+    cards: list[MapCard]
+    expected: float | None  # mean expected emotion of the stage's touchpoints, −2..+2
+    measured: float | None  # answers-weighted sentiment of its scored touchpoints, −2..+2
+
+
+@dataclass(frozen=True)
+class JourneyMap:
+    journey: Journey
+    columns: list[StageColumn]
+    fix_first: list[MapCard]  # important to customers' NPS and below target, most important first
+    curve: EmotionCurve | None
+
+
+def journey_touchpoints(journey: Journey) -> tuple[list[Stage], list[Touchpoint]]:
+    """The journey's stages and touchpoints in map order, with measures, questions and open improvements (3 queries)."""
+    open_items = Count("improvements", filter=Q(improvements__status__in=Improvement.OPEN))
+    touchpoints = list(
+        Touchpoint.objects.filter(stage__journey=journey)
+        .select_related("owner_unit")
+        .prefetch_related(Prefetch("measures", TouchpointMeasure.objects.select_related("question__survey")))
+        .annotate(open_improvements=open_items)
+        .order_by("stage__order", "stage_id", "order", "pk")
+    )
+    return list(journey.stages.order_by("order", "pk")), touchpoints
+
+
+def journey_map(*, journey: Journey, slice_: Slice, previous: Slice | None) -> JourneyMap:
+    """The live map: every touchpoint's score against the previous period and its target, the stage sentiment curves,
+    and the computed moments of truth — a fixed number of queries, whatever the number of responses."""
+    stages, touchpoints = journey_touchpoints(journey)
+    importance = touchpoint_importance(touchpoints, slice_, journey.outcome_question)
+    cards = [MapCard(s, importance.get(s.touchpoint.pk)) for s in touchpoint_scores(touchpoints, slice_, previous)]
+    by_stage: dict[int, list[MapCard]] = {stage.pk: [] for stage in stages}
+    for card in cards:
+        by_stage[card.touchpoint.stage_id].append(card)
+    columns = [_column(stage, by_stage[stage.pk]) for stage in stages]
+    urgent = sorted((c for c in cards if c.fix_first), key=lambda c: -c.importance.r)
+    return JourneyMap(journey, columns, urgent, emotion_curve(columns))
+
+
+def _column(stage: Stage, cards: list[MapCard]) -> StageColumn:
+    scores = [card.score for card in cards]
+    expected = [s.touchpoint.expected_emotion for s in scores]
+    weighted = [(s.sentiment, s.figure.n) for s in scores if s.sentiment is not None and s.figure.enough]
+    total = sum(n for _level, n in weighted)
+    return StageColumn(
+        stage=stage,
+        cards=cards,
+        expected=sum(expected) / len(expected) if expected else None,
+        measured=sum(level * n for level, n in weighted) / total if total else None,
+    )
+
+
+def touchpoint_trend(touchpoint: Touchpoint, slice_: Slice) -> list[tuple[str, Figure]]:
+    """The touchpoint's figure per month of the slice (one grouped query)."""
+    metric, _scale = touchpoint_metric(touchpoint)
+    if not metric:
+        return []
+    months = (
+        touchpoint_answers(slice_, [touchpoint.pk])
+        .annotate(month=TruncMonth("response__submitted_at"))
+        .values("month")
+        .annotate(**score_aggregates())
+        .order_by("month")
+    )
+    return [(row["month"].strftime("%Y-%m"), figure_for(metric, row)) for row in months]
+
+
+def touchpoint_comments(touchpoint: Touchpoint, slice_: Slice) -> QuerySet[Answer]:
+    """The comments behind a touchpoint's score: text answers of the responses that measured it, newest first."""
+    measured = touchpoint_answers(slice_, [touchpoint.pk]).values("response")
+    return verbatims(slice_=slice_).filter(response__in=measured)
+
+
+def improvement_priorities(journey: Journey) -> QuerySet[Improvement]:
+    """The journey's pain points and opportunities still to act on, most value for the least effort first."""
+    return (
+        Improvement.objects.filter(touchpoint__stage__journey=journey, status__in=Improvement.OPEN)
+        .select_related("touchpoint__stage", "owner__user")
+        .annotate(ratio=Cast(F("customer_value"), FloatField()) / F("effort"))
+        .order_by("-ratio", "-customer_value", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    response: Response
+    touchpoint: Touchpoint | None
+    band: str
+    scores: list[Answer]
+    comments: list[Answer]
+    followup: FollowUp | None
+    answers: list[AnswerLine]  # every answer, question text and labelled value, in the reader's language
+
+
+def customer_responses(customer: Customer, scope: Scope) -> QuerySet[Response]:
+    """The customer's responses a person may see: CX leads all, managers their unit subtree, frontline employees
+    the ones they served. Anonymous surveys never appear."""
+    responses = Response.objects.filter(customer=customer, survey__anonymous=False)
+    return responses if scope.is_lead else responses.filter(customer_responses_scope(scope))
+
+
+def customers_visible(scope: Scope) -> QuerySet[Customer]:
+    """Customers whose timeline a person may open: CX leads all; managers those of their units and those their
+    units served; frontline employees the customers they served."""
+    if scope.is_lead:
+        return Customer.objects.all()
+    served = Customer.objects.filter(pk__in=Response.objects.filter(customer_responses_scope(scope)).values("customer"))
+    return served | scope.customers() if scope.is_manager else served
+
+
+def customer_responses_scope(scope: Scope) -> Q:
+    if scope.is_manager:
+        return Q(unit__in=scope.units(), survey__anonymous=False)
+    if scope.employee is not None:
+        return Q(employee=scope.employee, survey__anonymous=False)
+    return Q(pk__in=[])
+
+
+def customer_timeline(customer: Customer, scope: Scope) -> list[TimelineEntry]:
+    """One customer's responses, comments and follow-up cases in order, each placed on a journey touchpoint:
+    the one whose code the response carries, else the first touchpoint its answers measure (4 queries)."""
+    responses = list(
+        customer_responses(customer, scope)
+        .select_related("survey", "unit", "employee__user", "followup__owner__user")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                Answer.objects.select_related("question", "choice").order_by("question__page", "question__order"),
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )
+    codes = {r.touchpoint for r in responses if r.touchpoint}
+    questions = {a.question_id for r in responses for a in r.answers.all()}
+    touchpoints = Touchpoint.objects.filter(Q(code__in=codes) | Q(measures__question__in=questions)).distinct()
+    by_code, by_question = {}, {}
+    for touchpoint in touchpoints.select_related("stage__journey").prefetch_related("measures").order_by("pk"):
+        by_code[touchpoint.code] = touchpoint
+        for measure in touchpoint.measures.all():
+            by_question.setdefault(measure.question_id, touchpoint)
+    entries = []
+    for response in responses:
+        answers = list(response.answers.all())
+        touchpoint = by_code.get(response.touchpoint) or next(
+            (by_question[a.question_id] for a in answers if a.question_id in by_question), None
+        )
+        scores = [a for a in answers if a.question.type in SCORE_TYPES and a.number is not None]
+        entries.append(
+            TimelineEntry(
+                response=response,
+                touchpoint=touchpoint,
+                band=score_band([a.question for a in scores], {a.question_id: a.number for a in scores}),
+                scores=scores,
+                comments=[a for a in answers if a.question.type in Question.TEXT_TYPES and a.text],
+                followup=getattr(response, "followup", None),
+                answers=answer_lines(answers),
+            )
+        )
+    return entries
+
+
+@dataclass(frozen=True)
+class TimelineStage:
+    stage: Stage
+    entries: list[TimelineEntry]
+
+
+def timeline_journeys(entries: list[TimelineEntry]) -> list[tuple[Journey, list[TimelineStage]]]:
+    """The journeys a customer's timeline touches, each with all its stages and the entries placed on them."""
+    journey_ids = {e.touchpoint.stage.journey_id for e in entries if e.touchpoint is not None}
+    stages = Stage.objects.filter(journey__in=journey_ids).select_related("journey").order_by("journey__name", "order")
+    placed: dict[int, list[TimelineEntry]] = {}
+    for entry in entries:
+        if entry.touchpoint is not None:
+            placed.setdefault(entry.touchpoint.stage_id, []).append(entry)
+    result: dict[int, tuple[Journey, list[TimelineStage]]] = {}
+    for stage in stages:
+        result.setdefault(stage.journey_id, (stage.journey, []))[1].append(
+            TimelineStage(stage, placed.get(stage.pk, []))
+        )
+    return list(result.values())

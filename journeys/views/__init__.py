@@ -1,0 +1,1 @@
+"""Pages of the journeys app: journey maps, touchpoints, priorities and the customer timeline (journeys.py)."""

@@ -1,0 +1,1 @@
+"""Forms of the kpis app: recognising a colleague (recognition.py)."""

@@ -1,0 +1,440 @@
+"""Authoring for CX leads: surveys with inline questions, choices, display logic, links and actions."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from cxprogram.models import Channel, Employee, Unit
+from surveys.models import (
+    Answer,
+    Choice,
+    Distribution,
+    FollowUp,
+    FollowUpEvent,
+    Invitation,
+    Question,
+    ReplyTemplate,
+    Response,
+    Survey,
+    UnsubscribedAddress,
+)
+from surveys.services.responses import (
+    ResponseContext,
+    survey_close,
+    survey_duplicate,
+    survey_public_link,
+    survey_publish,
+    survey_touch,
+)
+
+
+class QuestionForm(forms.ModelForm):
+    """Once a question has answers its type and scale are fixed, so trends stay comparable."""
+
+    class Meta:
+        model = Question
+        fields = [
+            "survey", "page", "order", "code", "type", "required", "text_en", "text_ru", "help_en", "help_ru",
+            "scale_min", "scale_max", "low_label_en", "low_label_ru", "high_label_en", "high_label_ru", "max_length",
+            "show_if_question", "show_if_operator", "show_if_value", "show_if_choice",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.answers.exists():
+            for name in ("type", "scale_min", "scale_max"):
+                if name in self.changed_data:
+                    self.add_error(
+                        name,
+                        _("This question has answers already: its type and scale cannot change. Add a new question."),
+                    )
+        return cleaned
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    form = QuestionForm
+    extra = 0
+    show_change_link = True
+    fk_name = "survey"
+    fieldsets = [
+        (None, {"fields": [("page", "order", "code", "type", "required"), ("text_en", "text_ru")]}),
+        (
+            gettext_lazy("Help, scale and length"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    ("help_en", "help_ru"),
+                    ("scale_min", "scale_max", "max_length"),
+                    ("low_label_en", "low_label_ru"),
+                    ("high_label_en", "high_label_ru"),
+                ],
+            },
+        ),
+        (
+            gettext_lazy("Display logic"),
+            {
+                "classes": ["collapse"],
+                "fields": [("show_if_question", "show_if_operator", "show_if_value", "show_if_choice")],
+            },
+        ),
+    ]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        fields = formset.form.base_fields
+        same_survey = Question.objects.filter(survey=obj) if obj else Question.objects.none()
+        fields["show_if_question"].queryset = same_survey
+        fields["show_if_choice"].queryset = (
+            Choice.objects.filter(question__survey=obj) if obj else Choice.objects.none()
+        )
+        return formset
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    extra = 3
+    fields = ["order", "text_en", "text_ru"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionForm
+    list_display = ["code", "survey", "type", "page", "order", "required"]
+    list_filter = ["type", "survey"]
+    search_fields = ["code", "text_en", "text_ru"]
+    inlines = [ChoiceInline]
+    autocomplete_fields = ["survey"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        survey_touch(survey_id=form.instance.survey_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        survey_touch(survey_id=obj.survey_id)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj:
+            form.base_fields["show_if_question"].queryset = Question.objects.filter(survey_id=obj.survey_id).exclude(
+                pk=obj.pk
+            )
+            form.base_fields["show_if_choice"].queryset = Choice.objects.filter(question__survey_id=obj.survey_id)
+        return form
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "status", "response_count", "links"]
+    list_filter = ["status", "kind", "anonymous"]
+    search_fields = ["name", "title_en", "title_ru", "public_id"]
+    readonly_fields = ["public_id", "created_at", "updated_at", "links"]
+    inlines = [QuestionInline]
+    actions = ["publish", "close", "duplicate"]
+    save_on_top = True
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    ("kind", "status"),
+                    ("default_language", "anonymous", "contact_throttle_days"),
+                    "links",
+                ]
+            },
+        ),
+        (gettext_lazy("What the customer sees"), {"fields": [("title_en", "title_ru"), ("intro_en", "intro_ru")]}),
+        (
+            gettext_lazy("Thank-you page"),
+            {
+                "fields": [
+                    ("thank_you_en", "thank_you_ru"),
+                    ("thank_you_unhappy_en", "thank_you_unhappy_ru"),
+                    ("thank_you_happy_en", "thank_you_happy_ru"),
+                ]
+            },
+        ),
+        (gettext_lazy("Record"), {"classes": ["collapse"], "fields": ["public_id", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(response_count=Count("responses"))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        survey_touch(survey_id=form.instance.pk)  # inline questions changed after the survey row was saved
+
+    @admin.display(description=gettext_lazy("responses"), ordering="response_count")
+    def response_count(self, survey):
+        url = reverse("admin:surveys_response_changelist") + f"?survey__id__exact={survey.pk}"
+        return format_html('<a href="{}">{}</a>', url, survey.response_count)
+
+    @admin.display(description=gettext_lazy("links"))
+    def links(self, survey):
+        if not survey.pk:
+            return "—"
+        public = survey.get_absolute_url()
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a> · '
+            '<a href="{}?preview=1" target="_blank" rel="noopener">{}</a> · <a href="{}">{}</a>',
+            public,
+            _("public link"),
+            public,
+            _("preview"),
+            reverse("admin:surveys_survey_link", args=[survey.pk]),
+            _("link with context"),
+        )
+
+    @admin.action(description=gettext_lazy("Publish: make live"))
+    def publish(self, request, queryset):
+        for survey in queryset:
+            survey_publish(survey=survey)
+        n = queryset.count()
+        self.message_user(
+            request, ngettext("%(n)d survey is live.", "%(n)d surveys are live.", n) % {"n": n}, messages.SUCCESS
+        )
+
+    @admin.action(description=gettext_lazy("Close: stop accepting answers"))
+    def close(self, request, queryset):
+        for survey in queryset:
+            survey_close(survey=survey)
+        n = queryset.count()
+        self.message_user(
+            request, ngettext("%(n)d survey is closed.", "%(n)d surveys are closed.", n) % {"n": n}, messages.SUCCESS
+        )
+
+    @admin.action(description=gettext_lazy("Duplicate as a new draft"))
+    def duplicate(self, request, queryset):
+        for survey in queryset:
+            copy = survey_duplicate(survey=survey)
+            self.message_user(request, _("Created the draft “%(name)s”.") % {"name": copy.name}, messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/link/", self.admin_site.admin_view(self.link_view), name="surveys_survey_link"),
+            *super().get_urls(),
+        ]
+
+    def link_view(self, request, pk):
+        """Build a public link that carries signed context (unit, employee, touchpoint, channel, reference)."""
+        survey = get_object_or_404(Survey, pk=pk)
+        if not self.has_view_permission(request, survey):
+            return redirect("admin:index")
+        form = LinkContextForm(request.GET or None)
+        link = None
+        if form.is_valid():
+            path_ = survey_public_link(survey=survey, context=ResponseContext(**form.cleaned_data))
+            link = request.build_absolute_uri(path_)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": survey,
+            "title": _("Link with context for “%(name)s”") % {"name": survey.name},
+            "form": form,
+            "link": link,
+        }
+        return TemplateResponse(request, "admin/surveys/survey/link.html", context)
+
+
+class LinkContextForm(forms.Form):
+    unit = forms.ModelChoiceField(Unit.objects.all(), required=False, label=gettext_lazy("unit"))
+    employee = forms.ModelChoiceField(
+        Employee.objects.select_related("user"), required=False, label=gettext_lazy("employee who served")
+    )
+    touchpoint = forms.SlugField(required=False, max_length=50, label=gettext_lazy("touchpoint code"))
+    channel = forms.ChoiceField(choices=[("", "—"), *Channel.choices], required=False, label=gettext_lazy("channel"))
+    transaction_ref = forms.CharField(required=False, max_length=100, label=gettext_lazy("transaction reference"))
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    can_delete = False
+    fields = ["question", "number", "choice", "text"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question", "choice")
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["submitted_at", "survey", "customer", "unit", "employee", "channel", "language", "source"]
+    list_filter = ["survey", "source", "channel", "language", "submitted_at"]
+    search_fields = ["transaction_ref", "customer__external_id", "customer__name", "answers__text"]
+    list_select_related = ["survey", "customer", "unit", "employee__user"]
+    date_hierarchy = "submitted_at"
+    inlines = [AnswerInline]
+    show_full_result_count = False
+    readonly_fields = [f.name for f in Response._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "survey",
+        "customer",
+        "unit",
+        "channel",
+        "delivery",
+        "created_at",
+        "sent_at",
+        "opened_at",
+        "responded_at",
+    ]
+    list_filter = ["survey", "delivery", "channel", "distribution"]
+    search_fields = ["customer__external_id", "customer__name", "transaction_ref"]
+    list_select_related = ["survey", "customer", "unit"]
+    autocomplete_fields = ["customer", "unit", "employee", "survey"]
+    readonly_fields = [
+        "token",
+        "opened_at",
+        "responded_at",
+        "created_at",
+        "sent_at",
+        "delivery",
+        "delivery_error",
+        "reminders_sent",
+        "last_reminded_at",
+        "distribution",
+    ]
+    actions = ["email"]
+
+    @admin.action(description=gettext_lazy("E-mail these invitations (those not sent yet)"))
+    def email(self, request, queryset):
+        from surveys.tasks import send_invitations
+
+        waiting = queryset.filter(delivery="", responded_at__isnull=True, customer__isnull=False)
+        ids = list(waiting.values_list("pk", flat=True))
+        Invitation.objects.filter(pk__in=ids).update(delivery=Invitation.Delivery.QUEUED, channel="email")
+        transaction.on_commit(lambda: send_invitations.delay(ids))
+        self.message_user(request, _("Queued %(n)d e-mails.") % {"n": len(ids)}, messages.SUCCESS)
+
+
+@admin.register(Distribution)
+class DistributionAdmin(admin.ModelAdmin):
+    """Sends a survey to a chosen audience; the list shows progress while it runs and the response rate."""
+
+    list_display = ["name", "survey", "status", "scheduled_at", "progress", "response_rate"]
+    list_filter = ["status", "survey"]
+    search_fields = ["name"]
+    filter_horizontal = ["segments", "units"]
+    readonly_fields = ["status", "launched_at", "created_at", "progress", "response_rate"]
+    actions = ["launch"]
+    fields = [
+        "survey", "name", "status", ("segments", "units"), "value_tiers", "external_ids", "scheduled_at",
+        ("reminder_after_days", "max_reminders"), "progress", "response_rate", "launched_at",
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        delivery = {
+            state: Count("invitations", filter=Q(invitations__delivery=state))
+            for state in ("queued", "sending", "sent", "failed")
+        }
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("survey")
+            .annotate(
+                total=Count("invitations"),
+                opened=Count("invitations", filter=Q(invitations__opened_at__isnull=False)),
+                responded=Count("invitations", filter=Q(invitations__responded_at__isnull=False)),
+                **{f"n_{state}": count for state, count in delivery.items()},
+            )
+        )
+
+    @admin.display(description=gettext_lazy("progress"))
+    def progress(self, distribution):
+        if not getattr(distribution, "total", None):
+            return "—"
+        done = distribution.n_sent + distribution.n_failed
+        return format_html(
+            '<progress max="{}" value="{}"></progress> {}',
+            distribution.total,
+            done,
+            _("%(queued)d queued · %(sent)d sent · %(failed)d failed · %(opened)d opened · %(responded)d responded")
+            % {
+                "queued": distribution.n_queued + distribution.n_sending,
+                "sent": distribution.n_sent,
+                "failed": distribution.n_failed,
+                "opened": distribution.opened,
+                "responded": distribution.responded,
+            },
+        )
+
+    @admin.display(description=gettext_lazy("response rate"))
+    def response_rate(self, distribution):
+        sent = getattr(distribution, "n_sent", 0)
+        return f"{100 * distribution.responded / sent:.0f}%" if sent else "—"
+
+    def get_object(self, request, object_id, from_field=None):
+        return self.get_queryset(request).filter(pk=object_id).first()
+
+    @admin.action(description=gettext_lazy("Launch now (or at the scheduled time)"))
+    def launch(self, request, queryset):
+        from surveys.tasks import launch_distribution
+
+        for distribution in queryset.filter(status=Distribution.Status.DRAFT):
+            if distribution.scheduled_at and distribution.scheduled_at > timezone.now():
+                Distribution.objects.filter(pk=distribution.pk).update(status=Distribution.Status.SCHEDULED)
+            else:
+                transaction.on_commit(lambda pk=distribution.pk: launch_distribution.delay(pk))
+        self.message_user(request, _("Launching; progress shows in the list."), messages.SUCCESS)
+
+
+@admin.register(UnsubscribedAddress)
+class UnsubscribedAddressAdmin(admin.ModelAdmin):
+    list_display = ["email", "created_at"]
+    search_fields = ["email"]
+
+
+class FollowUpEventInline(admin.TabularInline):
+    model = FollowUpEvent
+    extra = 0
+    fields = ["at", "kind", "actor", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    """Cases are worked on the case page (/followups/); the admin is for looking things up."""
+
+    list_display = ["__str__", "status", "unit", "owner", "priority", "due_at", "first_contact_at", "root_cause"]
+    list_filter = ["status", "root_cause", "unit"]
+    search_fields = ["reasons", "response__customer__name", "response__customer__external_id"]
+    list_select_related = ["unit", "owner__user"]
+    readonly_fields = [f.name for f in FollowUp._meta.fields]
+    inlines = [FollowUpEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "root_cause", "language", "subject"]
+    list_filter = ["language", "root_cause"]
+    search_fields = ["name", "subject", "body"]

@@ -1,0 +1,71 @@
+"""The filter form of the results pages: which slice of responses to show."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cxprogram.api.inputs import date_in_range
+from cxprogram.models import Channel, Customer, Segment, Unit
+from surveys.selectors.metrics import Slice
+
+BREAKDOWN_CHOICES = [
+    ("unit", _("Unit")),
+    ("employee", _("Employee")),
+    ("segment", _("Segment")),
+    ("value_tier", _("Value tier")),
+    ("channel", _("Channel")),
+    ("touchpoint", _("Touchpoint")),
+    ("month", _("Month")),
+    ("week", _("Week")),
+]
+SORT_CHOICES = [
+    ("label", _("Name")),
+    ("-score", _("Best score first")),
+    ("score", _("Worst score first")),
+    ("-n", _("Most answers")),
+]
+BAND_CHOICES = [("", _("All")), ("unhappy", _("Unhappy")), ("happy", _("Happy"))]
+
+
+class ResultsFilterForm(forms.Form):
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range]
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range]
+    )
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"), required=False)
+    segment = forms.ModelChoiceField(Segment.objects.all(), label=_("Segment"), required=False)
+    value_tier = forms.ChoiceField(
+        label=_("Value tier"), choices=[("", "—"), *Customer.ValueTier.choices], required=False
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=[("", "—"), *Channel.choices], required=False)
+    touchpoint = forms.SlugField(label=_("Touchpoint"), required=False, max_length=50)
+    by = forms.ChoiceField(label=_("Break down by"), choices=BREAKDOWN_CHOICES, required=False)
+    sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
+    q = forms.CharField(label=_("Search comments"), required=False, max_length=100)
+    band = forms.ChoiceField(label=_("Comments from"), choices=BAND_CHOICES, required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def slice_for(self, survey, units_in_scope) -> Slice:
+        data = self.cleaned_data
+        return Slice(
+            survey=survey,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            unit=data.get("unit"),
+            segment=data.get("segment"),
+            value_tier=data.get("value_tier") or "",
+            channel=data.get("channel") or "",
+            touchpoint=data.get("touchpoint") or "",
+            units_in_scope=units_in_scope,
+        )

@@ -1,0 +1,3 @@
+"""The surveys app's records; each module holds one sub-domain."""
+
+from surveys.models.surveys import *  # noqa: F403

@@ -1,0 +1,261 @@
+"""The metric engine: NPS, CSAT, CES, rating averages and choice shares, computed in SQL for any slice.
+
+Every figure carries its sample size and a 95% confidence interval; below the minimum sample it has no
+value, and the pages say "not enough data" instead of a number.
+"""
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.db.models import Avg, Count, F, FloatField, Q, QuerySet
+from django.db.models.functions import Cast, TruncMonth, TruncWeek
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cxprogram.models import Customer, Employee, Segment, Unit
+from surveys.models import Answer, Question, Response, Survey
+
+Z95 = 1.959963984540054
+QT = Question.Type
+SCORE_TYPES = (QT.NPS, QT.CSAT, QT.CES, QT.RATING)
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Which responses a figure is about; every part is optional and they combine with AND."""
+
+    survey: Survey | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    segment: Segment | None = None
+    value_tier: str = ""
+    unit: Unit | None = None  # the unit and every unit below it
+    employee: Employee | None = None
+    channel: str = ""
+    touchpoint: str = ""
+    units_in_scope: QuerySet | None = None  # a viewer's visible units; None means everything
+
+    def but(self, **changes) -> "Slice":
+        return replace(self, **changes)
+
+
+def slice_filter(slice_: Slice, prefix: str = "") -> Q:
+    """The slice as a filter; `prefix` reaches the response from another model (e.g. "response__" from answers),
+    so aggregates join the response once instead of filtering through a subquery."""
+    conditions = {
+        "survey": slice_.survey,
+        "submitted_at__gte": start_of(slice_.date_from) if slice_.date_from else None,
+        "submitted_at__lt": start_of(slice_.date_to, next_day=True) if slice_.date_to else None,
+        "customer__segment": slice_.segment,
+        "customer__value_tier": slice_.value_tier or None,
+        "employee": slice_.employee,
+        "channel": slice_.channel or None,
+        "touchpoint": slice_.touchpoint or None,
+    }
+    q = Q(**{f"{prefix}{key}": value for key, value in conditions.items() if value is not None})
+    if slice_.unit is not None:
+        q &= Q(**{f"{prefix}unit__in": Unit.objects.subtree_of(slice_.unit)})
+    if slice_.units_in_scope is not None:
+        q &= Q(**{f"{prefix}unit__in": slice_.units_in_scope})
+    return q
+
+
+def responses_in(slice_: Slice) -> QuerySet[Response]:
+    """The responses of a slice, as one filterable queryset."""
+    return Response.objects.filter(slice_filter(slice_))
+
+
+def answers_in(slice_: Slice, question: Question) -> QuerySet[Answer]:
+    return Answer.objects.filter(Q(question=question) & slice_filter(slice_, "response__"))
+
+
+def start_of(day: date, next_day: bool = False) -> datetime:
+    moment = timezone.make_aware(datetime.combine(day, time.min))
+    return moment + timezone.timedelta(days=1) if next_day else moment
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A metric with its sample size and 95% confidence interval; `value` is None below the minimum sample."""
+
+    value: float | None
+    n: int
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""  # "" for a score, "%" for a share
+    min_sample: int = field(default_factory=lambda: settings.RESULTS_MIN_SAMPLE)
+
+    @property
+    def enough(self) -> bool:
+        return self.value is not None
+
+    @property
+    def margin(self) -> float | None:
+        return None if self.value is None else (self.high - self.low) / 2
+
+
+def _gate(value: float, n: int, low: float, high: float, unit: str = "", min_sample: int | None = None) -> Figure:
+    minimum = settings.RESULTS_MIN_SAMPLE if min_sample is None else min_sample
+    if n < max(minimum, 1):
+        return Figure(value=None, n=n, unit=unit, min_sample=minimum)
+    return Figure(value=value, n=n, low=low, high=high, unit=unit, min_sample=minimum)
+
+
+# The aggregates each metric needs, so one query can compute several groups at once (see `breakdown`).
+def nps_aggregates(prefix: str = "") -> dict:
+    number = f"{prefix}number"
+    return {
+        "n": Count("pk"),
+        "promoters": Count("pk", filter=Q(**{f"{number}__gte": 9})),
+        "detractors": Count("pk", filter=Q(**{f"{number}__lte": 6})),
+    }
+
+
+def mean_aggregates() -> dict:
+    value = Cast(F("number"), FloatField())
+    return {"n": Count("pk"), "mean": Avg(value), "mean_sq": Avg(value * value)}
+
+
+def share_aggregates(q: Q) -> dict:
+    return {"n": Count("pk"), "hits": Count("pk", filter=q)}
+
+
+def nps_from(row: dict, min_sample: int | None = None) -> Figure:
+    """NPS = % promoters (9–10) − % detractors (0–6); its standard error from the −1/0/+1 scores."""
+    n = row["n"] or 0
+    if not n:
+        return _gate(0, 0, 0, 0, min_sample=min_sample)
+    p, d = row["promoters"] / n, row["detractors"] / n
+    score = 100 * (p - d)
+    variance = p + d - (p - d) ** 2
+    margin = 100 * Z95 * math.sqrt(variance / n)
+    return _gate(score, n, max(-100.0, score - margin), min(100.0, score + margin), min_sample=min_sample)
+
+
+def mean_from(row: dict, min_sample: int | None = None) -> Figure:
+    """A mean with a normal-approximation interval from the sample variance."""
+    n = row["n"] or 0
+    if not n:
+        return _gate(0, 0, 0, 0, min_sample=min_sample)
+    mean = row["mean"]
+    variance = max(0.0, row["mean_sq"] - mean * mean) * n / (n - 1) if n > 1 else 0.0
+    margin = Z95 * math.sqrt(variance / n)
+    return _gate(mean, n, mean - margin, mean + margin, min_sample=min_sample)
+
+
+def share_from(row: dict, min_sample: int | None = None) -> Figure:
+    """A percentage with the Wilson score interval (honest near 0% and 100%)."""
+    n = row["n"] or 0
+    if not n:
+        return _gate(0, 0, 0, 0, "%", min_sample=min_sample)
+    p = row["hits"] / n
+    z2 = Z95 * Z95
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return _gate(100 * p, n, 100 * max(0.0, centre - half), 100 * min(1.0, centre + half), "%", min_sample=min_sample)
+
+
+HAPPY = {QT.CSAT: Q(number__gte=4), QT.CES: Q(number__lte=3)}
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: Question
+    headline: Figure  # NPS; CSAT % satisfied; CES mean; rating mean; yes share
+    secondary: Figure | None = None  # CSAT mean; CES % easy
+    distribution: list[tuple[str, int, Figure]] = field(default_factory=list)  # label, count, share
+
+    @property
+    def text(self) -> str:
+        """The question as the reader's language words it."""
+        return self.question.localized("text", translation.get_language() or "en") or self.question.code
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        """What the headline and the secondary figure mean, for the page."""
+        return {
+            QT.NPS: (_("NPS: % promoters − % detractors"), ""),
+            QT.CSAT: (_("satisfied (4–5)"), _("mean of 1–5")),
+            QT.CES: (_("mean effort, 1 = very little"), _("easy (1–3)")),
+            QT.RATING: (_("mean"), ""),
+            QT.YES_NO: (_("answered yes"), ""),
+        }.get(self.question.type, ("", ""))
+
+
+def question_result(slice_: Slice, question: Question, language: str = "en") -> QuestionResult:
+    """The figures of one question for a slice, in at most two aggregate queries."""
+    answers = answers_in(slice_, question)
+    if question.type == QT.NPS:
+        return QuestionResult(question, nps_from(answers.aggregate(**nps_aggregates())))
+    if question.type in (QT.CSAT, QT.CES):
+        row = answers.aggregate(**mean_aggregates(), hits=Count("pk", filter=HAPPY[question.type]))
+        share, mean = share_from(row), mean_from(row)
+        return (
+            QuestionResult(question, share, mean) if question.type == QT.CSAT else QuestionResult(question, mean, share)
+        )
+    if question.type == QT.RATING:
+        return QuestionResult(question, mean_from(answers.aggregate(**mean_aggregates())))
+    if question.type == QT.YES_NO:
+        return QuestionResult(question, share_from(answers.aggregate(**share_aggregates(Q(number=1)))))
+    if question.type in Question.CHOICE_TYPES:
+        respondents = answers.values("response").distinct().count()
+        counts = dict(answers.values_list("choice").annotate(c=Count("pk")).values_list("choice", "c"))
+        rows = [
+            (
+                c.localized("text", language),
+                counts.get(c.pk, 0),
+                share_from({"n": respondents, "hits": counts.get(c.pk, 0)}),
+            )
+            for c in question.choices.all()
+        ]
+        return QuestionResult(question, Figure(value=float(respondents), n=respondents), distribution=rows)
+    count = answers.count()
+    return QuestionResult(question, Figure(value=float(count), n=count))
+
+
+BREAKDOWNS = {
+    "month": TruncMonth("response__submitted_at"),
+    "week": TruncWeek("response__submitted_at"),
+    "unit": F("response__unit"),
+    "employee": F("response__employee"),
+    "segment": F("response__customer__segment"),
+    "value_tier": F("response__customer__value_tier"),
+    "channel": F("response__channel"),
+    "touchpoint": F("response__touchpoint"),
+}
+
+
+def breakdown(slice_: Slice, question: Question, by: str, min_sample: int | None = None) -> list[tuple[object, Figure]]:
+    """The question's headline figure per group (month, unit, segment...), in one grouped query."""
+    answers = answers_in(slice_, question).annotate(group=BREAKDOWNS[by]).values("group").order_by("group")
+    if question.type == QT.NPS:
+        rows = answers.annotate(**nps_aggregates())
+        return [(row["group"], nps_from(row, min_sample)) for row in rows]
+    if question.type == QT.CSAT:
+        rows = answers.annotate(**share_aggregates(HAPPY[QT.CSAT]))
+        return [(row["group"], share_from(row, min_sample)) for row in rows]
+    if question.type == QT.YES_NO:
+        rows = answers.annotate(**share_aggregates(Q(number=1)))
+        return [(row["group"], share_from(row, min_sample)) for row in rows]
+    rows = answers.annotate(**mean_aggregates())
+    return [(row["group"], mean_from(row, min_sample)) for row in rows]
+
+
+def group_labels(by: str, keys: list) -> dict:
+    """Readable names for breakdown keys, one query at most."""
+    keys = [k for k in keys if k is not None]
+    if by == "unit":
+        return dict(Unit.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "employee":
+        return {e.pk: str(e) for e in Employee.objects.filter(pk__in=keys).select_related("user")}
+    if by == "segment":
+        return dict(Segment.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "value_tier":
+        return dict(Customer.ValueTier.choices)
+    if by in ("month",):
+        return {k: k.strftime("%Y-%m") for k in keys}
+    if by == "week":
+        return {k: k.strftime("%Y-%m-%d") for k in keys}
+    return {k: k or "—" for k in keys}

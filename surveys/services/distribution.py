@@ -1,0 +1,328 @@
+"""Distribution: choosing whom to invite, throttling and opt-outs, sending invitations and reminders by e-mail.
+
+Every send claims its invitation under a row lock and marks it sent in the same transaction, so a task that
+runs twice (re-delivery, retry, two workers) sends each e-mail once; the e-mail leaves when that transaction
+commits (cxprogram.mail), so a worker killed in between sends nothing twice. Invitations whose task was lost (a
+killed worker's unacknowledged batch, a broker that was down or lost its queue) are queued again by the beat's
+sweep, `invitations_requeue_stale`.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from kombu.exceptions import OperationalError as BrokerError
+
+from cxprogram.mail import NotAccepted, send_on_commit
+from cxprogram.models import Channel, Customer, Employee, Unit
+from surveys.models import Distribution, Invitation, Survey, UnsubscribedAddress
+
+logger = logging.getLogger(__name__)
+UNSUBSCRIBE_SALT = "surveys.unsubscribe"
+
+
+def throttled_customers(*, survey: Survey, now) -> QuerySet[Customer]:
+    """Customers invited to this survey within its contact period, or to any survey within the program's."""
+    recent = Q(
+        invitations__survey=survey, invitations__created_at__gte=now - timedelta(days=survey.contact_throttle_days)
+    )
+    recent |= Q(invitations__created_at__gte=now - timedelta(days=settings.PROGRAM_CONTACT_DAYS))
+    return Customer.objects.filter(recent)
+
+
+def distribution_audience(*, distribution: Distribution, now=None) -> QuerySet[Customer]:
+    """Contactable customers with an e-mail who match the distribution and are not throttled or unsubscribed."""
+    now = now or timezone.now()
+    customers = Customer.objects.contactable().exclude(email="")
+    segments = list(distribution.segments.all())
+    if segments:
+        customers = customers.filter(segment__in=segments)
+    tiers = [t.strip() for t in distribution.value_tiers.split(",") if t.strip()]
+    if tiers:
+        customers = customers.filter(value_tier__in=tiers)
+    units = list(distribution.units.all())
+    if units:
+        within = Q()
+        for unit in units:
+            within |= Q(home_unit__in=Unit.objects.subtree_of(unit))
+        customers = customers.filter(within)
+    listed = [i.strip() for i in distribution.external_ids.replace(",", "\n").splitlines() if i.strip()]
+    if listed:
+        customers = customers.filter(external_id__in=listed)
+    customers = customers.exclude(pk__in=throttled_customers(survey=distribution.survey, now=now).values("pk"))
+    return customers.exclude(email__in=UnsubscribedAddress.objects.values("email"))
+
+
+def distribution_launch(*, distribution_id: int) -> int:
+    """Create the invitations of a draft or scheduled distribution and queue their e-mails; returns how many.
+
+    Launching twice does nothing the second time."""
+    with transaction.atomic():
+        distribution = Distribution.objects.select_for_update().get(pk=distribution_id)
+        if distribution.status not in (Distribution.Status.DRAFT, Distribution.Status.SCHEDULED):
+            return 0
+        now = timezone.now()
+        customers = list(distribution_audience(distribution=distribution, now=now).values_list("pk", "language"))
+        invitations = Invitation.objects.bulk_create(
+            [
+                Invitation(
+                    survey=distribution.survey, distribution=distribution, customer_id=pk, language=language,
+                    channel=Channel.EMAIL, delivery=Invitation.Delivery.QUEUED,
+                )
+                for pk, language in customers
+            ],
+            batch_size=1000,
+        )  # fmt: skip
+        distribution.status = Distribution.Status.SENDING
+        distribution.launched_at = now
+        distribution.save(update_fields=["status", "launched_at"])
+        ids = [i.pk for i in invitations]
+        size = settings.DISTRIBUTION_BATCH_SIZE
+        for start in range(0, len(ids), size):
+            batch = ids[start : start + size]
+            transaction.on_commit(lambda batch=batch: invitations_queue(invitation_ids=batch))
+        transaction.on_commit(lambda: distribution_finish_if_done(distribution_id=distribution_id))
+    return len(ids)
+
+
+def distribution_finish_if_done(*, distribution_id: int) -> None:
+    """Mark a sending distribution sent once no invitation waits in the queue."""
+    waiting = Invitation.objects.filter(distribution_id=distribution_id, delivery__in=["queued", "sending"])
+    if not waiting.exists():
+        Distribution.objects.filter(pk=distribution_id, status=Distribution.Status.SENDING).update(
+            status=Distribution.Status.SENT
+        )
+
+
+def invitation_for_transaction(
+    *,
+    survey: Survey,
+    customer: Customer,
+    touchpoint: str = "",
+    unit: Unit | None = None,
+    employee: Employee | None = None,
+    channel: str = "",
+    transaction_ref: str = "",
+    send_email: bool = True,
+) -> tuple[Invitation | None, str]:
+    """One invitation for one transaction (the integration path); returns (invitation, "") or (None, reason).
+
+    Reasons: "survey_not_live", "opted_out", "unsubscribed", "throttled", "duplicate", "no_email"."""
+    now = timezone.now()
+    if survey.status != Survey.Status.LIVE:
+        return None, "survey_not_live"
+    if not customer.can_be_contacted:
+        return None, "opted_out"
+    if customer.email and _unsubscribed(customer.email):
+        return None, "unsubscribed"
+    if transaction_ref and Invitation.objects.filter(survey=survey, transaction_ref=transaction_ref).exists():
+        return None, "duplicate"
+    if throttled_customers(survey=survey, now=now).filter(pk=customer.pk).exists():
+        return None, "throttled"
+    if send_email and not customer.email:
+        return None, "no_email"
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            survey=survey, customer=customer, touchpoint=touchpoint, unit=unit, employee=employee, channel=channel,
+            transaction_ref=transaction_ref, language=customer.language,
+            delivery=Invitation.Delivery.QUEUED if send_email else Invitation.Delivery.NONE,
+        )  # fmt: skip
+        if send_email:
+            transaction.on_commit(lambda: invitations_queue(invitation_ids=[invitation.pk]))
+    return invitation, ""
+
+
+def invitations_queue(*, invitation_ids: list[int]) -> bool:
+    """Queue the e-mails of these invitations; False when the broker is unreachable. That is logged, not raised:
+    the invitations are saved as queued and the beat's sweep queues them again, so the caller's work stands."""
+    from surveys.tasks import send_invitations
+
+    try:
+        send_invitations.apply_async((invitation_ids,), retry=False)  # fail fast; the sweep retries
+    except (BrokerError, OSError) as error:
+        logger.warning("%d invitation e-mails not queued (broker unavailable: %s); the sweep will retry.",
+                       len(invitation_ids), error)  # fmt: skip
+        return False
+    return True
+
+
+def invitations_requeue_stale(*, older_than: timedelta, limit: int, now=None) -> int:
+    """Queue again the e-mails of invitations still waiting `older_than` after they were created, the oldest
+    `limit` of them; returns how many.
+
+    Their task was lost: a worker killed before acknowledging it, or a broker that was down or lost its queue.
+    Sending stays once per invitation: a batch queued twice finds the sent ones already claimed. The limit keeps a
+    long backlog that is merely slow from being queued again and again in full."""
+    now = now or timezone.now()
+    ids = list(
+        Invitation.objects.filter(delivery=Invitation.Delivery.QUEUED, created_at__lte=now - older_than)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    size = settings.DISTRIBUTION_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        invitations_queue(invitation_ids=ids[start : start + size])
+    return len(ids)
+
+
+def invitation_send(*, invitation_id: int) -> bool:
+    """E-mail one queued invitation; True if this call sent it. Safe to call again at any time."""
+    try:
+        with transaction.atomic():
+            invitation = (
+                Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("survey", "customer")
+                .filter(pk=invitation_id, delivery=Invitation.Delivery.QUEUED)
+                .first()
+            )
+            if invitation is None:
+                return False
+            customer = invitation.customer
+            if not _reachable(customer):
+                invitation.delivery = Invitation.Delivery.FAILED
+                invitation.delivery_error = "opted out or no e-mail address"
+                invitation.save(update_fields=["delivery", "delivery_error"])
+                return False
+            send_on_commit(_email(invitation, reminder=False))
+            invitation.delivery = Invitation.Delivery.SENT
+            invitation.sent_at = timezone.now()
+            invitation.delivery_error = ""
+            invitation.save(update_fields=["delivery", "sent_at", "delivery_error"])
+    except NotAccepted:
+        # Committed as sent, but the SMTP server refused the message at its end: queue it again, the task retries.
+        Invitation.objects.filter(pk=invitation_id, delivery=Invitation.Delivery.SENT).update(
+            delivery=Invitation.Delivery.QUEUED, sent_at=None
+        )
+        raise
+    return True
+
+
+def invitation_mark_failed(*, invitation_ids: list[int], error: str) -> None:
+    """Give up on invitations whose e-mail kept failing; the admin shows them as failed."""
+    Invitation.objects.filter(pk__in=invitation_ids, delivery=Invitation.Delivery.QUEUED).update(
+        delivery=Invitation.Delivery.FAILED, delivery_error=error[:300]
+    )
+
+
+def reminders_due(*, now=None) -> list[Invitation]:
+    """Sent, unanswered invitations of live surveys whose distribution allows another reminder now."""
+    now = now or timezone.now()
+    invitations = Invitation.objects.filter(
+        delivery=Invitation.Delivery.SENT,
+        responded_at__isnull=True,
+        survey__status=Survey.Status.LIVE,
+        distribution__isnull=False,
+        reminders_sent__lt=F("distribution__max_reminders"),
+    )
+    return [
+        i
+        for i in invitations.select_related("distribution")
+        if (i.last_reminded_at or i.sent_at) <= now - timedelta(days=i.distribution.reminder_after_days)
+    ]
+
+
+def reminder_send(*, invitation_id: int, now=None) -> bool:
+    """Send the next reminder of one invitation if it is still due; True if this call sent it."""
+    now = now or timezone.now()
+    previous = None
+    try:
+        with transaction.atomic():
+            invitation = (
+                Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("survey", "customer", "distribution")
+                .filter(pk=invitation_id, delivery=Invitation.Delivery.SENT, responded_at__isnull=True)
+                .first()
+            )
+            if invitation is None or invitation.distribution is None:
+                return False
+            distribution = invitation.distribution
+            last = invitation.last_reminded_at or invitation.sent_at
+            if invitation.reminders_sent >= distribution.max_reminders or last > now - timedelta(
+                days=distribution.reminder_after_days
+            ):
+                return False
+            customer = invitation.customer
+            if not _reachable(customer):
+                return False
+            send_on_commit(_email(invitation, reminder=True))
+            previous = invitation.last_reminded_at
+            invitation.reminders_sent += 1
+            invitation.last_reminded_at = now
+            invitation.save(update_fields=["reminders_sent", "last_reminded_at"])
+    except NotAccepted:
+        # Counted, but the SMTP server refused the message at its end: uncount it, so the next run sends it.
+        Invitation.objects.filter(pk=invitation_id, last_reminded_at=now).update(
+            reminders_sent=F("reminders_sent") - 1, last_reminded_at=previous
+        )
+        raise
+    return True
+
+
+def unsubscribe_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk}, salt=UNSUBSCRIBE_SALT)
+
+
+def customer_unsubscribe(*, token: str) -> Customer | None:
+    """Opt the customer of a signed unsubscribe token out of every survey, and block the address; idempotent."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    invitation = Invitation.objects.select_related("customer").filter(pk=data.get("i")).first()
+    if invitation is None or invitation.customer is None:
+        return None
+    customer = invitation.customer
+    with transaction.atomic():
+        Customer.objects.filter(pk=customer.pk, opted_out_at__isnull=True).update(opted_out_at=timezone.now())
+        if customer.email:
+            UnsubscribedAddress.objects.get_or_create(email=customer.email.lower())
+    return customer
+
+
+def _reachable(customer: Customer | None) -> bool:
+    """Whether an e-mail may go to this customer right now (consent, opt-out, address, unsubscribe list)."""
+    return (
+        customer is not None
+        and customer.can_be_contacted
+        and bool(customer.email)
+        and not _unsubscribed(customer.email)
+    )
+
+
+def _unsubscribed(email: str) -> bool:
+    return UnsubscribedAddress.objects.filter(email=email.lower()).exists()
+
+
+def _email(invitation: Invitation, *, reminder: bool) -> EmailMultiAlternatives:
+    customer = invitation.customer
+    language = invitation.language or customer.language or invitation.survey.default_language
+    survey_url = settings.SITE_URL + reverse("survey-invitation", args=[invitation.token])
+    unsubscribe_url = settings.SITE_URL + reverse("unsubscribe", args=[unsubscribe_token(invitation)])
+    with translation.override(language):
+        context = {
+            "customer": customer,
+            "title": invitation.survey.localized("title", language),
+            "intro": invitation.survey.localized("intro", language),
+            "survey_url": survey_url,
+            "unsubscribe_url": unsubscribe_url,
+            "reminder": reminder,
+        }
+        # A plain-text header: not HTML-escaped, and on one line (a line break in a header makes sending fail).
+        subject = " ".join(render_to_string("surveys/email/invitation_subject.txt", context).split())
+        text = render_to_string("surveys/email/invitation.txt", context)
+        html = render_to_string("surveys/email/invitation.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[customer.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+    message.attach_alternative(html, "text/html")
+    return message

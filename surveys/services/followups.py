@@ -1,0 +1,397 @@
+"""The closed loop: opening follow-up cases for unhappy answers, deadlines in business hours, the case's
+life (contact, notes, resolution), and warnings and escalation when a deadline nears or passes."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from cxprogram.mail import NotAccepted, send_on_commit
+from cxprogram.models import Customer, Employee, Unit, Webhook
+from cxprogram.webhooks import webhook_emit
+from surveys.display_logic import Answers
+from surveys.models import FollowUp, FollowUpEvent, Question, ReplyTemplate, Response, Survey
+from surveys.services.webhook_payloads import case_payload
+
+QT = Question.Type
+CONTACT_ME_CODE = "contact_me"
+
+
+def business_due(opened: datetime, sla_hours: int | None = None) -> datetime:
+    """When first contact is due: the end of the same business day (the next one if opened after hours),
+    or `sla_hours` business hours later. Business hours and days come from settings, in TIME_ZONE."""
+    start_hour, end_hour = settings.BUSINESS_HOURS
+    local = timezone.localtime(opened)
+
+    def day_bounds(day):
+        begin = local.replace(
+            year=day.year, month=day.month, day=day.day, hour=start_hour, minute=0, second=0, microsecond=0
+        )
+        return begin, begin.replace(hour=end_hour)
+
+    day = local.date()
+    # Move to the first business moment at or after `opened`.
+    while True:
+        begin, end = day_bounds(day)
+        if day.weekday() in settings.BUSINESS_DAYS and local < end:
+            cursor = max(local, begin)
+            break
+        day += timedelta(days=1)
+    if sla_hours is None:
+        return day_bounds(cursor.date())[1]
+    remaining = timedelta(hours=sla_hours)
+    while True:
+        _begin, end = day_bounds(cursor.date())
+        if cursor + remaining <= end:
+            return cursor + remaining
+        remaining -= end - cursor
+        day = cursor.date() + timedelta(days=1)
+        while day.weekday() not in settings.BUSINESS_DAYS:
+            day += timedelta(days=1)
+        cursor = day_bounds(day)[0]
+
+
+def followup_reasons(survey: Survey, questions: list[Question], answers: Answers) -> list[str]:
+    """Why this response needs a follow-up, by the survey's rules; empty when it does not."""
+    reasons = []
+    keywords = [k.strip().lower() for k in survey.followup_keywords.split(",") if k.strip()]
+    for question in questions:
+        value = answers.get(question.pk)
+        if value is None:
+            continue
+        if question.type == QT.NPS and survey.followup_nps_max is not None and value <= survey.followup_nps_max:
+            reasons.append(f"NPS {value}")
+        elif question.type == QT.CSAT and survey.followup_csat_max is not None and value <= survey.followup_csat_max:
+            reasons.append(f"CSAT {value}")
+        elif question.type == QT.CES and survey.followup_ces_min is not None and value >= survey.followup_ces_min:
+            reasons.append(f"CES {value}")
+        elif question.type == QT.YES_NO and question.code == CONTACT_ME_CODE and value == 1:
+            reasons.append(_("asked to be contacted"))
+        elif question.type in Question.TEXT_TYPES and keywords:
+            found = [k for k in keywords if k in str(value).lower()]
+            if found:
+                reasons.append(_("comment mentions “%(words)s”") % {"words": ", ".join(found)})
+    return reasons
+
+
+TIER_WEIGHT = {Customer.ValueTier.HIGH: 40, Customer.ValueTier.MEDIUM: 20, Customer.ValueTier.LOW: 0}
+
+
+def followup_priority(questions: list[Question], answers: Answers, customer: Customer | None) -> int:
+    """0–100: the unhappier the score and the more valuable the customer, the sooner (a high-value detractor
+    comes first)."""
+    unhappiness = 0.5
+    for question in questions:
+        value = answers.get(question.pk)
+        if value is None or question.type not in (QT.NPS, QT.CSAT, QT.CES):
+            continue
+        low, high = question.scale
+        share = (value - low) / (high - low)
+        unhappiness = share if question.type == QT.CES else 1 - share
+        break
+    tier = TIER_WEIGHT.get(customer.value_tier, 10) if customer else 10
+    return round(60 * unhappiness) + tier
+
+
+def active_manager(unit: Unit, *, exclude: Employee | None = None) -> Employee | None:
+    """The unit's first active manager (other than `exclude`), or None."""
+    managers = Employee.objects.filter(unit=unit, role=Employee.Role.MANAGER, user__is_active=True)
+    if exclude is not None:
+        managers = managers.exclude(pk=exclude.pk)
+    return managers.select_related("user").order_by("pk").first()
+
+
+def unit_manager(unit: Unit | None, *, exclude: Employee | None = None) -> Employee | None:
+    """The manager of the unit, else of the nearest unit above it; None when there is none."""
+    while unit is not None:
+        if manager := active_manager(unit, exclude=exclude):
+            return manager
+        unit = unit.parent
+    return None
+
+
+def case_owner(response: Response) -> tuple[Unit | None, Employee | None]:
+    """The unit a new case belongs to and its owner: the manager of the unit that served the customer, else the
+    manager of the unit that owns the response's touchpoint (found through FOLLOWUP_OWNER_UNIT_RESOLVERS, so
+    this app never imports the journeys app), else nobody: the CX leads' queue."""
+    if response.unit_id and (manager := active_manager(response.unit)):
+        return response.unit, manager
+    for path in settings.FOLLOWUP_OWNER_UNIT_RESOLVERS:
+        unit = import_string(path)(response.touchpoint)
+        if unit is not None and (manager := active_manager(unit)):
+            return response.unit or unit, manager
+    return response.unit, None
+
+
+def followup_open(*, response: Response, questions: list[Question], answers: Answers) -> FollowUp | None:
+    """Open the response's case if the survey's rules call for one; at most one per response (the response
+    is new, so this runs once, inside the transaction that saves it)."""
+    survey = response.survey
+    if not survey.followup_enabled or survey.kind == Survey.Kind.EMPLOYEE_PULSE:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):  # staff read the reasons, whatever the customer's language
+        reasons = followup_reasons(survey, questions, answers)
+    if not reasons:
+        return None
+    unit, owner = case_owner(response)
+    followup = FollowUp.objects.create(
+        response=response,
+        owner=owner,
+        unit=unit,
+        priority=followup_priority(questions, answers, response.customer),
+        reasons="; ".join(reasons)[:300],
+        due_at=business_due(response.submitted_at, survey.followup_sla_hours),
+    )
+    events = [
+        FollowUpEvent(
+            followup=followup, at=response.submitted_at, kind=FollowUpEvent.Kind.OPENED, text=followup.reasons
+        )
+    ]
+    if owner is not None:
+        events.append(
+            FollowUpEvent(
+                followup=followup, at=response.submitted_at, kind=FollowUpEvent.Kind.ASSIGNED, text=str(owner)
+            )
+        )
+    FollowUpEvent.objects.bulk_create(events)
+    webhook_emit(event=Webhook.Event.CASE_OPENED, payload=lambda: case_payload(followup))
+    return followup
+
+
+def _event(followup: FollowUp, actor: Employee | None, kind: str, text: str = "") -> None:
+    FollowUpEvent.objects.create(followup=followup, actor=actor, kind=kind, text=text)
+
+
+@transaction.atomic
+def followup_contacted(*, followup: FollowUp, actor: Employee | None, note: str = "") -> FollowUp:
+    """Record the first (or another) contact with the customer."""
+    if not followup.is_open:
+        raise ValidationError(_("This case is already finished."))
+    if followup.first_contact_at is None:
+        followup.first_contact_at = timezone.now()
+    followup.status = FollowUp.Status.CONTACTED
+    followup.save(update_fields=["first_contact_at", "status"])
+    _event(followup, actor, FollowUpEvent.Kind.CONTACTED, note)
+    return followup
+
+
+def followup_note(*, followup: FollowUp, actor: Employee | None, text: str) -> None:
+    if not text.strip():
+        raise ValidationError(_("Write the note first."))
+    _event(followup, actor, FollowUpEvent.Kind.NOTE, text.strip())
+
+
+@transaction.atomic
+def followup_resolve(
+    *, followup: FollowUp, actor: Employee | None, root_cause: str, action_taken: str, ask_if_solved: bool = False
+) -> FollowUp:
+    """Finish a case that reached the customer: the root cause and the action taken are required; optionally
+    e-mail the customer a one-click "is it solved?" question, which measures recovery."""
+    errors = {}
+    if root_cause not in FollowUp.RootCause.values:
+        errors["root_cause"] = _("Choose the root cause.")
+    if not action_taken.strip():
+        errors["action_taken"] = _("Describe what was done to resolve it.")
+    if errors:
+        raise ValidationError(errors)
+    if not followup.is_open:
+        raise ValidationError(_("This case is already finished."))
+    now = timezone.now()
+    followup.first_contact_at = followup.first_contact_at or now
+    followup.status = FollowUp.Status.RESOLVED
+    followup.root_cause = root_cause
+    followup.action_taken = action_taken.strip()
+    followup.resolved_at = now
+    followup.save(update_fields=["first_contact_at", "status", "root_cause", "action_taken", "resolved_at"])
+    _event(
+        followup, actor, FollowUpEvent.Kind.RESOLVED, f"{followup.get_root_cause_display()}: {followup.action_taken}"
+    )
+    if ask_if_solved:
+        followup_ask_if_solved(followup=followup)
+    webhook_emit(event=Webhook.Event.CASE_RESOLVED, payload=lambda: case_payload(followup))
+    return followup
+
+
+@transaction.atomic
+def followup_close(*, followup: FollowUp, actor: Employee | None, reason: str) -> FollowUp:
+    """Finish a case without reaching the customer (e.g. no contact details); the reason is required."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the customer could not be contacted.")})
+    if not followup.is_open:
+        raise ValidationError(_("This case is already finished."))
+    followup.status = FollowUp.Status.CLOSED
+    followup.resolved_at = timezone.now()
+    followup.save(update_fields=["status", "resolved_at"])
+    _event(followup, actor, FollowUpEvent.Kind.CLOSED, reason.strip())
+    webhook_emit(event=Webhook.Event.CASE_RESOLVED, payload=lambda: case_payload(followup))
+    return followup
+
+
+@transaction.atomic
+def followup_reassign(*, followup: FollowUp, actor: Employee | None, owner: Employee | None) -> FollowUp:
+    """Give the case to someone else (None: the CX leads' queue); the history keeps who had it."""
+    previous = followup.owner
+    followup.owner = owner
+    followup.save(update_fields=["owner"])
+    _event(followup, actor, FollowUpEvent.Kind.ASSIGNED, f"{previous or _('CX leads')} → {owner or _('CX leads')}")
+    return followup
+
+
+def followups_check_deadlines(*, now: datetime | None = None) -> tuple[int, int]:
+    """Warn owners of new cases due soon and escalate overdue ones to the next manager up, each once:
+    the case row is claimed under a lock and stamped in the same transaction as the e-mail, which leaves when
+    that transaction commits (cxprogram.mail), so a worker killed in between sends nothing twice."""
+    now = now or timezone.now()
+    soon = now + timedelta(minutes=settings.FOLLOWUP_WARNING_MINUTES)
+    warned = escalated = 0
+    for pk in FollowUp.objects.filter(
+        status=FollowUp.Status.NEW, warned_at__isnull=True, due_at__lte=soon, due_at__gt=now
+    ).values_list("pk", flat=True):
+        try:
+            with transaction.atomic():
+                case = (
+                    FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("owner__user")
+                    .filter(pk=pk, warned_at__isnull=True)
+                    .first()
+                )
+                if case is None:
+                    continue
+                case.warned_at = now
+                case.save(update_fields=["warned_at"])
+                _event(case, None, FollowUpEvent.Kind.WARNED, str(case.owner or _("CX leads")))
+                subject = _("Follow-up due soon: %(reasons)s") % {"reasons": case.reasons}
+                _notify(case, _recipients(case.owner), subject)
+        except NotAccepted:
+            _unstamp(pk, FollowUpEvent.Kind.WARNED, warned_at=None)
+            raise
+        warned += 1
+    for pk in FollowUp.objects.filter(
+        status=FollowUp.Status.NEW, escalated_at__isnull=True, due_at__lte=now
+    ).values_list("pk", flat=True):
+        try:
+            with transaction.atomic():
+                case = (
+                    FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("owner__user", "unit")
+                    .filter(pk=pk, escalated_at__isnull=True)
+                    .first()
+                )
+                if case is None:
+                    continue
+                above = case.unit.parent if case.unit else None
+                target = unit_manager(above, exclude=case.owner)
+                case.escalated_at = now
+                case.escalated_to = target
+                case.save(update_fields=["escalated_at", "escalated_to"])
+                _event(case, None, FollowUpEvent.Kind.ESCALATED, str(target or _("CX leads")))
+                webhook_emit(event=Webhook.Event.CASE_OVERDUE, payload=lambda case=case: case_payload(case))
+                _notify(case, _recipients(target), _("Overdue follow-up: %(reasons)s") % {"reasons": case.reasons})
+        except NotAccepted:
+            _unstamp(pk, FollowUpEvent.Kind.ESCALATED, escalated_at=None, escalated_to=None)
+            raise
+        escalated += 1
+    return warned, escalated
+
+
+def _unstamp(pk: int, kind: str, **stamps) -> None:
+    """The SMTP server refused a warning or escalation e-mail after its stamp was committed: take the stamp and its
+    event back, so the next run sends it. (Its webhook event, if any, may then be delivered twice.)"""
+    FollowUp.objects.filter(pk=pk).update(**stamps)
+    FollowUpEvent.objects.filter(followup_id=pk, kind=kind).delete()
+
+
+def _recipients(employee: Employee | None) -> list[str]:
+    if employee is not None and employee.user.email:
+        return [employee.user.email]
+    leads = Employee.objects.filter(role=Employee.Role.CX_LEAD, user__is_active=True).exclude(user__email="")
+    return list(leads.values_list("user__email", flat=True))
+
+
+def _notify(case: FollowUp, recipients: list[str], subject: str) -> None:
+    if not recipients:
+        return
+    url = settings.SITE_URL + reverse("followup-detail", args=[case.pk])
+    due = timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")
+    body = _("Case #%(id)d (%(reasons)s) is due %(due)s.\n\nOpen it: %(url)s") % {
+        "id": case.pk,
+        "reasons": case.reasons,
+        "due": due,
+        "url": url,
+    }
+    send_on_commit(EmailMessage(subject, body, to=recipients))
+
+
+RECOVERY_SALT = "surveys.recovery"
+
+
+def reply_draft(*, followup: FollowUp, template: ReplyTemplate | None) -> tuple[str, str]:
+    """Subject and text to start a reply from: the template with the customer's name filled in."""
+    customer = followup.response.customer
+    if template is None:
+        return "", ""
+    name = (customer.name if customer else "") or _("customer")
+    return template.subject, template.body.replace("{name}", name)
+
+
+def followup_reply(*, followup: FollowUp, actor: Employee | None, subject: str, body: str) -> None:
+    """E-mail the customer from the case (never for anonymous surveys); the text goes into the history."""
+    customer = followup.response.customer
+    if followup.response.survey.anonymous or customer is None or not customer.email:
+        raise ValidationError(_("This customer cannot be e-mailed."))
+    if not subject.strip() or not body.strip():
+        raise ValidationError(_("Write a subject and a text."))
+    if "\n" in subject or "\r" in subject:  # a line break would start another mail header
+        raise ValidationError(_("The subject must be a single line."))
+    with transaction.atomic():
+        _event(followup, actor, FollowUpEvent.Kind.REPLIED, f"{subject.strip()}\n\n{body.strip()}")
+        transaction.on_commit(lambda: send_mail(subject.strip(), body.strip(), None, [customer.email]))
+
+
+def followup_ask_if_solved(*, followup: FollowUp) -> bool:
+    """After resolution, ask the customer in their language whether the issue is solved; once per case."""
+    customer = followup.response.customer
+    if followup.response.survey.anonymous or customer is None or not customer.email:
+        return False
+    if (
+        FollowUp.objects.filter(pk=followup.pk, resurvey_sent_at__isnull=True).update(resurvey_sent_at=timezone.now())
+        != 1
+    ):
+        return False
+    token = signing.dumps({"f": followup.pk}, salt=RECOVERY_SALT)
+    url = settings.SITE_URL + reverse("followup-recovery", args=[token])
+    with translation.override(customer.language or followup.response.language):
+        subject = _("Is your issue solved?")
+        body = _("Hello! We followed up on your feedback. Is the issue solved now? One click tells us: %(url)s") % {
+            "url": url
+        }
+    _event(followup, None, FollowUpEvent.Kind.RESURVEY, customer.email)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [customer.email]))
+    return True
+
+
+def recovery_case(token: str) -> FollowUp | None:
+    """The case a signed "is it solved?" link is about, or None for a bad token."""
+    try:
+        data = signing.loads(token, salt=RECOVERY_SALT)
+    except signing.BadSignature:
+        return None
+    return FollowUp.objects.select_related("response__customer").filter(pk=data.get("f")).first()
+
+
+def followup_record_recovery(*, token: str, solved: bool) -> FollowUp | None:
+    """The customer's answer to "is it solved?" (the first answer counts); None for a bad token."""
+    case = recovery_case(token)
+    if case is None:
+        return None
+    if FollowUp.objects.filter(pk=case.pk, recovered__isnull=True).update(recovered=solved):
+        _event(case, None, FollowUpEvent.Kind.ANSWERED, _("solved") if solved else _("not solved"))
+        case.recovered = solved
+    return case

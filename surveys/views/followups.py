@@ -1,0 +1,190 @@
+"""The follow-up queue and the case page: managers contact unhappy customers, note, resolve or close."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from cxprogram.selectors import request_scope
+from surveys.answer_labels import answer_lines
+from surveys.models import FollowUp, ReplyTemplate, Response
+from surveys.selectors.results import followup_queue, followups_visible, loop_metrics
+from surveys.services.followups import (
+    followup_close,
+    followup_contacted,
+    followup_note,
+    followup_reassign,
+    followup_record_recovery,
+    followup_reply,
+    followup_resolve,
+    recovery_case,
+    reply_draft,
+)
+
+
+class ResolveForm(forms.Form):
+    root_cause = forms.ChoiceField(label=_("Root cause"), choices=[("", "—"), *FollowUp.RootCause.choices])
+    action_taken = forms.CharField(label=_("Action taken"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    ask_if_solved = forms.BooleanField(
+        label=_("E-mail the customer a one-click question: is it solved?"), required=False, initial=True
+    )
+
+
+class ReplyForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(label=_("Why the customer could not be reached"), max_length=500)
+
+
+def _visible(request: HttpRequest):
+    scope = request_scope(request)
+    if scope.employee is None and not scope.is_lead:
+        raise Http404
+    return scope, followups_visible(scope)
+
+
+@login_required
+def followup_list(request: HttpRequest) -> HttpResponse:
+    scope, cases = _visible(request)
+    now = timezone.now()
+    mine = request.GET.get("mine") == "1" and scope.employee is not None
+    state = "done" if request.GET.get("state") == "done" else "open"
+    queue = followup_queue(cases, now=now, mine=scope.employee if mine else None, state=state)[:200]
+    context = {"queue": queue, "metrics": loop_metrics(cases, now=now), "mine": mine, "state": state, "now": now}
+    return render(request, "surveys/followup_list.html", context)
+
+
+@login_required
+def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope, cases = _visible(request)
+    case = get_object_or_404(
+        cases.select_related(
+            "response__survey",
+            "response__customer__segment",
+            "response__unit",
+            "response__employee__user",
+            "owner__user",
+        ),
+        pk=pk,
+    )
+    return _render_case(request, scope, case)
+
+
+def _render_case(
+    request, scope, case, *, resolve=None, note=None, close=None, reply=None, error="", status=200
+) -> HttpResponse:
+    response = case.response
+    anonymous = response.survey.anonymous
+    customer = None if anonymous else response.customer
+    history = []
+    if customer is not None:
+        history = (
+            Response.objects.filter(customer=customer)
+            .exclude(pk=response.pk)
+            .select_related("survey", "followup")
+            .order_by("-submitted_at")[:20]
+        )
+    answers = answer_lines(response.answers.select_related("question", "choice"))
+    owners = scope.employees().select_related("user").order_by("user__last_name")
+    language = customer.language if customer else response.language
+    templates = ReplyTemplate.objects.filter(language=language)
+    if reply is None:
+        chosen = (
+            templates.filter(pk=request.GET.get("template")).first()
+            if request.GET.get("template", "").isdecimal()  # isdigit() also accepts "²", which int() refuses
+            else None
+        )
+        chosen = (
+            chosen or templates.filter(root_cause=case.root_cause).first() or templates.filter(root_cause="").first()
+        )
+        subject, body = reply_draft(followup=case, template=chosen)
+        reply = ReplyForm(initial={"subject": subject, "body": body})
+    context = {
+        "case": case,
+        "response": response,
+        "customer": customer,
+        "anonymous": anonymous,
+        "answers": answers,
+        "history": history,
+        "events": case.events.select_related("actor__user"),
+        "resolve_form": resolve or ResolveForm(),
+        "note_form": note or NoteForm(),
+        "close_form": close or CloseForm(),
+        "reply_form": reply,
+        "reply_templates": templates,
+        "can_email": customer is not None and bool(customer.email),
+        "owners": owners,
+        "error": error,
+        "overdue": case.status == FollowUp.Status.NEW and case.due_at < timezone.now(),
+    }
+    return render(request, "surveys/followup_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def followup_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One button of the case page: contacted, note, resolve, close or reassign."""
+    scope, cases = _visible(request)
+    case = get_object_or_404(cases.select_related("response__survey", "response__customer"), pk=pk)
+    actor = scope.employee
+    try:
+        if action == "contacted":
+            followup_contacted(followup=case, actor=actor, note=request.POST.get("note", ""))
+        elif action == "note":
+            form = NoteForm(request.POST)
+            if form.is_valid():
+                followup_note(followup=case, actor=actor, text=form.cleaned_data["text"])
+            else:
+                return _render_case(request, scope, case, note=form, status=400)
+        elif action == "resolve":
+            form = ResolveForm(request.POST)
+            if not form.is_valid():
+                return _render_case(request, scope, case, resolve=form, status=400)
+            followup_resolve(followup=case, actor=actor, **form.cleaned_data)
+        elif action == "reply":
+            form = ReplyForm(request.POST)
+            if not form.is_valid():
+                return _render_case(request, scope, case, reply=form, status=400)
+            followup_reply(followup=case, actor=actor, **form.cleaned_data)
+        elif action == "close":
+            form = CloseForm(request.POST)
+            if not form.is_valid():
+                return _render_case(request, scope, case, close=form, status=400)
+            followup_close(followup=case, actor=actor, reason=form.cleaned_data["reason"])
+        elif action == "reassign":
+            owner_id = request.POST.get("owner", "")
+            owner = scope.employees().filter(pk=owner_id).first() if owner_id.isdecimal() else None
+            if owner_id and owner is None:
+                raise ValidationError(_("Choose someone you can see."))
+            followup_reassign(followup=case, actor=actor, owner=owner)
+        else:
+            raise Http404
+    except ValidationError as error:
+        return _render_case(request, scope, case, error=" ".join(error.messages), status=400)
+    return redirect(case.get_absolute_url())
+
+
+def followup_recovery(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer's answer after a case was resolved: is the issue solved? (no login; a page with two
+    buttons, so that mail scanners following the link answer nothing)."""
+    case = recovery_case(token)
+    if case is None:
+        raise Http404
+    customer = case.response.customer
+    language = customer.language if customer else case.response.language
+    with translation.override(language):
+        if request.method == "POST" and request.POST.get("solved") in ("yes", "no"):
+            followup_record_recovery(token=token, solved=request.POST["solved"] == "yes")
+            return render(request, "surveys/recovery_thanks.html", {"language": language})
+        return render(request, "surveys/recovery.html", {"language": language})
