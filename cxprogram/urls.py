@@ -9,8 +9,7 @@ admin.site.site_header = "cxprogram"
 admin.site.site_title = "cxprogram"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    # /me/ and /employees/<pk>/ are the KPI pages of kpis.urls (my KPIs, customers' words, recognitions).
+    # The home pages (each role's numbers), /me/ and /employees/<pk>/ are pages of kpis.urls.
     path("", include("kpis.urls")),
     path("units/", views.unit_list, name="unit-list"),
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),

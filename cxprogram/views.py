@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import health
 from .forms import ThrottledAuthenticationForm
 from .models import Unit
-from .selectors import customer_mix, organisation_overview, request_scope, unit_ancestors
+from .selectors import customer_mix, request_scope, unit_ancestors
 
 
 class LoginView(auth_views.LoginView):
@@ -26,22 +26,6 @@ class LoginView(auth_views.LoginView):
         if form.locked_out:
             response.status_code = 429
         return response
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if scope.is_lead:
-        return render(
-            request,
-            "cxprogram/overview.html",
-            {"overview": organisation_overview(), "mix": customer_mix(scope.customers())},
-        )
-    if scope.is_manager:
-        return redirect("unit-detail", pk=scope.employee.unit_id)
-    if scope.employee:
-        return redirect("me")
-    return render(request, "cxprogram/not_linked.html", status=403)
 
 
 @login_required

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from kpis.views import kpi, recognition
+from kpis.views import home, kpi, recognition
 
 urlpatterns: list = [
+    path("", home.home, name="home"),
     path("me/", kpi.me, name="me"),
     path("employees/<int:pk>/", kpi.employee_page, name="employee-detail"),
     path("team/", kpi.team, name="team"),

@@ -139,7 +139,16 @@ def _api_row(url: str, **codes: int) -> tuple[str, dict[str, int]]:
 
 MATRIX = [
     # Organisation pages.
-    _row("/", default=302, outsider=403, bare_staff=403, lead=200),
+    _row(
+        "/",
+        default=302,
+        outsider=403,
+        bare_staff=403,
+        lead=200,
+        north_manager=200,
+        store_manager=200,
+        south_manager=200,
+    ),
     _row("/me/", default=200, outsider=403, bare_staff=403),
     _row("/units/", default=200),
     _row("/units/{unit:company}/"),

@@ -1,0 +1,171 @@
+"""Reads of the home pages: the program's (or a manager's subtree's) scores with trend and interval, how the loop
+closes, the touchpoints to fix first and the newest comments — a fixed number of queries whatever the data."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Avg, Count, F, FloatField, Q, QuerySet
+from django.db.models.functions import Cast, TruncMonth
+from django.http import QueryDict
+from django.utils import timezone
+
+from cxprogram.models import Unit
+from journeys.models import Journey
+from journeys.selectors.scores import MapCard, journey_map
+from surveys.charts import TrendChart, trend_chart
+from surveys.models import Answer, FollowUp, Question, Survey
+from surveys.selectors.metrics import Figure, Slice, mean_from, nps_from, share_from, start_of
+from surveys.selectors.results import followup_queue, verbatims
+
+HOME_DAYS = 90  # the headline window: long enough for a store to reach the minimum sample
+TREND_MONTHS = 6
+SCORED = (Question.Type.NPS, Question.Type.CSAT, Question.Type.CES)
+Y_RANGE = {Question.Type.NPS: (-100, 100), Question.Type.CSAT: (0, 100), Question.Type.CES: (1, 7)}
+
+
+@dataclass(frozen=True)
+class ScoreTile:
+    """One survey's main score over the window, the window before, and its months, as its results page shows them."""
+
+    survey: Survey
+    question: Question
+    current: Figure
+    previous: Figure
+    trend: TrendChart | None
+    date_from: date
+    date_to: date
+
+    @property
+    def change(self) -> float | None:
+        if not (self.current.enough and self.previous.enough):
+            return None
+        return self.current.value - self.previous.value
+
+    @property
+    def improved(self) -> bool | None:
+        """Whether the change is for the better (CES: less effort is better)."""
+        if self.change is None or self.change == 0:
+            return None
+        return self.change < 0 if self.question.type == Question.Type.CES else self.change > 0
+
+    @property
+    def results_query(self) -> str:
+        query = QueryDict(mutable=True)
+        query.update({"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat()})
+        return query.urlencode()
+
+
+def main_questions(*, include_pulse: bool = False) -> list[Question]:
+    """The first NPS, CSAT or CES question of every live or closed survey — the one its results page leads with."""
+    surveys = Survey.objects.exclude(status=Survey.Status.DRAFT)
+    if not include_pulse:
+        surveys = surveys.exclude(kind=Survey.Kind.EMPLOYEE_PULSE)
+    questions = (
+        Question.objects.filter(survey__in=surveys, type__in=SCORED)
+        .select_related("survey")
+        .order_by("survey__name", "survey_id", "page", "order", "id")
+    )
+    first: dict[int, Question] = {}
+    for question in questions:
+        first.setdefault(question.survey_id, question)
+    return list(first.values())
+
+
+def _aggregates(prefix: str, when: Q) -> dict:
+    value = Cast(F("number"), FloatField())
+    return {
+        f"{prefix}n": Count("pk", filter=when),
+        f"{prefix}promoters": Count("pk", filter=when & Q(number__gte=9)),
+        f"{prefix}detractors": Count("pk", filter=when & Q(number__lte=6)),
+        f"{prefix}satisfied": Count("pk", filter=when & Q(number__gte=4)),
+        f"{prefix}mean": Avg(value, filter=when),
+        f"{prefix}mean_sq": Avg(value * value, filter=when),
+    }
+
+
+def headline_figure(question: Question, row: dict, prefix: str = "") -> Figure:
+    """The results page's headline for a question type from one row of `_aggregates`."""
+    part = {key: row.get(prefix + key) or 0 for key in ("n", "promoters", "detractors", "satisfied", "mean", "mean_sq")}
+    if question.type == Question.Type.NPS:
+        return nps_from(part)
+    if question.type == Question.Type.CSAT:
+        return share_from({"n": part["n"], "hits": part["satisfied"]})
+    return mean_from(part)
+
+
+def score_tiles(*, units: QuerySet[Unit] | None, today: date, days: int = HOME_DAYS) -> list[ScoreTile]:
+    """Each survey's main score for the last `days` days and the `days` before, and its last months: three queries."""
+    questions = main_questions()
+    if not questions:
+        return []
+    date_from = today - timedelta(days=days - 1)
+    previous_from = date_from - timedelta(days=days)
+    months_back = today.year * 12 + today.month - 1 - (TREND_MONTHS - 1)
+    trend_from = date(months_back // 12, months_back % 12 + 1, 1)
+    earliest = min(previous_from, trend_from)
+    base = Answer.objects.filter(
+        question__in=[q.pk for q in questions], response__submitted_at__gte=start_of(earliest)
+    ).filter(response__submitted_at__lt=start_of(today, next_day=True))
+    if units is not None:
+        base = base.filter(response__unit__in=units)
+    current = Q(response__submitted_at__gte=start_of(date_from))
+    previous = Q(response__submitted_at__gte=start_of(previous_from), response__submitted_at__lt=start_of(date_from))
+    windows = {
+        row["question"]: row
+        for row in base.values("question")
+        .order_by("question")
+        .annotate(**_aggregates("cur_", current), **_aggregates("prev_", previous))
+    }
+    months: dict[int, list[tuple[datetime, dict]]] = {}
+    monthly = (
+        base.filter(response__submitted_at__gte=start_of(trend_from))
+        .annotate(month=TruncMonth("response__submitted_at"))
+        .values("question", "month")
+        .order_by("question", "month")
+        .annotate(**_aggregates("", Q()))
+    )
+    for row in monthly:
+        months.setdefault(row["question"], []).append((row["month"], row))
+    tiles = []
+    for question in questions:
+        row = windows.get(question.pk, {})
+        current_figure = headline_figure(question, row, "cur_")
+        previous_figure = headline_figure(question, row, "prev_")
+        points = []
+        for month, month_row in months.get(question.pk, []):
+            figure = headline_figure(question, month_row)
+            points.append((month.strftime("%Y-%m"), figure.value, figure.low, figure.high, figure.n))
+        lo, hi = Y_RANGE[question.type]
+        chart = trend_chart(points, lo=lo, hi=hi, width=320, height=120) if points else None
+        tiles.append(ScoreTile(question.survey, question, current_figure, previous_figure, chart, date_from, today))
+    return tiles
+
+
+def fix_first(
+    *, units: QuerySet[Unit] | None, today: date, days: int = HOME_DAYS, limit: int = 5
+) -> list[tuple[Journey, MapCard]]:
+    """The touchpoints to fix first across current-state journeys (important to customers' NPS and below target),
+    most important first, over the same window as the scores."""
+    date_from = today - timedelta(days=days - 1)
+    slice_ = Slice(date_from=date_from, date_to=today, units_in_scope=units)
+    journeys = Journey.objects.filter(state=Journey.State.CURRENT).select_related("outcome_question").order_by("pk")
+    cards = [(j, card) for j in journeys for card in journey_map(journey=j, slice_=slice_, previous=None).fix_first]
+    return sorted(cards, key=lambda pair: -pair[1].importance.r)[:limit]
+
+
+def newest_comments(*, units: QuerySet[Unit] | None, limit: int = 6) -> list[Answer]:
+    """The newest customer comments in scope with their score, response, case and customer (never employee-pulse
+    comments, which stay anonymous and are read only as a group on the results page)."""
+    comments = (
+        verbatims(slice_=Slice(units_in_scope=units))
+        .exclude(response__survey__kind=Survey.Kind.EMPLOYEE_PULSE)
+        .select_related("response__survey", "response__followup")
+    )
+    return list(comments[:limit])
+
+
+def cases_due_today(cases: QuerySet[FollowUp], *, now: datetime, limit: int = 10) -> tuple[list[FollowUp], int]:
+    """Open cases whose first contact is overdue or due by the end of today, overdue first; and how many there are."""
+    end_of_today = start_of(timezone.localdate(now), next_day=True)
+    due = followup_queue(cases, now=now).filter(status=FollowUp.Status.NEW, due_at__lt=end_of_today)
+    return list(due[:limit]), due.count()

@@ -1,0 +1,37 @@
+"""Home pages: a CX lead lands on the program's numbers, a manager on their units', a frontline employee on /me/."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from cxprogram.selectors import customer_mix, organisation_overview, request_scope
+from kpis.selectors.home import HOME_DAYS, cases_due_today, fix_first, newest_comments, score_tiles
+from kpis.selectors.kpi import unit_kpi_cards
+from surveys.selectors.results import followups_visible, loop_metrics
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if not (scope.is_lead or scope.is_manager):
+        return redirect("me") if scope.employee else render(request, "cxprogram/not_linked.html", status=403)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    units = None if scope.is_lead else scope.units()
+    cases = followups_visible(scope)
+    due, due_count = cases_due_today(cases, now=now)
+    context = {
+        "days": HOME_DAYS,
+        "tiles": score_tiles(units=units, today=today),
+        "metrics": loop_metrics(cases, now=now),
+        "fix_first": fix_first(units=units, today=today),
+        "comments": newest_comments(units=units),
+        "due": due,
+        "due_count": due_count,
+    }
+    if scope.is_lead:
+        context |= {"overview": organisation_overview(), "mix": customer_mix(scope.customers())}
+    else:
+        context |= {"unit": scope.employee.unit, "kpi_cards": unit_kpi_cards(scope.employee.unit, influence_only=False)}
+    return render(request, "kpis/home.html", context)

@@ -1,0 +1,168 @@
+"""Home pages: each role lands on its numbers, and those numbers are the results pages' and the queue's own, for the
+same span and scope; pulse answers never show individually; the query count does not grow with the data."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from surveys.models import Answer, FollowUp, Question, Response, Survey
+from tests.surveys.factories import QuestionFactory, SurveyFactory
+
+pytestmark = pytest.mark.django_db
+QT = Question.Type
+
+
+def answer(survey, unit, scores: dict, *, days_ago: int, comment: str = "", customer=None) -> Response:
+    response = Response.objects.create(
+        survey=survey, unit=unit, customer=customer, language="en", source="api",
+        submitted_at=timezone.now() - timedelta(days=days_ago, hours=1),
+    )  # fmt: skip
+    rows = [Answer(response=response, question=q, question_type=q.type, number=v) for q, v in scores.items()]
+    if comment:
+        text = survey.questions.get(type=QT.LONG_TEXT)
+        rows.append(Answer(response=response, question=text, question_type=text.type, text=comment))
+    Answer.objects.bulk_create(rows)
+    return response
+
+
+@pytest.fixture
+def program(org):
+    """NPS, CSAT and CES surveys answered in both stores, this quarter and the one before; an anonymous pulse."""
+    north, south = org["units"]["north_store"], org["units"]["south_store"]
+    surveys = {}
+    for public_id, kind in (("visit", QT.NPS), ("delivery", QT.CSAT), ("support", QT.CES)):
+        survey = SurveyFactory(public_id=public_id, name=f"Survey {public_id}")
+        main = QuestionFactory(survey=survey, code="main", type=kind, order=1)
+        QuestionFactory(survey=survey, code="comment", type=QT.LONG_TEXT, required=False, order=2)
+        surveys[public_id] = (survey, main)
+    visit, nps = surveys["visit"]
+    for i in range(40):
+        answer(visit, north, {nps: [10, 9, 8, 3][i % 4]}, days_ago=2 + i)
+        answer(visit, south, {nps: [10, 2][i % 2]}, days_ago=3 + i)
+        answer(visit, north, {nps: [10, 6][i % 2]}, days_ago=95 + i)
+    delivery, csat = surveys["delivery"]
+    for i in range(35):
+        answer(delivery, north, {csat: [5, 4, 2][i % 3]}, days_ago=5 + i)
+    support, ces = surveys["support"]
+    for i in range(12):  # too few: "not enough data"
+        answer(support, south, {ces: 6}, days_ago=4 + i)
+    answer(
+        visit, north, {nps: 1}, days_ago=0, comment="Queue at the till was endless", customer=org["customers"]["north"]
+    )
+    answer(visit, south, {nps: 2}, days_ago=0, comment="South store lost my order")
+    pulse = SurveyFactory(public_id="pulse", kind=Survey.Kind.EMPLOYEE_PULSE, anonymous=True, name="Pulse")
+    enps = QuestionFactory(survey=pulse, code="enps", type=QT.NPS, order=1)
+    QuestionFactory(survey=pulse, code="comment", type=QT.LONG_TEXT, required=False, order=2)
+    for i in range(35):
+        answer(pulse, north, {enps: 3}, days_ago=1 + i, comment=f"My manager ignores me {i}" if i == 0 else "")
+    return surveys
+
+
+def headline(client, public_id: str, query: str):
+    page = client.get(f"{reverse('results-detail', args=[public_id])}?{query}")
+    assert page.status_code == 200
+    return page.context["results"].main.headline
+
+
+@pytest.mark.parametrize("who", ["lead", "store_manager", "north_manager", "south_manager"])
+def test_each_score_on_the_home_page_is_the_results_page_figure(client, org, program, who):
+    client.force_login(org["people"][who].user)
+    home = client.get("/")
+    assert home.status_code == 200
+    tiles = {tile.survey.public_id: tile for tile in home.context["tiles"]}
+    assert sorted(tiles) == ["delivery", "support", "visit"]  # the employee pulse is not a customer score
+    for public_id, tile in tiles.items():
+        figure = headline(client, public_id, tile.results_query)
+        assert (tile.current.value, tile.current.n, tile.current.low, tile.current.high) == (
+            figure.value, figure.n, figure.low, figure.high,
+        )  # fmt: skip
+        assert f"{reverse('results-detail', args=[public_id])}?{tile.results_query}".replace("&", "&amp;") in (
+            home.content.decode()
+        )
+
+
+def test_lead_sees_the_whole_program_and_a_manager_only_the_subtree(client, org, program):
+    client.force_login(org["people"]["lead"].user)
+    visit = {t.survey.public_id: t for t in client.get("/").context["tiles"]}["visit"]
+    # 40 north + 40 south in the last 90 days, plus today's two detractors: 10·20 + 9·10 ... counted by hand
+    assert visit.current.n == 82
+    promoters, detractors = 10 + 10 + 20, 10 + 20 + 2
+    assert round(visit.current.value, 6) == round(100 * (promoters - detractors) / 82, 6)
+    assert visit.previous.n == 40 and round(visit.previous.value) == 0  # 20 promoters, 20 detractors before
+    assert round(visit.change, 6) == round(visit.current.value, 6)
+    client.force_login(org["people"]["store_manager"].user)
+    tiles = {t.survey.public_id: t for t in client.get("/").context["tiles"]}
+    assert tiles["visit"].current.n == 41  # north only
+    assert tiles["support"].current.n == 0 and not tiles["support"].current.enough
+    client.force_login(org["people"]["lead"].user)
+    support = {t.survey.public_id: t for t in client.get("/").context["tiles"]}["support"]
+    assert (support.current.n, support.current.value) == (12, None)
+    assert "Not enough data" in client.get("/").content.decode()
+
+
+def test_newest_comments_stay_in_scope_and_never_show_pulse_answers(client, org, program):
+    client.force_login(org["people"]["store_manager"].user)
+    page = client.get("/").content.decode()
+    assert "Queue at the till was endless" in page
+    assert reverse("customer-timeline", args=[org["customers"]["north"].pk]) in page
+    assert "South store lost my order" not in page
+    assert "My manager ignores me" not in page
+    client.force_login(org["people"]["lead"].user)
+    page = client.get("/").content.decode()
+    assert "South store lost my order" in page and "Queue at the till was endless" in page
+    assert "My manager ignores me" not in page
+
+
+def test_loop_health_and_cases_due_today_are_the_queues(client, org, program):
+    now = timezone.now()
+    north, south = org["units"]["north_store"], org["units"]["south_store"]
+    visit, nps = program["visit"]
+    manager = org["people"]["store_manager"]
+
+    def case(unit, owner, due, **extra):
+        response = answer(visit, unit, {nps: 0}, days_ago=1)
+        return FollowUp.objects.create(response=response, unit=unit, owner=owner, reasons="NPS 0", due_at=due, **extra)
+
+    overdue = case(north, manager, now - timedelta(hours=3))
+    later = case(north, manager, now + timedelta(days=3))
+    case(north, manager, now - timedelta(days=2), status="contacted", first_contact_at=now - timedelta(days=3))
+    case(south, org["people"]["south_manager"], now - timedelta(hours=1))
+    client.force_login(manager.user)
+    home = client.get("/")
+    queue = client.get(reverse("followup-list"))
+    for name in ("open", "overdue", "cases"):
+        assert getattr(home.context["metrics"], name) == getattr(queue.context["metrics"], name)
+    assert (home.context["metrics"].open, home.context["metrics"].overdue) == (3, 1)
+    assert home.context["metrics"].contacted_in_time == queue.context["metrics"].contacted_in_time
+    due = [c.pk for c in home.context["due"]]
+    assert overdue.pk in due and later.pk not in due
+    assert home.context["due_count"] == len(due)
+
+
+def test_frontline_lands_on_my_page_and_a_stranger_gets_an_explanation(client, org, django_user_model):
+    client.force_login(org["people"]["alice"].user)
+    assert client.get("/").url == reverse("me")
+    client.force_login(django_user_model.objects.create_user("nobody", password="pw-nobody-123"))
+    assert client.get("/").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["lead", "store_manager"])
+def test_home_query_count_does_not_grow_with_the_data(client, org, program, who):
+    client.force_login(org["people"][who].user)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get("/").status_code == 200
+    visit, nps = program["visit"]
+    for i in range(30):
+        response = answer(visit, org["units"]["north_store"], {nps: 1}, days_ago=i % 80, comment=f"More {i}")
+        FollowUp.objects.create(
+            response=response, unit=response.unit, owner=org["people"]["store_manager"], reasons="NPS 1",
+            due_at=timezone.now() - timedelta(hours=i),
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as after:
+        assert client.get("/").status_code == 200
+    assert len(after) == len(before)
+    assert len(after) <= {"lead": 17, "store_manager": 15}[who]
