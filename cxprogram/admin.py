@@ -24,7 +24,7 @@ from .webhooks import webhook_queue
 class UnitAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "code", "employee_count"]
     list_filter = ["kind", "parent"]
-    search_fields = ["name", "code"]
+    search_fields = ["name__unicontains", "code"]
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"code": ["name"]}
 
@@ -39,7 +39,7 @@ class UnitAdmin(admin.ModelAdmin):
 @admin.register(Segment)
 class SegmentAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "customer_count"]
-    search_fields = ["name", "code"]
+    search_fields = ["name__unicontains", "code"]
     prepopulated_fields = {"code": ["name"]}
 
     def get_queryset(self, request):
@@ -54,7 +54,13 @@ class SegmentAdmin(admin.ModelAdmin):
 class EmployeeAdmin(admin.ModelAdmin):
     list_display = ["__str__", "role", "unit", "title"]
     list_filter = ["role", "unit__kind", "unit"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email", "title"]
+    search_fields = [
+        "user__username",
+        "user__first_name__unicontains",
+        "user__last_name__unicontains",
+        "user__email",
+        "title__unicontains",
+    ]
     autocomplete_fields = ["user", "unit"]
     list_select_related = ["user", "unit"]
 
@@ -108,7 +114,7 @@ class CustomerAdmin(admin.ModelAdmin):
         ("opted_out_at", admin.EmptyFieldListFilter),
         "home_unit",
     ]
-    search_fields = ["external_id", "name", "email", "phone"]
+    search_fields = ["external_id", "name__unicontains", "email", "phone"]
     list_select_related = ["segment", "home_unit"]
     autocomplete_fields = ["segment", "home_unit"]
     readonly_fields = ["created_at", "updated_at"]

@@ -23,7 +23,7 @@ from journeys.services.journeys import journey_duplicate, journey_export, journe
 @admin.register(Persona)
 class PersonaAdmin(admin.ModelAdmin):
     list_display = ["name"]
-    search_fields = ["name", "goals", "needs", "pains"]
+    search_fields = ["name__unicontains", "goals__unicontains", "needs__unicontains", "pains__unicontains"]
     filter_horizontal = ["segments"]
 
 
@@ -38,7 +38,7 @@ class StageInline(admin.TabularInline):
 class JourneyAdmin(admin.ModelAdmin):
     list_display = ["name", "persona", "state", "owner", "map_link"]
     list_filter = ["state", "persona"]
-    search_fields = ["name"]
+    search_fields = ["name__unicontains"]
     autocomplete_fields = ["outcome_question"]
     inlines = [StageInline]
     actions = ["duplicate", "export_json"]
@@ -147,7 +147,7 @@ class StageAdmin(admin.ModelAdmin):
 class TouchpointAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "stage", "channel", "owner_unit", "moment_of_truth", "target"]
     list_filter = ["channel", "moment_of_truth", "stage__journey"]
-    search_fields = ["name", "code"]
+    search_fields = ["name__unicontains", "code"]
     autocomplete_fields = ["owner_unit"]
     inlines = [MeasureInline, ImprovementInline]
     fieldsets = [
@@ -171,7 +171,7 @@ class TouchpointAdmin(admin.ModelAdmin):
 class ImprovementAdmin(admin.ModelAdmin):
     list_display = ["__str__", "kind", "touchpoint", "status", "customer_value", "effort", "owner"]
     list_filter = ["kind", "status", "touchpoint__stage__journey"]
-    search_fields = ["description", "touchpoint__name"]
+    search_fields = ["description__unicontains", "touchpoint__name__unicontains"]
     autocomplete_fields = ["touchpoint", "owner"]
     actions = ["mark_done"]
 

@@ -127,9 +127,14 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     customers = []
     if text:
-        found = Q(name__icontains=text) | Q(external_id__iexact=text) | Q(email__iexact=text)
-        customers = customers_visible(scope).filter(found).select_related("segment").order_by("name")[:25]
-    return render(request, "journeys/customer_search.html", {"q": text, "customers": customers})
+        found = Q(name__unicontains=text) | Q(external_id__iexact=text) | Q(email__iexact=text)
+        customers = list(customers_visible(scope).filter(found).select_related("segment").order_by("name")[:26])
+    more = len(customers) > 25
+    return render(
+        request,
+        "journeys/customer_search.html",
+        {"q": text, "customers": customers[:25], "more": more, "shown": 25},
+    )
 
 
 @login_required

@@ -60,7 +60,7 @@ class KpiAdmin(admin.ModelAdmin):
     list_display = ["name", "metric", "level", "period", "target", "direction", "min_sample", "employee_influence",
                     "points", "outcome", "active"]  # fmt: skip
     list_filter = ["active", "level", "period", "metric", "employee_influence"]
-    search_fields = ["name", "code", "description"]
+    search_fields = ["name__unicontains", "code", "description__unicontains"]
     prepopulated_fields = {"code": ["name"]}
     filter_horizontal = ["questions", "touchpoints"]
     autocomplete_fields = ["outcome"]
@@ -110,7 +110,12 @@ class KpiMeasurementAdmin(admin.ModelAdmin):
     list_display = ["kpi", "period_start", "unit", "employee", "value", "n", "low", "high", "status", "computed_at"]
     list_filter = ["status", "kpi__level", "kpi__period", "kpi"]
     date_hierarchy = "period_start"
-    search_fields = ["kpi__name", "unit__name", "employee__user__username", "employee__user__last_name"]
+    search_fields = [
+        "kpi__name__unicontains",
+        "unit__name__unicontains",
+        "employee__user__username",
+        "employee__user__last_name__unicontains",
+    ]
     list_select_related = ["kpi", "unit", "employee__user"]
     readonly_fields = [f.name for f in KpiMeasurement._meta.fields]
 

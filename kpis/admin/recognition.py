@@ -14,7 +14,7 @@ class CompanyValueAdmin(admin.ModelAdmin):
     list_display = ["name_en", "name_ru", "code", "order", "active", "recognitions_count"]
     list_editable = ["order", "active"]
     list_filter = ["active"]
-    search_fields = ["name_en", "name_ru", "code"]
+    search_fields = ["name_en__unicontains", "name_ru__unicontains", "code"]
     prepopulated_fields = {"code": ["name_en"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -37,7 +37,12 @@ class RecognitionAdmin(admin.ModelAdmin):
     list_display = ["created_at", "source", "giver", "receiver", "unit", "value", "visibility", "points"]
     list_filter = ["source", "visibility", "value", "created_at"]
     list_select_related = ["giver__user", "receiver__user", "unit", "value"]
-    search_fields = ["message", "giver__user__username", "receiver__user__username", "receiver__user__last_name"]
+    search_fields = [
+        "message__unicontains",
+        "giver__user__username",
+        "receiver__user__username",
+        "receiver__user__last_name__unicontains",
+    ]
     date_hierarchy = "created_at"
     readonly_fields = [
         "source", "giver", "receiver", "unit", "value", "message", "points", "answer", "measurement", "created_at",
@@ -58,7 +63,7 @@ class PointEntryAdmin(admin.ModelAdmin):
     list_display = ["created_at", "employee", "amount", "reason", "balance"]
     list_filter = ["created_at", "employee__unit"]
     list_select_related = ["employee__user"]
-    search_fields = ["employee__user__username", "employee__user__last_name", "reason"]
+    search_fields = ["employee__user__username", "employee__user__last_name__unicontains", "reason__unicontains"]
     date_hierarchy = "created_at"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

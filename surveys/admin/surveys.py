@@ -110,7 +110,7 @@ class QuestionAdmin(admin.ModelAdmin):
     form = QuestionForm
     list_display = ["code", "survey", "type", "page", "order", "required"]
     list_filter = ["type", "survey"]
-    search_fields = ["code", "text_en", "text_ru"]
+    search_fields = ["code", "text_en__unicontains", "text_ru__unicontains"]
     inlines = [ChoiceInline]
     autocomplete_fields = ["survey"]
 
@@ -136,7 +136,7 @@ class QuestionAdmin(admin.ModelAdmin):
 class SurveyAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "status", "response_count", "links"]
     list_filter = ["status", "kind", "anonymous"]
-    search_fields = ["name", "title_en", "title_ru", "public_id"]
+    search_fields = ["name__unicontains", "title_en__unicontains", "title_ru__unicontains", "public_id"]
     readonly_fields = ["public_id", "created_at", "updated_at", "links"]
     inlines = [QuestionInline]
     actions = ["publish", "close", "duplicate"]
@@ -274,7 +274,12 @@ class AnswerInline(admin.TabularInline):
 class ResponseAdmin(admin.ModelAdmin):
     list_display = ["submitted_at", "survey", "customer", "unit", "employee", "channel", "language", "source"]
     list_filter = ["survey", "source", "channel", "language", "submitted_at"]
-    search_fields = ["transaction_ref", "customer__external_id", "customer__name", "answers__text"]
+    search_fields = [
+        "transaction_ref",
+        "customer__external_id",
+        "customer__name__unicontains",
+        "answers__text__unicontains",
+    ]
     list_select_related = ["survey", "customer", "unit", "employee__user"]
     date_hierarchy = "submitted_at"
     inlines = [AnswerInline]
@@ -302,7 +307,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "responded_at",
     ]
     list_filter = ["survey", "delivery", "channel", "distribution"]
-    search_fields = ["customer__external_id", "customer__name", "transaction_ref"]
+    search_fields = ["customer__external_id", "customer__name__unicontains", "transaction_ref"]
     list_select_related = ["survey", "customer", "unit"]
     autocomplete_fields = ["customer", "unit", "employee", "survey"]
     readonly_fields = [
@@ -336,7 +341,7 @@ class DistributionAdmin(admin.ModelAdmin):
 
     list_display = ["name", "survey", "status", "scheduled_at", "progress", "response_rate"]
     list_filter = ["status", "survey"]
-    search_fields = ["name"]
+    search_fields = ["name__unicontains"]
     filter_horizontal = ["segments", "units"]
     readonly_fields = ["status", "launched_at", "created_at", "progress", "response_rate"]
     actions = ["launch"]
@@ -424,7 +429,7 @@ class FollowUpAdmin(admin.ModelAdmin):
 
     list_display = ["__str__", "status", "unit", "owner", "priority", "due_at", "first_contact_at", "root_cause"]
     list_filter = ["status", "root_cause", "unit"]
-    search_fields = ["reasons", "response__customer__name", "response__customer__external_id"]
+    search_fields = ["reasons__unicontains", "response__customer__name__unicontains", "response__customer__external_id"]
     list_select_related = ["unit", "owner__user"]
     readonly_fields = [f.name for f in FollowUp._meta.fields]
     inlines = [FollowUpEventInline]
@@ -437,4 +442,4 @@ class FollowUpAdmin(admin.ModelAdmin):
 class ReplyTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "root_cause", "language", "subject"]
     list_filter = ["language", "root_cause"]
-    search_fields = ["name", "subject", "body"]
+    search_fields = ["name__unicontains", "subject__unicontains", "body__unicontains"]

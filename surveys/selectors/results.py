@@ -205,7 +205,7 @@ def verbatims(*, slice_: Slice, search: str = "", band: str = "") -> "QuerySet[A
         .order_by("-response__submitted_at", "-pk")
     )
     if search:
-        texts = texts.filter(text__icontains=search)
+        texts = texts.filter(text__unicontains=search)
     bands = {
         "unhappy": Q(score_type="nps", score__lte=6)
         | Q(score_type="csat", score__lte=2)
