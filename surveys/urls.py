@@ -10,6 +10,12 @@ urlpatterns = [
     path("results/", results.results_index, name="results-index"),
     path("results/<str:public_id>/", results.results_detail, name="results-detail"),
     path("results/<str:public_id>/export.csv", results.results_export, name="results-export"),
+    path(
+        "results/<str:public_id>/export.xlsx",
+        results.results_export,
+        {"file_format": "xlsx"},
+        name="results-export-xlsx",
+    ),
     path("results/<str:public_id>/allies/", results.results_allies, name="results-allies"),
     path("followups/", followups.followup_list, name="followup-list"),
     path("followups/<int:pk>/", followups.followup_detail, name="followup-detail"),

@@ -69,3 +69,12 @@ class ResultsFilterForm(forms.Form):
             touchpoint=data.get("touchpoint") or "",
             units_in_scope=units_in_scope,
         )
+
+    def slice_label(self) -> str:
+        """The slice in words for file names: "2026-10-01–2026-12-31 Москва — Тверская VIP high"; "" for all."""
+        data = self.cleaned_data
+        start, end = data.get("date_from"), data.get("date_to")
+        parts = [f"{start.isoformat() if start else ''}–{end.isoformat() if end else ''}"] if start or end else []
+        parts += [str(data[name]) for name in ("unit", "segment") if data.get(name)]
+        parts += [data[name] for name in ("value_tier", "channel", "touchpoint") if data.get(name)]
+        return " ".join(parts)

@@ -1,8 +1,13 @@
-"""CSV exports, streamed row by row so memory stays flat however many responses there are."""
+"""Exports of responses in what people open: CSV (UTF-8 with a byte-order mark, so Excel on a Russian Windows
+reads Cyrillic) streamed row by row, and XLSX written in XlsxWriter's constant-memory mode. Memory stays flat
+however many responses there are."""
 
 import csv
+import re
 from collections.abc import Iterator
+from typing import BinaryIO
 
+import xlsxwriter
 from django.db.models import F, QuerySet
 
 from surveys.models import Answer, Response, Survey
@@ -27,12 +32,47 @@ CONTEXT_COLUMNS = [
 ]  # fmt: skip
 
 
+BOM = "\ufeff"
+
+
 def responses_csv(*, survey: Survey, responses: QuerySet[Response], language: str) -> Iterator[str]:
-    """One line per response: context columns, then one column per question (choices joined with “; ”)."""
+    """One line per response: context columns, then one column per question (choices joined with “; ”); the
+    first line starts with a byte-order mark."""
+    writer = csv.writer(_Echo())
+    for number, row in enumerate(response_rows(survey=survey, responses=responses, language=language)):
+        line = writer.writerow([spreadsheet_safe(v) for v in row])
+        yield BOM + line if number == 0 else line
+
+
+def responses_xlsx(*, survey: Survey, responses: QuerySet[Response], language: str, into: BinaryIO) -> None:
+    """The same rows as the CSV as one worksheet, written into a file opened for binary writing. Numbers stay
+    numbers; text is never read as a formula."""
+    book = xlsxwriter.Workbook(
+        into, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": False}
+    )
+    sheet = book.add_worksheet(sheet_title(survey.name))
+    bold = book.add_format({"bold": True})
+    for number, row in enumerate(response_rows(survey=survey, responses=responses, language=language)):
+        for column, value in enumerate(row):
+            if number == 0:
+                sheet.write_string(number, column, str(value), bold)
+            elif isinstance(value, int | float):
+                sheet.write_number(number, column, value)
+            elif value not in (None, ""):
+                sheet.write_string(number, column, str(value))
+    book.close()
+
+
+def sheet_title(name: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:31] or "responses"
+
+
+def response_rows(*, survey: Survey, responses: QuerySet[Response], language: str) -> Iterator[list]:
+    """The header, then one list of values per response (ids and scores as numbers, the rest as text)."""
     questions = list(survey.questions.order_by("page", "order", "id"))
     position = {q.pk: i for i, q in enumerate(questions)}
-    writer = csv.writer(_Echo())
-    yield writer.writerow([spreadsheet_safe(c) for c in CONTEXT_COLUMNS + [q.code for q in questions]])
+    yield CONTEXT_COLUMNS + [q.code for q in questions]
     anonymous = survey.anonymous
     rows = (
         responses.order_by("pk")
@@ -61,14 +101,14 @@ def responses_csv(*, survey: Survey, responses: QuerySet[Response], language: st
     )
     pending = next(answers, None)
     for row in rows:
-        cells: list[list[str]] = [[] for _ in questions]
+        cells: list[list] = [[] for _ in questions]
         while pending is not None and pending[0] <= row[0]:
             if pending[0] == row[0] and pending[1] in position:
                 _rid, qid, number, choice, choice_en, text = pending
-                cells[position[qid]].append(str(number) if number is not None else (choice or choice_en or text))
+                cells[position[qid]].append(number if number is not None else (choice or choice_en or text))
             pending = next(answers, None)
         context = list(row)
         context[1] = row[1].isoformat()
         if anonymous:
             context[8] = ""
-        yield writer.writerow([spreadsheet_safe(v) for v in context] + [spreadsheet_safe("; ".join(c)) for c in cells])
+        yield context + [c[0] if len(c) == 1 else "; ".join(str(v) for v in c) for c in cells]

@@ -1,19 +1,22 @@
 """Results pages for CX leads and managers (managers see their unit subtree): figures, trend, breakdowns,
-comments, allies, and CSV exports."""
+comments, allies, and CSV and XLSX exports."""
 
 import csv
+import re
+import tempfile
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 
 from cxprogram.selectors import request_scope
 from surveys.forms.results import BREAKDOWN_CHOICES, ResultsFilterForm
 from surveys.models import FollowUp, Survey
-from surveys.selectors.exports import responses_csv, spreadsheet_safe
+from surveys.selectors.exports import BOM, responses_csv, responses_xlsx, spreadsheet_safe
 from surveys.selectors.metrics import responses_in
 from surveys.selectors.results import allies, loop_metrics, survey_results, verbatims
 
@@ -70,17 +73,33 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "surveys/results_detail.html", context)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @login_required
-def results_export(request: HttpRequest, public_id: str) -> HttpResponse:
+def results_export(request: HttpRequest, public_id: str, file_format: str = "csv") -> HttpResponse:
+    """The slice's responses as a streamed CSV or an XLSX file, named after the survey, the slice and the day."""
     survey, form, valid, units = _filtered(request, public_id)
     if not valid:
         return HttpResponse(str(form.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
     responses = responses_in(form.slice_for(survey, units))
-    stream = responses_csv(survey=survey, responses=responses, language=translation.get_language())
+    language = translation.get_language()
+    name = export_file_name(survey.name, form.slice_label(), timezone.localdate().isoformat(), file_format)
+    if file_format == "xlsx":
+        into = tempfile.TemporaryFile()  # noqa: SIM115  # FileResponse closes it once sent
+        responses_xlsx(survey=survey, responses=responses, language=language, into=into)
+        into.seek(0)
+        return FileResponse(into, as_attachment=True, filename=name, content_type=XLSX)
+    stream = responses_csv(survey=survey, responses=responses, language=language)
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{survey.public_id}-responses-{stamp}.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+
+
+def export_file_name(survey: str, slice_label: str, day: str, extension: str) -> str:
+    """ "Визит в магазин 2026-10-01–2026-12-31 Тверская 2026-12-04.csv": no characters a file system refuses."""
+    name = " ".join(part for part in (survey, slice_label, day) if part)
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", name).strip() + f".{extension}"
 
 
 @login_required
@@ -94,6 +113,7 @@ def results_allies(request: HttpRequest, public_id: str) -> HttpResponse:
         kind = "detractors" if request.GET.get("list") == "detractors" else "promoters"
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{survey.public_id}-{kind}.csv"'
+        response.write(BOM)
         writer = csv.writer(response)
         writer.writerow(["external_id", "name", "email", "phone", "segment", "unit", "nps", "comment", "submitted_at"])
         for r in lists[kind][:5000]:

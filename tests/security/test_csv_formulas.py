@@ -66,7 +66,7 @@ def rows_of(client, org, url) -> list[list[str]]:
     response = client.get(url)
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    return list(csv.reader(io.StringIO(body.decode(), newline="")))
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
 
 
 def defused(text: str) -> str:

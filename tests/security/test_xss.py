@@ -175,7 +175,7 @@ def download(client, world: World, url: str) -> tuple[object, list[list[str]]]:
     client.force_login(world.people["lead"].user)
     response = client.get(url)
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    return response, list(csv.reader(io.StringIO(body.decode())))
+    return response, list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 @pytest.mark.parametrize("url", ["/results/hostile/export.csv", "/results/hostile/allies/?format=csv&list=detractors"])
