@@ -4,8 +4,7 @@ import pytest
 
 from cxprogram.models import Customer
 from surveys.models import Question
-from surveys.selectors import ResponseContext
-from surveys.services import response_submit
+from surveys.services.responses import ResponseContext, response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 

@@ -10,8 +10,7 @@ from urllib.parse import unquote
 import pytest
 
 from surveys.models import Question
-from surveys.selectors import ResponseContext
-from surveys.services import response_submit
+from surveys.services.responses import ResponseContext, response_submit
 from tests.cxprogram.factories import CustomerFactory, SegmentFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory, SurveyFactory
 
