@@ -98,7 +98,11 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     return render(
         request,
         "cxprogram/error.html",
-        {"title": _("Not allowed"), "message": _("You do not have access to this page.")},
+        {
+            "title": _("Not allowed"),
+            "message": _("You do not have access to this page."),
+            "hint": _("If you think you should, ask a CX lead to check your role and unit."),
+        },
         status=403,
     )
 
@@ -107,7 +111,11 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return render(
         request,
         "cxprogram/error.html",
-        {"title": _("Page not found"), "message": _("There is nothing here, or it is not yours to see.")},
+        {
+            "title": _("Page not found"),
+            "message": _("There is nothing here, or it is not yours to see."),
+            "hint": _("Check the address; a link from an old e-mail may have expired."),
+        },
         status=404,
     )
 
