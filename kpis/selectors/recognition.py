@@ -4,9 +4,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Length, Right, StrIndex, Substr
+from django.db.models.functions import Coalesce, Concat, Length, Right, StrIndex, Substr
 from django.utils import timezone
 
 from cxprogram.models import Employee, Unit
@@ -140,7 +140,11 @@ def _employee_named_in_comment() -> Subquery:
         Employee.objects.filter(unit=OuterRef("response__unit"), user__is_active=True)
         .annotate(name_length=Length("user__first_name"), name_last=Right("user__first_name", 1))
         .annotate(stem=_name_stem())
-        .annotate(stem_length=Length("stem"), position=StrIndex(OuterRef("text"), F("stem")))
+        # At the start of a word and capitalised as names are: «Иван» is not found in «Диван» (nor "Rose" in "rose").
+        .annotate(
+            stem_length=Length("stem"),
+            position=StrIndex(Concat(Value(" "), OuterRef("text")), Concat(Value(" "), F("stem"))),
+        )
         .filter(stem_length__gte=3, position__gt=0)
         .order_by("pk")  # SQLite cannot order a subquery by an outer column, so not by position
         .values("pk")[:1]
@@ -159,16 +163,47 @@ def _comments(units: QuerySet[Unit], *, days: int) -> QuerySet[Answer]:
         )
         .exclude(response__survey__kind=Survey.Kind.EMPLOYEE_PULSE)
         .exclude(text="")
-        .exclude(Exists(Recognition.objects.filter(answer=OuterRef("pk"))))
+        # Each comment once: not this answer again, nor the same words from another response.
+        .exclude(Exists(Recognition.objects.filter(answer__text=OuterRef("text"))))
+        .exclude(_mentions(COMPLAINT_CUES))
     )
+
+
+# Until comments carry a measured sentiment, a small lexicon keeps complaints out of praise: a comment with one
+# of these stems is never offered as praise (folded search: any case, ё as е), and a comment naming a colleague
+# in a response that is not clearly happy needs a word of praise.
+COMPLAINT_CUES = [
+    "опозда", "царап", "груб", "хам", "сломан", "брак", "долго", "ужас", "плохо", "не работ", "не привез",
+    "не приех", "жалоб", "разочар", "обман", "испорч", "повреж", "late", "rude", "broken", "scratch", "damage",
+    "terrible", "awful", "disappoint", "complain", "waited",
+]  # fmt: skip
+PRAISE_CUES = [
+    "спасибо", "благодар", "молодец", "помог", "вежлив", "внимател", "отличн", "прекрасн", "лучш", "рекоменду",
+    "thank", "helpful", "great", "excellent", "friendly", "polite", "best",
+]  # fmt: skip
+
+
+def _mentions(cues: list[str]) -> Q:
+    found = Q()
+    for cue in cues:
+        found |= Q(text__unicontains=cue)
+    return found
 
 
 def _in_response(q: Q) -> Exists:
     return Exists(Answer.objects.filter(q, response=OuterRef("response")))
 
 
-HAPPY = Q(question_type=QT.NPS, number__gte=9) | Q(question_type=QT.CSAT, number__gte=4)
-UNHAPPY = Q(question_type=QT.NPS, number__lte=6) | Q(question_type=QT.CSAT, number__lte=2)
+HAPPY = (
+    Q(question_type=QT.NPS, number__gte=9)
+    | Q(question_type=QT.CSAT, number__gte=4)
+    | Q(question_type=QT.CES, number__lte=2)
+)
+UNHAPPY = (
+    Q(question_type=QT.NPS, number__lte=6)
+    | Q(question_type=QT.CSAT, number__lte=2)
+    | Q(question_type=QT.CES, number__gte=5)
+)
 
 
 @dataclass(frozen=True)
@@ -192,22 +227,26 @@ def _praise(units: QuerySet[Unit], *, days: int, limit: int, answer_id: int | No
     people = Employee.objects.filter(unit__in=units, user__is_active=True).values("pk")
     columns = ("pk", "text", "response__submitted_at", "target")
     newest = ("-response__submitted_at", "-pk")
-    named = list(
+    named = _once(
         comments.filter(named__in=people)
+        .filter(_in_response(HAPPY) | _mentions(PRAISE_CUES))
         .exclude(_in_response(UNHAPPY))
         .annotate(target=F("named"))
         .order_by(*newest)
-        .values(*columns)[:limit]
+        .values(*columns)[: 3 * limit],
+        limit,
     )
     served = []
     if len(named) < limit:
-        served = list(
+        served = _once(
             comments.filter(named__isnull=True, response__employee__in=people)
             .filter(_in_response(HAPPY))
             .exclude(_in_response(UNHAPPY))
             .annotate(target=F("response__employee"))
             .order_by(*newest)
-            .values(*columns)[: limit - len(named)]
+            .values(*columns)[: 3 * limit],
+            limit - len(named),
+            seen={row["text"] for row in named},
         )
     found = Employee.objects.select_related("user").in_bulk({row["target"] for row in named + served})
     return [
@@ -220,6 +259,17 @@ def _praise(units: QuerySet[Unit], *, days: int, limit: int, answer_id: int | No
         )
         for row in named + served
     ]
+
+
+def _once(rows, limit: int, seen: set | None = None) -> list[dict]:
+    """The first `limit` rows whose text has not been seen: the same praise from several responses is one."""
+    seen = set() if seen is None else set(seen)
+    kept = []
+    for row in rows:
+        if row["text"] not in seen and len(kept) < limit:
+            seen.add(row["text"])
+            kept.append(row)
+    return kept
 
 
 def recognition_suggestions(unit: Unit, *, limit: int = 10, days: int = PRAISE_WINDOW_DAYS) -> list[Suggestion]:

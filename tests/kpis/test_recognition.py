@@ -514,3 +514,30 @@ def test_only_the_employees_managers_pass_praise_on(org, named_people, store_vis
     with pytest.raises(ValidationError):
         recognition_from_suggestion(manager=named_people[who], answer_id=answer.pk)
     assert not Recognition.objects.exists()
+
+
+def test_a_complaint_is_never_offered_as_praise(org, named_people, store_visit):
+    p = named_people
+    ivan = p["bob"].user
+    ivan.first_name = "Иван"
+    ivan.save()
+    complaint = "Диван привезли с царапиной, сборщик опоздал на три часа"
+    comment_on(store_visit, employee=p["bob"], nps=9, text=complaint)  # a happy score, an unhappy comment
+    comment_on(store_visit, employee=p["bob"], nps=8, text="Иван опоздал, но извинился.")  # named, a complaint
+    comment_on(store_visit, employee=p["alice"], text="Иван на месте.")  # named, no score, no praise
+    comment_on(store_visit, employee=p["alice"], csat=3, text="Иван, СПАСИБО за помощь!")  # named, thanked
+    assert suggested(org["units"]["north_store"]) == [("Иван, СПАСИБО за помощь!", "bob", True)]
+
+
+def test_the_same_praise_is_suggested_and_passed_on_once(org, named_people, store_visit):
+    p = named_people
+    praise = "Алиса помогла подобрать шторы!"
+    first = comment_on(store_visit, employee=p["bob"], nps=10, text=praise, days_ago=1)
+    for days_ago in (2, 3):
+        comment_on(store_visit, employee=p["bob"], nps=10, text=praise, days_ago=days_ago)
+    comment_on(store_visit, employee=p["alice"], nps=10, text="Всё понравилось", days_ago=4)
+    assert suggested(org["units"]["north_store"]) == [(praise, "alice", True), ("Всё понравилось", "alice", False)]
+    CompanyValueFactory(code="care", name_en="Customer care")
+    recognition_from_suggestion(manager=p["store_manager"], answer_id=first.pk)
+    assert suggested(org["units"]["north_store"]) == [("Всё понравилось", "alice", False)]
+    assert Recognition.objects.filter(message=praise).count() == 1
