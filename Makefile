@@ -16,13 +16,14 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-## make run: install, migrate, seed the demo once, serve on http://$(HOST):$(PORT)/ with a Celery worker and beat.
+## make run: install, migrate, seed the demo once, serve on http://$(HOST):$(PORT)/ with a Celery worker and beat
+## (started again whenever it exits: manage.py run_worker).
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --once --responses 3000
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops the web server and the worker)."
 	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A cxprogram worker --beat --pool=solo --loglevel=WARNING & \
+	$(PY) manage.py run_worker --loglevel=WARNING & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # axe-core for the accessibility tests (package.json); without node and npm those tests skip and say why.

@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxprogram.settings.dev")
 app = Celery("cxprogram")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+from . import heartbeats  # noqa: E402, F401 - the worker's and beat's heartbeats hook into Celery's signals

@@ -1,7 +1,9 @@
-"""Checks behind /healthz: can we reach the database and the Celery broker."""
+"""Checks behind /healthz: can we reach the database and the Celery broker, and are the worker and beat alive."""
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+
+from .selectors import background_health
 
 
 def database_state() -> str:
@@ -23,9 +25,22 @@ def broker_state() -> str:
     try:
         with app.connection_for_write(
             url=settings.CELERY_BROKER_URL,
+            transport=getattr(settings, "CELERY_BROKER_TRANSPORT", None),
             transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
         ) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as error:  # noqa: BLE001 - any failure to connect means the broker is unavailable
         return f"unavailable: {type(error).__name__}"
     return "ok"
+
+
+def background_states() -> dict[str, str]:
+    """{'worker': ..., 'beat': ...}: 'ok', 'stale since <time>', 'never seen'; 'in-process' when tasks run eagerly,
+    'unknown' when the database (where the heartbeats are) does not answer."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"worker": "in-process", "beat": "in-process"}
+    try:
+        background = background_health()
+    except DatabaseError:
+        return {"worker": "unknown", "beat": "unknown"}
+    return {"worker": background.worker.state, "beat": background.beat.state}

@@ -273,3 +273,27 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.webhook} ({self.get_status_display()})"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of one background process (a Celery worker or beat), written every few seconds by the
+    process itself (cxprogram/heartbeats.py). In the database, so that the web processes read it on the embedded
+    default as in production, and it outlives a Redis outage."""
+
+    class Role(models.TextChoices):
+        WORKER = "worker", _("worker")
+        BEAT = "beat", _("scheduler")
+
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    node = models.CharField(_("process"), max_length=200)
+    started_at = models.DateTimeField(_("started"))
+    seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+        constraints = [models.UniqueConstraint(fields=["role", "node"], name="heartbeat_one_row_per_process")]
+        indexes = [models.Index(fields=["role", "seen_at"], name="heartbeat_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.node}"

@@ -1,12 +1,17 @@
 """Reads of the organisation: who may see what, and the figures on the organisation pages."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import ngettext
 
-from .models import Customer, Employee, Unit
+from .models import Customer, Employee, Heartbeat, Unit, WebhookDelivery
 
 
 @dataclass(frozen=True)
@@ -122,3 +127,54 @@ def organisation_overview() -> dict:
         "units": [(label, units.get(code, 0)) for code, label in Unit.Kind.choices],
         "roles": [(label, roles.get(code, 0)) for code, label in Employee.Role.choices],
     }
+
+
+@dataclass(frozen=True)
+class ProcessHealth:
+    """What the heartbeats say about one kind of background process (the freshest of its processes counts)."""
+
+    role: str
+    seen_at: datetime | None
+    stale: bool
+
+    @property
+    def state(self) -> str:
+        """For /healthz: 'ok', 'stale since <ISO time>' or 'never seen'."""
+        if self.seen_at is None:
+            return "never seen"
+        return f"stale since {self.seen_at.isoformat(timespec='seconds')}" if self.stale else "ok"
+
+
+@dataclass(frozen=True)
+class BackgroundHealth:
+    worker: ProcessHealth
+    beat: ProcessHealth
+
+    @property
+    def stopped(self) -> bool:
+        """No worker, or no beat, has been heard from within HEARTBEAT_STALE_SECONDS."""
+        return self.worker.stale or self.beat.stale
+
+
+def background_health(*, now: datetime | None = None) -> BackgroundHealth:
+    """The worker's and beat's latest heartbeats against HEARTBEAT_STALE_SECONDS (one query)."""
+    now = now or timezone.now()
+    latest = dict(Heartbeat.objects.values("role").annotate(latest=Max("seen_at")).values_list("role", "latest"))
+    oldest_fresh = now - timedelta(seconds=settings.HEARTBEAT_STALE_SECONDS)
+
+    def health(role: str) -> ProcessHealth:
+        seen_at = latest.get(role)
+        return ProcessHealth(role=role, seen_at=seen_at, stale=seen_at is None or seen_at < oldest_fresh)
+
+    return BackgroundHealth(worker=health(Heartbeat.Role.WORKER), beat=health(Heartbeat.Role.BEAT))
+
+
+def background_waiting_work() -> list[tuple[str, int]]:
+    """What waits for the worker, in words ('35 invitations queued'), with each app's counters named in
+    BACKGROUND_WAITING_WORK (lower apps cannot import higher ones): (words, count) pairs, counts above zero only."""
+    pending = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).count()
+    words = ngettext("%(count)s webhook delivery pending", "%(count)s webhook deliveries pending", pending)
+    waiting = [(words % {"count": pending}, pending)]
+    for path in settings.BACKGROUND_WAITING_WORK:
+        waiting.extend(import_string(path)())
+    return [(label, count) for label, count in waiting if count]

@@ -4,14 +4,16 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .forms import CustomerRowForm
-from .models import Customer, Employee, Segment, Unit
+from .models import Customer, Employee, Heartbeat, Segment, Unit
 
 CX_LEADS_GROUP = "CX leads"
 PRODUCT_APPS = ("cxprogram", "surveys", "journeys", "kpis")
@@ -180,3 +182,16 @@ def _group_by_fields(rows: Iterable[dict], fields: list[str]) -> dict[tuple[str,
         key = tuple(f for f in fields if f in row)
         groups.setdefault(key, []).append(row)
     return groups
+
+
+def heartbeat_record(*, role: str, node: str, started_at: datetime, now: datetime | None = None) -> None:
+    """Record that the background process `node` is alive now: one UPDATE, an INSERT the first time."""
+    now = now or timezone.now()
+    if not Heartbeat.objects.filter(role=role, node=node).update(seen_at=now, started_at=started_at):
+        Heartbeat.objects.update_or_create(role=role, node=node, defaults={"seen_at": now, "started_at": started_at})
+
+
+def heartbeat_prune(*, older_than: timedelta) -> int:
+    """Forget processes not heard from for `older_than` (old container names); returns how many."""
+    deleted, _per_model = Heartbeat.objects.filter(seen_at__lt=timezone.now() - older_than).delete()
+    return deleted

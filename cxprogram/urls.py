@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set-language"),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
     # The REST API: each app's api/urls.py under /api/v1/; the OpenAPI schema and its docs (assets served here).
     path("api/v1/", include("cxprogram.api.urls")),
     path("api/v1/", include("surveys.api.urls")),

@@ -79,10 +79,19 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the broker answer, 503 with the failing part named otherwise."""
-    states = {"database": health.database_state(), "broker": health.broker_state()}
+    """Readiness of the whole installation: 200 when the database and the broker answer and the worker and beat
+    have been heard from lately; 503 with the failing part named otherwise."""
+    states = {"database": health.database_state(), "broker": health.broker_state(), **health.background_states()}
     healthy = all(state in ("ok", "in-process") for state in states.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", **states}, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def livez(request: HttpRequest) -> HttpResponse:
+    """Liveness of this web process: 200 while it serves, whatever the database, Redis or the worker do. For the
+    load balancer, which must not take every web server out when only a part behind them is down."""
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:

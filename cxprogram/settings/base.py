@@ -155,11 +155,13 @@ EMAIL_TIMEOUT = env_int(ENV, "EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "cx@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Celery. Without CELERY_BROKER_URL the broker is a folder on disk (kombu's filesystem transport), so
-# `make run` has a real worker and beat without a broker server; production points it at Redis.
+# Celery. Without CELERY_BROKER_URL the broker is a folder on disk (kombu's filesystem transport with atomic
+# writes and unreadable files set aside, cxprogram/broker.py), so `make run` has a real worker and beat without a
+# broker server; production points it at Redis.
 CELERY_BROKER_URL = ENV.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_FOLDER = VAR_DIR / "celery-broker"
 if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT = "cxprogram.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_FOLDER),
         "data_folder_out": str(CELERY_BROKER_FOLDER),
@@ -182,6 +184,15 @@ CELERY_BEAT_SCHEDULE = {
     "webhook-sweep": {"task": "cxprogram.tasks.sweep_webhook_deliveries", "schedule": 5 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The worker and beat record a heartbeat in the database this often (cxprogram/heartbeats.py); /healthz and the
+# CX leads' pages call background work stopped when the latest is older than HEARTBEAT_STALE_SECONDS.
+HEARTBEAT_SECONDS = env_int(ENV, "HEARTBEAT_SECONDS", 15)
+HEARTBEAT_STALE_SECONDS = env_int(ENV, "HEARTBEAT_STALE_SECONDS", 4 * HEARTBEAT_SECONDS)
+CELERY_BEAT_SCHEDULER = "cxprogram.heartbeats:HeartbeatScheduler"
+# Beat wakes at least once per heartbeat, even when nothing is due, so that its heartbeat shows its loop turning.
+CELERY_BEAT_MAX_LOOP_INTERVAL = HEARTBEAT_SECONDS
+# What waits for background work, shown beside a stopped worker: functions returning (label, count) pairs.
+BACKGROUND_WAITING_WORK = ["surveys.selectors.background.waiting_work"]
 
 # REST API (/api/v1/): per-user tokens or the session, JSON only, page sizes and request rates capped.
 API_PAGE_SIZE = env_int(ENV, "API_PAGE_SIZE", 50)
