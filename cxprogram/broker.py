@@ -47,6 +47,10 @@ def write_atomically(path: Path, data: bytes) -> None:
 class Channel(filesystem.Channel):
     """kombu's filesystem channel with atomic writes and unreadable messages set aside."""
 
+    def __init__(self, *args, **kwargs):
+        self._listed: dict[str, list[str]] = {}  # per queue: names from the last listing not yet tried, newest first
+        super().__init__(*args, **kwargs)
+
     def _put(self, queue, payload, **kwargs):
         """Put a message on `queue`: invisible to consumers until it is complete."""
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
@@ -56,14 +60,22 @@ class Channel(filesystem.Channel):
             raise ChannelError(f"Cannot add message {name!r} to {self.data_folder_out}: {error}") from error
 
     def _get(self, queue):
-        """The oldest readable message of `queue`; unreadable ones on the way are set aside."""
+        """The oldest readable message of `queue`; unreadable ones on the way are set aside. The folder is listed
+        again only when the names of the last listing are used up: listing it for every message made a backlog
+        of n messages cost n² names read."""
         folder = Path(self.data_folder_in)
         claimed = folder / CLAIMED
         claimed.mkdir(exist_ok=True)
-        wanted = f"{queue}.msg"
-        for name in sorted(os.listdir(folder)):
-            if name.partition(".")[2] != wanted:
+        listed = self._listed.setdefault(queue, [])
+        fresh = not listed
+        if fresh:
+            listed.extend(self._list(folder, queue))
+        while listed or not fresh:
+            if not listed:  # the last listing is used up (other workers took the rest): look again, once
+                listed.extend(self._list(folder, queue))
+                fresh = True
                 continue
+            name = listed.pop()
             try:
                 os.rename(folder / name, claimed / name)
             except OSError:
@@ -80,6 +92,12 @@ class Channel(filesystem.Channel):
             (claimed / name).unlink()
             return payload
         raise Empty()
+
+    @staticmethod
+    def _list(folder: Path, queue: str) -> list[str]:
+        """The names of `queue`'s messages in the folder, newest first (taken from the end)."""
+        wanted = f"{queue}.msg"
+        return sorted((name for name in os.listdir(folder) if name.partition(".")[2] == wanted), reverse=True)
 
     def _message(self, data: bytes) -> tuple[dict | None, str]:
         """The message in `data` and '', or None and what is wrong with it."""

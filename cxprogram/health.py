@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from kombu import Connection
 
 from .selectors import background_health
 
@@ -20,14 +21,12 @@ def broker_state() -> str:
     """'ok' when the broker accepts a connection, 'in-process' when tasks run eagerly."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "in-process"
-    from cxprogram.celery import app
-
+    url = settings.CELERY_BROKER_URL
+    # Our own transport serves the folder URL only (settings/base.py); any other URL names its own by its scheme.
+    transport = getattr(settings, "CELERY_BROKER_TRANSPORT", None) if url == "filesystem://" else None
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
     try:
-        with app.connection_for_write(
-            url=settings.CELERY_BROKER_URL,
-            transport=getattr(settings, "CELERY_BROKER_TRANSPORT", None),
-            transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
-        ) as conn:
+        with Connection(url, transport=transport, transport_options=options) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as error:  # noqa: BLE001 - any failure to connect means the broker is unavailable
         return f"unavailable: {type(error).__name__}"

@@ -1,6 +1,7 @@
 """Real background processes for tests: a migrated SQLite file, a `celery worker` (or `manage.py run_worker`)
 subprocess, and a probe process that reads /healthz every 0.2 s and prints what it saw."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -52,7 +53,7 @@ def environment(tmp_path: Path, broker: str = "filesystem://") -> dict:
 
 
 def migrated_database(template_dir: Path, tmp_path: Path) -> None:
-    """Copy a database migrated once per test session (migrating takes seconds) into `tmp_path`."""
+    """Copy a database migrated once per test session (the `migrated_sqlite` fixture) into `tmp_path`."""
     template = template_dir / "db.sqlite3"
     if not template.exists():
         manage(environment(template_dir), "migrate", "-v0")
@@ -91,10 +92,8 @@ def start_worker(env: dict, *extra: str) -> subprocess.Popen:
 
 def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> str:
     """End the process and everything it started (warmly by default); return its output."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
     try:
         output = process.communicate(timeout=30)[0]
     except subprocess.TimeoutExpired:

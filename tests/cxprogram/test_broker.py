@@ -21,14 +21,9 @@ with app.connection_for_write() as connection:
 """
 
 
-@pytest.fixture(scope="session")
-def migrated(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("migrated")
-
-
 @pytest.fixture
-def env(tmp_path, migrated) -> dict:
-    migrated_database(migrated, tmp_path)
+def env(tmp_path, migrated_sqlite) -> dict:
+    migrated_database(migrated_sqlite, tmp_path)
     return environment(tmp_path)
 
 
@@ -84,7 +79,7 @@ def test_empty_cut_and_foreign_message_files_are_set_aside_and_the_worker_goes_o
 
 def test_two_thousand_tasks_sent_at_once_by_four_processes_each_run_once(env):
     folder = Path(env["CXPROGRAM_VAR_DIR"]) / "celery-broker"
-    worker = start_worker(env, "--include=tests.cxprogram.worker_tasks")
+    worker = start_worker(env, "--include=tests.cxprogram.worker_tasks", "--loglevel=WARNING")
     try:
         # The worker lists the folder while four producers write into it: kombu's own transport read files
         # before their producer had written them and died of it (celery/kombu#1551).

@@ -53,7 +53,8 @@ class Command(BaseCommand):
         delay = RESTART_DELAY_SECONDS
         while not stopping:
             started = time.monotonic()
-            worker = subprocess.Popen(command, start_new_session=True)  # nosec B603 - fixed arguments, no shell
+            # Fixed arguments, no shell.
+            worker = subprocess.Popen(command, start_new_session=True)  # noqa: S603  # nosec B603
             self.stdout.write(f"Worker started (pid {worker.pid}).")
             self.stdout.flush()
             code = self._wait(worker)
