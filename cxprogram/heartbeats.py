@@ -75,7 +75,8 @@ _worker_heartbeat: WorkerHeartbeat | None = None
 
 @signals.worker_ready.connect
 def start_worker_heartbeat(sender, **kwargs) -> None:
-    """`sender` is the worker's consumer; its blueprint leaves RUN when it stops or loses the broker."""
+    """`sender` is the worker's consumer; its blueprint leaves RUN when it shuts down (not while it reconnects to a
+    broker that went away: the worker is alive then, and /healthz names the broker)."""
     global _worker_heartbeat  # one heartbeat thread per worker process
     consumer = sender
     _worker_heartbeat = WorkerHeartbeat(
