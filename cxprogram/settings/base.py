@@ -100,7 +100,9 @@ TRUSTED_PROXY_COUNT = env_int(ENV, "TRUSTED_PROXY_COUNT", 0)
 # Hosted surveys: flood protection on public links and invitation tokens, and the quickest believable answer.
 SURVEY_SUBMIT_LIMIT = env_int(ENV, "SURVEY_SUBMIT_LIMIT", 30)  # submissions per client address and survey...
 SURVEY_SUBMIT_WINDOW_SECONDS = env_int(ENV, "SURVEY_SUBMIT_WINDOW_SECONDS", 10 * 60)  # ...within this window
-SURVEY_MIN_FILL_SECONDS = env_int(ENV, "SURVEY_MIN_FILL_SECONDS", 3)
+SURVEY_MIN_FILL_SECONDS = env_int(ENV, "SURVEY_MIN_FILL_SECONDS", 3)  # faster and untouched by a person: confirm
+SURVEY_STATE_MAX_AGE = env_int(ENV, "SURVEY_STATE_MAX_AGE", 24 * 3600)  # a survey page can be sent this long
+SURVEY_ANSWERED_COOKIE_AGE = env_int(ENV, "SURVEY_ANSWERED_COOKIE_AGE", 90 * 24 * 3600)  # "already received" memory
 INVITATION_MISS_LIMIT = env_int(ENV, "INVITATION_MISS_LIMIT", 20)  # unknown or used tokens per address per hour
 
 # Distribution: nobody is invited to any survey more often than this (on top of each survey's own period).

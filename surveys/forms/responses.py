@@ -1,12 +1,18 @@
 """The hosted survey form: one page of questions, validated in the customer's language."""
 
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from surveys.display_logic import Answers, condition_met
 from surveys.models import Question
+from surveys.services.followups import CONTACT_ME_CODE
 
 QT = Question.Type
+PHONE = re.compile(r"\+?[\d\s().-]+")
 
 
 def field_name(question: Question) -> str:
@@ -18,13 +24,21 @@ class SurveyPageForm(forms.Form):
 
     website = forms.CharField(required=False)  # honeypot: hidden from people, filled by bots
 
-    def __init__(self, *args, questions: list[Question], earlier: Answers, language: str, **kwargs):
+    def __init__(
+        self, *args, questions: list[Question], earlier: Answers, language: str, ask_contact: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.earlier = earlier
         self.language = language
         for question in questions:
             self.fields[field_name(question)] = self._field_for(question)
+        # A customer nobody knows (a public link) who asks to be contacted is asked how.
+        self.contact_question = None
+        if ask_contact:
+            self.contact_question = next((q for q in questions if is_contact_me(q)), None)
+        if self.contact_question is not None:
+            self.fields["contact"] = forms.CharField(max_length=200, required=False, strip=True)
 
     def _field_for(self, question: Question) -> forms.Field:
         if question.scale is not None:
@@ -53,8 +67,31 @@ class SurveyPageForm(forms.Form):
                 if question.required:
                     self.add_error(name, _("Please answer this question."))
                 continue
+            if question.type == QT.MULTIPLE and len(set(value)) != len(value):
+                self.add_error(name, _("Each option can be chosen only once."))
+                continue
             answers[question.pk] = value
+        if self.contact_question is not None and "contact" not in self.errors:
+            self._clean_contact(cleaned, answers.get(self.contact_question.pk) == 1)
         return cleaned
+
+    def _clean_contact(self, cleaned: dict, wanted: bool) -> None:
+        contact = cleaned.get("contact", "")
+        if not wanted:
+            cleaned["contact"] = ""
+        elif not contact:
+            self.add_error("contact", _("Tell us how to reach you: a phone number or an e-mail address."))
+        elif "@" in contact:
+            try:
+                validate_email(contact)
+            except ValidationError:
+                self.add_error("contact", _("Enter a valid e-mail address, e.g. name@example.com."))
+        elif not PHONE.fullmatch(contact) or not 6 <= sum(c.isdigit() for c in contact) <= 15:
+            self.add_error("contact", _("Enter a phone number (6 to 15 digits) or an e-mail address."))
+
+    def contact(self) -> str:
+        """How the customer wants to be contacted, when asked and wanted; else ""."""
+        return self.cleaned_data.get("contact", "") if self.contact_question is not None else ""
 
     def answers(self) -> Answers:
         """The page's answers by question id, without blanks and hidden questions."""
@@ -68,3 +105,8 @@ class SurveyPageForm(forms.Form):
     @property
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
+
+
+def is_contact_me(question: Question) -> bool:
+    """The yes/no question "may we contact you?" that opens a case when answered yes."""
+    return question.type == QT.YES_NO and question.code == CONTACT_ME_CODE

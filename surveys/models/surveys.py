@@ -374,6 +374,15 @@ class Response(InteractionContext):
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     submitted_at = models.DateTimeField(_("submitted"), db_index=True)
     duration_seconds = models.PositiveIntegerField(_("time to answer (seconds)"), null=True, blank=True)
+    # A random key per survey page view chain, carried in the signed page state: the unique index makes a replayed
+    # or resent state (two tabs, Back after "Send", a script) a no-op, even when two copies arrive at once.
+    submission_key = models.CharField(_("submission key"), max_length=24, null=True, blank=True, unique=True)
+    contact_details = models.CharField(
+        _("how to contact the customer"),
+        max_length=200,
+        blank=True,
+        help_text=_("Given on a public link by a customer who asked to be contacted."),
+    )
 
     class Meta:
         verbose_name = _("response")

@@ -269,16 +269,23 @@ def unsubscribe_token(invitation: Invitation) -> str:
     return signing.dumps({"i": invitation.pk}, salt=UNSUBSCRIBE_SALT)
 
 
-def customer_unsubscribe(*, token: str) -> Customer | None:
-    """Opt the customer of a signed unsubscribe token out of every survey, and block the address; idempotent."""
+def unsubscribe_customer(*, token: str) -> Customer | None:
+    """The customer a signed unsubscribe token is for, or None when it is not valid."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
         return None
-    invitation = Invitation.objects.select_related("customer").filter(pk=data.get("i")).first()
-    if invitation is None or invitation.customer is None:
+    if not isinstance(data, dict):
         return None
-    customer = invitation.customer
+    invitation = Invitation.objects.select_related("customer").filter(pk=data.get("i")).first()
+    return invitation.customer if invitation is not None else None
+
+
+def customer_unsubscribe(*, token: str) -> Customer | None:
+    """Opt the customer of a signed unsubscribe token out of every survey, and block the address; idempotent."""
+    customer = unsubscribe_customer(token=token)
+    if customer is None:
+        return None
     with transaction.atomic():
         Customer.objects.filter(pk=customer.pk, opted_out_at__isnull=True).update(opted_out_at=timezone.now())
         if customer.email:

@@ -23,6 +23,10 @@ class AlreadyResponded(Exception):
     """The invitation has been answered already."""
 
 
+class AlreadyReceived(AlreadyResponded):
+    """This very submission (its page state's key) has been saved already: a replay or a resend."""
+
+
 @dataclass(frozen=True)
 class ResponseContext:
     """Where the interaction happened; every part is optional."""
@@ -45,12 +49,15 @@ def response_submit(
     invitation: Invitation | None = None,
     customer: Customer | None = None,
     context: ResponseContext = ResponseContext(),
+    submission_key: str | None = None,
+    contact_details: str = "",
 ) -> Response:
     """Save a response and its answers in one transaction, with its follow-up case when the survey's rules call
     for one; answers to hidden questions are dropped.
 
     With an invitation, the invitation row is locked and a second response raises AlreadyResponded
-    (the one-to-one column guards the same on databases without row locks)."""
+    (the one-to-one column guards the same on databases without row locks). A `submission_key` that was saved
+    before raises AlreadyReceived and saves nothing: its unique index settles two simultaneous copies too."""
     now = timezone.now()
     answers = visible_answers(questions, answers)
     by_id = {q.pk: q for q in questions}
@@ -59,7 +66,11 @@ def response_submit(
             if invitation is not None:
                 locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
                 if locked.responded_at is not None:
-                    raise AlreadyResponded
+                    same = (
+                        bool(submission_key)
+                        and Response.objects.filter(invitation=locked, submission_key=submission_key).exists()
+                    )
+                    raise AlreadyReceived if same else AlreadyResponded
                 Invitation.objects.filter(pk=invitation.pk).update(responded_at=now)
             response = Response.objects.create(
                 survey=survey,
@@ -74,6 +85,8 @@ def response_submit(
                 source=source,
                 submitted_at=now,
                 duration_seconds=max(0, int((now - started_at).total_seconds())) if started_at else None,
+                submission_key=submission_key,
+                contact_details="" if survey.anonymous else contact_details,
             )
             Answer.objects.bulk_create(_answer_rows(response, by_id, answers))
             webhook_emit(
@@ -82,6 +95,8 @@ def response_submit(
             )
             followup_open(response=response, questions=questions, answers=answers)
     except IntegrityError as error:
+        if submission_key is not None and Response.objects.filter(submission_key=submission_key).exists():
+            raise AlreadyReceived from error
         if invitation is not None and Response.objects.filter(invitation=invitation).exists():
             raise AlreadyResponded from error
         raise

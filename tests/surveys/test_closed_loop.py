@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 
 from surveys.models import FollowUp, Question
@@ -91,7 +92,9 @@ def test_a_retried_submission_does_not_open_a_second_case(client, loop):
     invitation = InvitationFactory(survey=survey)
     url = f"/s/i/{invitation.token}/"
     assert submit(client, url, {f"q{q['nps'].pk}": "1"}).status_code == 302
-    assert submit(client, url, {f"q{q['nps'].pk}": "1"}).status_code == 404
+    again = submit(client, url, {f"q{q['nps'].pk}": "1"}, headers={"accept-language": "en"})
+    assert (again.status_code, b"Your answers were already received" in again.content) == (409, True)
+    assert submit(Client(), url, {f"q{q['nps'].pk}": "1"}).status_code == 404  # another browser learns nothing
     assert FollowUp.objects.count() == 1
 
 

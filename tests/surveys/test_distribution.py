@@ -138,10 +138,10 @@ def test_unsubscribe_in_one_click(client, audience):
     survey, _distribution, people = audience
     invitation = InvitationFactory(survey=survey, customer=people["anna"])
     url = f"/u/{unsubscribe_token(invitation)}/"
-    assert "Stop feedback requests?" in client.get(url, headers={"accept-language": "en"}).content.decode()
+    assert "Stop feedback requests?" in client.get(f"{url}?lang=en").content.decode()
     response = client.post(url)  # a mail client's one-click POST carries no CSRF cookie
     assert response.status_code == 200
-    assert "Вы отписались" in response.content.decode() or "You are unsubscribed" in response.content.decode()
+    assert "Вы отписались" in response.content.decode()  # Anna's language
     anna = Customer.objects.get(pk=people["anna"].pk)
     assert anna.opted_out_at is not None
     assert UnsubscribedAddress.objects.filter(email=anna.email.lower()).exists()

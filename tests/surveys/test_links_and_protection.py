@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from cxprogram.models import Unit
 from surveys.models import Answer, Question, Response
@@ -61,11 +62,15 @@ def test_anonymous_survey_never_links_the_customer(client, survey):
 def test_used_and_unknown_tokens_get_the_same_polite_page(client, survey):
     invitation = InvitationFactory(survey=survey[0])
     submit(client, f"/s/i/{invitation.token}/", {f"q{survey[1].pk}": "9"})
-    used = client.get(f"/s/i/{invitation.token}/", headers={"accept-language": "en"})
-    unknown = client.get("/s/i/not-a-real-token-at-all/", headers={"accept-language": "en"})
+    mine = client.get(f"/s/i/{invitation.token}/", headers={"accept-language": "en"})
+    assert (mine.status_code, b"Your answers were already received" in mine.content) == (200, True)
+    elsewhere = Client()  # the customer's other device, or whoever else sees the link
+    used = elsewhere.get(f"/s/i/{invitation.token}/", headers={"accept-language": "en"})
+    unknown = elsewhere.get("/s/i/not-a-real-token-at-all/", headers={"accept-language": "en"})
     assert used.status_code == unknown.status_code == 404
     assert used.content == unknown.content
-    assert "This survey link has already been used or is not valid." in used.content.decode()
+    assert "Thank you for your time" in used.content.decode()
+    assert "If you have sent your answers, we have them and there is nothing more to do." in used.content.decode()
 
 
 def test_a_second_submission_of_an_answered_invitation_saves_nothing(client, survey):
@@ -74,7 +79,10 @@ def test_a_second_submission_of_an_answered_invitation_saves_nothing(client, sur
     page = client.get(url)
     data = {**form_state(page.content.decode()), "next": "1", f"q{survey[1].pk}": "9"}
     assert client.post(url, data).status_code == 302
-    assert client.post(url, data).status_code == 404
+    assert client.post(url, data).status_code == 409  # the same page sent again: "already received"
+    other = {**data, "state": form_state(client.get("/s/pub/").content.decode())["state"]}
+    assert client.post(url, other).status_code == 409  # this browser answered the link (its cookie says so)
+    assert Client().post(url, other).status_code == 404  # another browser: as for any unknown link
     assert Response.objects.count() == 1
 
 
@@ -137,14 +145,18 @@ def test_honeypot_submissions_look_accepted_but_are_not_saved(client, survey):
     assert Response.objects.count() == 0
 
 
-def test_too_fast_a_submission_is_asked_to_check_and_send_again(client, survey, settings):
+def test_too_fast_and_untouched_is_asked_to_confirm_with_a_marked_box(client, survey, settings):
     settings.SURVEY_MIN_FILL_SECONDS = 60
     response = submit(client, "/s/pub/", {f"q{survey[1].pk}": "9"}, headers={"accept-language": "en"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Please take a moment to check your answers, then send them again." in page
+    assert '<a href="#id_confirm_send">Send your answers: Your answers arrived very quickly.' in page
+    assert '<input type="checkbox" name="confirm_send" value="1">' in page
     assert f'name="q{survey[1].pk}" value="9" checked' in page
     assert Response.objects.count() == 0
+    confirmed = {**form_state(page), "next": "1", f"q{survey[1].pk}": "9", "confirm_send": "1"}
+    assert client.post("/s/pub/", confirmed).status_code == 302
+    assert Response.objects.get().answers.get().number == 9
 
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -186,3 +198,4 @@ def test_oversized_and_malformed_posts_get_a_4xx(client, survey):
 def test_failure_pages_speak_russian_to_russian_customers(client):
     page = client.get("/s/i/no-such-token/", headers={"accept-language": "ru"}).content.decode()
     assert "Эта ссылка на опрос уже использована или недействительна." in page
+    assert "Спасибо, что уделили нам время" in page

@@ -29,6 +29,15 @@
   }
   form.addEventListener("change", update);
   update();
+
+  // A person touches the page before sending it: mark the form then, so a quick answer is not taken for a bot's.
+  const human = form.querySelector('input[name="human"]');
+  if (human) {
+    const mark = () => { human.value = human.dataset.token; };
+    for (const type of ["pointerdown", "keydown", "change", "input"]) {
+      form.addEventListener(type, mark, { once: true, passive: true });
+    }
+  }
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 })();
