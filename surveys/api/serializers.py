@@ -126,7 +126,8 @@ class ResponseSerializer(serializers.ModelSerializer):
         model = Response
         fields = [
             "id", "survey", "submitted_at", "source", "language", "duration_seconds", "customer", "segment",
-            "unit", "employee", "touchpoint", "channel", "transaction_ref", "band", "followup", "answers",
+            "unit", "employee", "touchpoint", "channel", "transaction_ref", "contact_details", "band", "followup",
+            "answers",
         ]  # fmt: skip
         read_only_fields = fields
         # Read-only choice fields lose allow_blank, and with it the empty value in the schema's enum.

@@ -69,14 +69,17 @@ def distribution_launch(*, distribution_id: int) -> int:
         if distribution.status not in (Distribution.Status.DRAFT, Distribution.Status.SCHEDULED):
             return 0
         now = timezone.now()
-        customers = list(distribution_audience(distribution=distribution, now=now).values_list("pk", "language"))
+        # Each invitation is about the customer's home unit: the distribution's units only filter the audience by
+        # home unit, so the home unit is the most precise unit there is, and the case reaches that store's manager.
+        audience = distribution_audience(distribution=distribution, now=now)
+        customers = list(audience.values_list("pk", "language", "home_unit_id"))
         invitations = Invitation.objects.bulk_create(
             [
                 Invitation(
                     survey=distribution.survey, distribution=distribution, customer_id=pk, language=language,
-                    channel=Channel.EMAIL, delivery=Invitation.Delivery.QUEUED,
+                    unit_id=home_unit_id, channel=Channel.EMAIL, delivery=Invitation.Delivery.QUEUED,
                 )
-                for pk, language in customers
+                for pk, language, home_unit_id in customers
             ],
             batch_size=1000,
         )  # fmt: skip
@@ -113,6 +116,7 @@ def invitation_for_transaction(
     send_email: bool = True,
 ) -> tuple[Invitation | None, str]:
     """One invitation for one transaction (the integration path); returns (invitation, "") or (None, reason).
+    Without a unit, the invitation is about the customer's home unit.
 
     Reasons: "survey_not_live", "opted_out", "unsubscribed", "throttled", "duplicate", "no_email"."""
     now = timezone.now()
@@ -130,7 +134,8 @@ def invitation_for_transaction(
         return None, "no_email"
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            survey=survey, customer=customer, touchpoint=touchpoint, unit=unit, employee=employee, channel=channel,
+            survey=survey, customer=customer, touchpoint=touchpoint, unit=unit or customer.home_unit,
+            employee=employee, channel=channel,
             transaction_ref=transaction_ref, language=customer.language,
             delivery=Invitation.Delivery.QUEUED if send_email else Invitation.Delivery.NONE,
         )  # fmt: skip

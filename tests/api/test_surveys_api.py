@@ -35,7 +35,7 @@ def test_response_list_has_answers_and_context(api, program):
             "id": north.pk, "survey": "visit", "submitted_at": body["results"][0]["submitted_at"], "source": "api",
             "language": "en", "duration_seconds": None, "customer": "N1", "segment": "loyal", "unit": "north-store",
             "employee": program["org"]["people"]["alice"].pk, "touchpoint": "checkout", "channel": "store",
-            "transaction_ref": "", "band": "unhappy", "followup": program["cases"]["north"].pk,
+            "transaction_ref": "", "contact_details": "", "band": "unhappy", "followup": program["cases"]["north"].pk,
             "answers": [
                 {"question": "nps", "type": "nps", "number": 3, "choices": [], "text": ""},
                 {"question": "reason", "type": "single", "number": None, "choices": [program["choices"][1].pk],
