@@ -1,12 +1,12 @@
 from django.urls import path
 
-from surveys.views import followups, responses, results
+from surveys.views import followups, notices, responses, results
 
 urlpatterns = [
     path("s/i/<str:token>/", responses.survey_invitation, name="survey-invitation"),
     path("s/<str:public_id>/", responses.survey_public, name="survey-public"),
     path("s/<str:public_id>/thanks/<str:band>/", responses.survey_thanks, name="survey-thanks"),
-    path("u/<str:token>/", responses.unsubscribe, name="unsubscribe"),
+    path("u/<str:token>/", notices.unsubscribe, name="unsubscribe"),
     path("results/", results.results_index, name="results-index"),
     path("results/<str:public_id>/", results.results_detail, name="results-detail"),
     path("results/<str:public_id>/export.csv", results.results_export, name="results-export"),

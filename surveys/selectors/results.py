@@ -75,6 +75,23 @@ def invitation_by_token(*, token: str) -> Invitation | None:
     return invitation
 
 
+@dataclass(frozen=True)
+class InvitationSubmission:
+    key: str
+    public_id: str
+
+
+def invitation_submission(*, token: str) -> InvitationSubmission | None:
+    """The submission key of the response to this invitation and its survey's public id, when it was answered
+    from a hosted page."""
+    row = (
+        Response.objects.filter(invitation__token=token, submission_key__isnull=False)
+        .values_list("submission_key", "survey__public_id")
+        .first()
+    )
+    return InvitationSubmission(key=row[0], public_id=row[1]) if row else None
+
+
 def context_from_token(*, survey: Survey, token: str) -> ResponseContext:
     """The context signed into a public link; a missing, tampered or foreign token gives an empty context."""
     if not token:

@@ -1,7 +1,5 @@
 """Hosted survey pages: public links and personal invitations, page by page, without a login."""
 
-import hashlib
-import secrets
 import time
 from datetime import UTC, datetime
 
@@ -9,33 +7,37 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
-from django.views.decorators.csrf import csrf_exempt
+from django.utils.translation import gettext_lazy
 
 from cxprogram import ratelimit
 from surveys.display_logic import Answers, condition_met
+from surveys.forms.page_state import (
+    ANSWERED_COOKIE,
+    answered_salt,
+    human_token,
+    state_dumps,
+    state_key,
+    state_loads,
+    state_new,
+)
 from surveys.forms.responses import SurveyPageForm, field_name, is_contact_me
 from surveys.models import Invitation, Question, Response, Survey
 from surveys.selectors.results import (
     context_from_token,
     context_of_invitation,
     invitation_by_token,
+    invitation_submission,
     score_band,
     survey_with_questions,
 )
-from surveys.services.distribution import customer_unsubscribe, unsubscribe_customer
 from surveys.services.responses import AlreadyReceived, AlreadyResponded, ResponseContext, response_submit
+from surveys.views.notices import LANGUAGES, customer_language, notice
+from surveys.views.question_blocks import blank_block, question_html, question_rows
 
-STATE_SALT = "surveys.state"
-ANSWERED_COOKIE = "cx_answered"
-ANSWERED_SALT = "surveys.answered"
-DEFAULT_SURVEY_LANGUAGE = Survey._meta.get_field("default_language").default
-LANGUAGES = dict(settings.LANGUAGES)
 CONFIRM_ERROR = gettext_lazy(
     "Your answers arrived very quickly. Please tick the box to confirm that you are sending them yourself."
 )
@@ -44,19 +46,19 @@ CONFIRM_ERROR = gettext_lazy(
 def survey_public(request: HttpRequest, public_id: str) -> HttpResponse:
     survey = survey_with_questions(public_id=public_id)
     if survey is None:
-        return _notice(request, "unavailable", status=404)
+        return notice(request, "unavailable", status=404)
     preview = request.GET.get("preview") == "1" and request.user.has_perm("surveys.change_survey")
     if survey.status != Survey.Status.LIVE and not preview:
-        return _notice(request, survey.status, survey=survey, status=410 if survey.status == "closed" else 404)
+        return notice(request, survey.status, survey=survey, status=410 if survey.status == "closed" else 404)
     if request.method == "POST" and not preview:
         key = f"survey-submit:{survey.pk}:{ratelimit.client_address(request)}"
         if ratelimit.hit(key, settings.SURVEY_SUBMIT_WINDOW_SECONDS) > settings.SURVEY_SUBMIT_LIMIT:
-            return _notice(request, "flood", survey=survey, status=429)
+            return notice(request, "flood", survey=survey, status=429)
     ctx = request.POST.get("ctx") or request.GET.get("ctx", "")
     flow = SurveyFlow(
         request,
         survey,
-        language=_language(request, survey.default_language),
+        language=customer_language(request, survey.default_language),
         context=context_from_token(survey=survey, token=ctx),
         source=Response.Source.PUBLIC_LINK,
         preview=preview,
@@ -68,17 +70,17 @@ def survey_public(request: HttpRequest, public_id: str) -> HttpResponse:
 def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
     miss_key = f"invitation-miss:{ratelimit.client_address(request)}"
     if ratelimit.count(miss_key) >= settings.INVITATION_MISS_LIMIT:
-        return _notice(request, "flood", status=429)
+        return notice(request, "flood", status=429)
     token = token[:64]
     invitation = invitation_by_token(token=token)
     survey = survey_with_questions(public_id=invitation.survey.public_id) if invitation else None
     if invitation is None and _answered_here(request, token):
-        return _notice(request, "received", status=200 if request.method == "GET" else 409)
+        return notice(request, "received", status=200 if request.method == "GET" else 409)
     if invitation is None or survey is None:
         ratelimit.hit(miss_key, 3600)
-        return _notice(request, "link_used", status=404)
+        return notice(request, "link_used", status=404)
     if survey.status != Survey.Status.LIVE:
-        return _notice(request, survey.status, survey=survey, status=410 if survey.status == "closed" else 404)
+        return notice(request, survey.status, survey=survey, status=410 if survey.status == "closed" else 404)
     if request.method == "GET" and invitation.opened_at is None:
         Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=timezone.now())
     customer = invitation.customer
@@ -86,7 +88,7 @@ def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
     flow = SurveyFlow(
         request,
         survey,
-        language=_language(request, survey.default_language, fallback=fallback),
+        language=customer_language(request, survey.default_language, fallback=fallback),
         context=context_of_invitation(invitation),
         source=Response.Source.INVITATION,
         invitation=invitation,
@@ -99,38 +101,19 @@ def _answered_here(request: HttpRequest, token: str) -> bool:
     """Whether this browser sent the answers to this (answered) invitation: it holds the signed cookie set on the
     thank-you redirect, or it posts the very page state that was saved. Anyone else (a guesser, a forwarded
     e-mail) gets the same page for a used token as for an unknown one."""
-    if request.get_signed_cookie(ANSWERED_COOKIE, default=None, salt=f"{ANSWERED_SALT}:{token}") == "1":
+    if request.get_signed_cookie(ANSWERED_COOKIE, default=None, salt=answered_salt(token)) == "1":
         return True
     if request.method != "POST":
         return False
-    saved = Response.objects.filter(invitation__token=token).values_list("submission_key", "survey__public_id").first()
-    return saved is not None and saved[0] is not None and state_key(request.POST.get("state", ""), saved[1]) == saved[0]
-
-
-def state_key(raw: str, public_id: str) -> str | None:
-    """The submission key of a signed page state of this survey, or None when the state is not valid."""
-    try:
-        state = signing.loads(raw, salt=f"{STATE_SALT}:{public_id}", max_age=settings.SURVEY_STATE_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return _key_of(state, raw)
-
-
-def _key_of(state: dict, raw: str) -> str:
-    # States signed before keys existed get one from their own signature, so replaying them is refused too.
-    return str(state.get("n") or hashlib.sha256(raw.encode()).hexdigest()[:24])
-
-
-def human_token(key: str) -> str:
-    """The value survey.js puts in the page once a person touches it: a sign of a browser, not proof."""
-    return salted_hmac("surveys.human", key).hexdigest()[:20]
+    saved = invitation_submission(token=token)
+    return saved is not None and state_key(request.POST.get("state", ""), public_id=saved.public_id) == saved.key
 
 
 def survey_thanks(request: HttpRequest, public_id: str, band: str) -> HttpResponse:
     survey = Survey.objects.filter(public_id=public_id).first()
     if survey is None or band not in ("happy", "unhappy", "neutral"):
-        return _notice(request, "unavailable", status=404)
-    language = _language(request, survey.default_language)
+        return notice(request, "unavailable", status=404)
+    language = customer_language(request, survey.default_language)
     with translation.override(language):
         text = ""
         if band != "neutral":
@@ -179,21 +162,16 @@ class SurveyFlow:
             self.language = post["lang"]
         with translation.override(self.language):
             if post is None:
-                return self.render_page(self.pages[0], {"a": {}, "t": time.time(), "n": secrets.token_urlsafe(12)})
-            raw = post.get("state", "")
+                return self.render_page(self.pages[0], state_new())
             try:
-                loaded = signing.loads(
-                    raw, salt=f"{STATE_SALT}:{self.survey.public_id}", max_age=settings.SURVEY_STATE_MAX_AGE
-                )
-                answers = {int(k): v for k, v in loaded["a"].items()}
-                started, current = float(loaded["t"]), int(loaded["p"])
-                state = {"a": answers, "t": started, "n": _key_of(loaded, raw), "c": str(loaded.get("c", ""))}
+                state, current = state_loads(post.get("state", ""), public_id=self.survey.public_id)
+                answers = state["a"]
                 if current not in self.pages:  # the author moved or removed the page since it was shown
                     raise ValueError(current)
             except signing.SignatureExpired:
-                return _notice(self.request, "expired", survey=self.survey, status=400, restart=self.restart_url())
+                return notice(self.request, "expired", survey=self.survey, status=400, restart=self.restart_url())
             except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
-                return _notice(self.request, "expired", survey=self.survey, status=400, restart=self.restart_url())
+                return notice(self.request, "expired", survey=self.survey, status=400, restart=self.restart_url())
             if post.get("switch_language") in LANGUAGES:
                 self.language = post["switch_language"]
                 with translation.override(self.language):
@@ -235,14 +213,14 @@ class SurveyFlow:
                 contact_details=state["c"] if self.asks_contact else "",
             )
         except AlreadyReceived:
-            return _notice(self.request, "received", survey=self.survey, status=409)
+            return notice(self.request, "received", survey=self.survey, status=409)
         except AlreadyResponded:
-            return _notice(self.request, "link_used", status=404)
+            return notice(self.request, "link_used", status=404)
         response = redirect(self.thanks_url(score_band(self.questions, state["a"])))
         if self.invitation is not None:
             token = self.invitation.token
             response.set_signed_cookie(
-                ANSWERED_COOKIE, "1", salt=f"{ANSWERED_SALT}:{token}", max_age=settings.SURVEY_ANSWERED_COOKIE_AGE,
+                ANSWERED_COOKIE, "1", salt=answered_salt(token), max_age=settings.SURVEY_ANSWERED_COOKIE_AGE,
                 path=reverse("survey-invitation", args=[token]), secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True, samesite="Lax",
             )  # fmt: skip
@@ -318,7 +296,7 @@ class SurveyFlow:
     def render_page(
         self, page, state, *, form=None, status=200, message="", errors=True, confirm=False
     ) -> HttpResponse:
-        token = signing.dumps({**state, "p": page}, salt=f"{STATE_SALT}:{self.survey.public_id}", compress=True)
+        token = state_dumps(state, page=page, public_id=self.survey.public_id)
         shown = {q.pk for q in self.shown_on(page, state["a"])}
         untouched = form is None and not any(q.pk in state["a"] for q in self.page_questions(page))
         if untouched:  # the common first view: every visitor gets the same question markup
@@ -368,7 +346,7 @@ class SurveyFlow:
 
     def blank_rows(self, page: int, shown: set[int]) -> list[dict]:
         questions = [q for q in self.page_questions(page) if q.pk in shown]
-        html = {q.pk: _BLOCKS.get((self.survey.pk, self.survey.updated_at, self.language, q.pk)) for q in questions}
+        html = {q.pk: blank_block(self.survey, self.language, q.pk) for q in questions}
         if None in html.values():
             rows = question_rows(self.form(page, {"a": {}}), self.language)
             html = {row["question"].pk: question_html(self.survey, row, self.language) for row in rows}
@@ -376,145 +354,3 @@ class SurveyFlow:
 
     def thanks_url(self, band: str) -> str:
         return reverse("survey-thanks", args=[self.survey.public_id, band]) + f"?lang={self.language}"
-
-
-_BLOCKS: dict[tuple, str] = {}
-
-
-def question_html(survey: Survey, row: dict, language: str) -> str:
-    """A question's markup; an unanswered question's markup is the same for every visitor, so it is reused
-    (per process) while the survey's definition is unchanged."""
-    if row["values"] or row["errors"] or row["text_value"]:
-        return render_to_string("surveys/_question.html", {"row": row})
-    key = (survey.pk, survey.updated_at, language, row["question"].pk)
-    html = _BLOCKS.get(key)
-    if html is None:
-        if len(_BLOCKS) > 5000:
-            _BLOCKS.clear()
-        html = _BLOCKS[key] = render_to_string("surveys/_question.html", {"row": row})
-    return html
-
-
-def question_rows(form: SurveyPageForm, language: str, show_errors: bool = True) -> list[dict]:
-    """What the template needs for each question, in the customer's language."""
-    rows = []
-    for question in form.questions:
-        name = field_name(question)
-        bound = form[name]
-        value = bound.value()
-        values = (
-            {str(v) for v in value} if isinstance(value, list) else {str(value)} if value not in (None, "") else set()
-        )
-        options = []
-        if question.scale is not None and question.type != Question.Type.YES_NO:
-            low, high = question.scale
-            options = [(str(n), str(n)) for n in range(low, high + 1)]
-        elif question.type == Question.Type.YES_NO:
-            options = [("1", _("Yes")), ("0", _("No"))]
-        elif question.type in Question.CHOICE_TYPES:
-            options = [(str(c.pk), c.localized("text", language)) for c in question.choices.all()]
-        condition = None
-        if question.show_if_question_id:
-            condition = {
-                "field": f"q{question.show_if_question_id}",
-                "op": question.show_if_operator,
-                "value": question.show_if_value if question.show_if_value is not None else "",
-                "choice": question.show_if_choice_id or "",
-            }
-        rows.append(
-            {
-                "question": question,
-                "name": name,
-                "id": f"id_{name}",
-                "text": question.localized("text", language),
-                "help": question.localized("help", language),
-                "low_label": question.localized("low_label", language),
-                "high_label": question.localized("high_label", language),
-                "options": options,
-                "values": values,
-                "text_value": value if question.type in Question.TEXT_TYPES and value else "",
-                "errors": list(bound.errors) if show_errors else [],
-                "is_scale": question.scale is not None and question.type != Question.Type.YES_NO,
-                "is_text": question.type in Question.TEXT_TYPES,
-                "multiple": question.type == Question.Type.MULTIPLE,
-                "long": question.type == Question.Type.LONG_TEXT,
-                "condition": condition,
-            }
-        )
-    return rows
-
-
-def _language(request: HttpRequest, default: str, fallback: str = "") -> str:
-    """?lang= first, then the invitation's or customer's language, then the browser's, then the survey's."""
-    explicit = request.POST.get("lang") or request.GET.get("lang")
-    if explicit in LANGUAGES:
-        return explicit
-    if fallback in LANGUAGES:
-        return fallback
-    if request.headers.get("accept-language"):
-        return translation.get_language_from_request(request)
-    return default
-
-
-NOTICES = {
-    "unavailable": (
-        gettext_noop("This link is not available"),
-        gettext_noop("This survey link has already been used or is not valid. Thank you for your time."),
-    ),
-    "draft": (gettext_noop("This survey has not started yet"), gettext_noop("Please come back later.")),
-    "closed": (
-        gettext_noop("This survey has ended"),
-        gettext_noop("Thank you for your interest; we are no longer collecting answers."),
-    ),
-    "flood": (
-        gettext_noop("Too many answers"),
-        gettext_noop("We received many answers from your network just now. Please try again later."),
-    ),
-    "expired": (
-        gettext_noop("This page has expired"),
-        gettext_noop("Nothing from it was saved. Please start the survey again."),
-    ),
-    "received": (
-        gettext_noop("Your answers were already received"),
-        gettext_noop("Thank you! We have your answers to this survey, so there is nothing more to do."),
-    ),
-    # The same page for a used and for an unknown invitation link, so a link says nothing about its customer.
-    "link_used": (
-        gettext_noop("Thank you for your time"),
-        gettext_noop(
-            "This survey link has already been used or is not valid. If you have sent your answers, we have them "
-            "and there is nothing more to do."
-        ),
-    ),
-}
-
-
-def _notice(
-    request: HttpRequest, kind: str, *, survey: Survey | None = None, status: int, restart: str = ""
-) -> HttpResponse:
-    """A polite page in the customer's language for every way a survey link can fail."""
-    language = _language(request, survey.default_language if survey else DEFAULT_SURVEY_LANGUAGE)
-    with translation.override(language):
-        title, text = NOTICES[kind]
-        return render(
-            request,
-            "surveys/notice.html",
-            {"heading": _(title), "text": _(text), "language": language, "restart": restart},
-            status=status,
-        )
-
-
-@csrf_exempt  # the signed token is the credential; mail clients send one-click POSTs (RFC 8058) without cookies
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """GET asks for one click; POST opts the customer out of every survey and blocks the address. Both steps speak
-    the same language: ?lang= (kept in the form), else the customer's, else the browser's."""
-    customer = unsubscribe_customer(token=token)
-    if customer is None:
-        return _notice(request, "unavailable", status=404)
-    language = _language(request, customer.language or DEFAULT_SURVEY_LANGUAGE, fallback=customer.language)
-    if request.method == "POST":
-        customer_unsubscribe(token=token)
-        with translation.override(language):
-            return render(request, "surveys/unsubscribed.html", {"language": language})
-    with translation.override(language):
-        return render(request, "surveys/unsubscribe.html", {"language": language, "token": token})

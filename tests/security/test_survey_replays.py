@@ -11,8 +11,8 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from surveys.forms.page_state import STATE_SALT
 from surveys.models import Answer, FollowUp, Question, Response
-from surveys.views import STATE_SALT
 from tests.surveys.conftest import form_state
 from tests.surveys.factories import ChoiceFactory, InvitationFactory, QuestionFactory, SurveyFactory
 

@@ -9,10 +9,10 @@ from django.core import signing
 from django.test import Client
 
 from cxprogram.models import Customer
-from surveys.distribution import distribution_launch, invitation_for_transaction, unsubscribe_token
+from surveys.forms.page_state import ANSWERED_COOKIE, answered_salt, human_token
 from surveys.models import Distribution, FollowUp, Invitation, Question, Response
-from surveys.services import response_submit
-from surveys.views import ANSWERED_COOKIE, ANSWERED_SALT, human_token
+from surveys.services.distribution import distribution_launch, invitation_for_transaction, unsubscribe_token
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.conftest import form_state
 from tests.surveys.factories import ChoiceFactory, InvitationFactory, QuestionFactory, SurveyFactory
@@ -115,7 +115,7 @@ def test_the_answered_cookie_of_one_link_does_not_open_another(client, visit):
     assert cookie["path"] == f"/s/i/{mine.token}/"
     assert cookie["httponly"] is True
     forged = Client()
-    value = signing.get_cookie_signer(salt=ANSWERED_COOKIE + f"{ANSWERED_SALT}:{mine.token}").sign("1")
+    value = signing.get_cookie_signer(salt=ANSWERED_COOKIE + answered_salt(mine.token)).sign("1")
     forged.cookies[ANSWERED_COOKIE] = value
     assert b"Your answers were already received" in forged.get(f"/s/i/{mine.token}/", headers=EN).content
     forged.cookies[ANSWERED_COOKIE] = value  # mine, replayed against the other answered link
