@@ -76,14 +76,16 @@ def _signed_in(client, org, who: str = "alice"):
 
 
 def _praise(org) -> Answer:
-    """A happy customer's fresh comment about Alice, for her manager to pass on (once per comment)."""
+    """A happy customer's fresh comment about Alice, for her manager to pass on (once per comment).
+
+    Each call writes new words: the same praise repeated is one suggestion, passed on once."""
     CompanyValueFactory(code="care")
     survey = SurveyFactory()
     nps = QuestionFactory(survey=survey, code="nps", type=Question.Type.NPS)
     comment = QuestionFactory(survey=survey, code="comment", type=Question.Type.LONG_TEXT)
     context = ResponseContext(unit=org["units"]["north_store"], employee=org["people"]["alice"])
     response = response_submit(
-        survey=survey, questions=[nps, comment], answers={nps.pk: 10, comment.pk: "So helpful"}, language="en",
+        survey=survey, questions=[nps, comment], answers={nps.pk: 10, comment.pk: f"So helpful, thank you ({survey.pk})"}, language="en",
         source="api", context=context,
     )  # fmt: skip
     return response.answers.get(question=comment)
