@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cxprogram.demo import DemoOptions
 from cxprogram.models import Channel, Customer, Employee, Unit
+from surveys.demo_replies import seed_reply_templates
 from surveys.services.followups import business_due
 
 from .models import Answer, Choice, FollowUp, Question, Response, Survey
@@ -154,6 +155,7 @@ def seed(options: DemoOptions) -> None:
     options.log(f"Employee pulse: {pulse.responses.count()} anonymous answers over three months.")
     opened = open_recent_cases(days=21)
     options.log(f"Follow-up cases: {FollowUp.objects.count()} ({opened} opened now for recent detractors).")
+    options.log(f"Reply templates: {seed_reply_templates()} (per root cause, Russian and English).")
 
 
 def _survey(public_id, name, kind, anonymous, titles, intros, questions) -> Survey:

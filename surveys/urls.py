@@ -18,6 +18,8 @@ urlpatterns = [
     ),
     path("results/<str:public_id>/allies/", results.results_allies, name="results-allies"),
     path("followups/", followups.followup_list, name="followup-list"),
+    path("followups/reassign/", followups.followup_bulk_reassign, name="followup-bulk-reassign"),
+    path("followups/views/", followups.saved_view_act, name="followup-saved-views"),
     path("followups/<int:pk>/", followups.followup_detail, name="followup-detail"),
     path("followups/<int:pk>/<str:action>/", followups.followup_act, name="followup-act"),
     path("f/<str:token>/", followups.followup_recovery, name="followup-recovery"),

@@ -1,18 +1,26 @@
 """The follow-up queue and the case page: managers contact unhappy customers, note, resolve or close."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from cxprogram.models import Employee
 from cxprogram.selectors import request_scope
 from surveys.answer_labels import answer_lines
+from surveys.forms.followups import QueueFilterForm
 from surveys.models import FollowUp, ReplyTemplate, Response
-from surveys.selectors.results import followup_queue, followups_visible, loop_metrics
+from surveys.selectors.followups import desk_queue, saved_views
+from surveys.selectors.results import followups_visible, loop_metrics
+from surveys.services.desk import followups_reassign, saved_view_delete, saved_view_save
 from surveys.services.followups import (
     followup_close,
     followup_contacted,
@@ -24,6 +32,16 @@ from surveys.services.followups import (
     recovery_case,
     reply_draft,
 )
+
+QUEUE_PAGE_SIZE = 50
+DONE = {  # the confirmation after each action of the case page
+    "contacted": _("Marked as contacted."),
+    "note": _("The note is saved."),
+    "resolve": _("The case is resolved."),
+    "reply": _("The e-mail is on its way to the customer."),
+    "close": _("The case is closed without contact."),
+    "reassign": _("The case has a new owner."),
+}
 
 
 class ResolveForm(forms.Form):
@@ -56,13 +74,84 @@ def _visible(request: HttpRequest):
 
 @login_required
 def followup_list(request: HttpRequest) -> HttpResponse:
+    """The case desk: the queue with filters, search and saved views; bulk reassignment for CX leads."""
     scope, cases = _visible(request)
     now = timezone.now()
-    mine = request.GET.get("mine") == "1" and scope.employee is not None
-    state = "done" if request.GET.get("state") == "done" else "open"
-    queue = followup_queue(cases, now=now, mine=scope.employee if mine else None, state=state)[:200]
-    context = {"queue": queue, "metrics": loop_metrics(cases, now=now), "mine": mine, "state": state, "now": now}
-    return render(request, "surveys/followup_list.html", context)
+    form = QueueFilterForm(request.GET or None, units=scope.units(), employees=scope.employees())
+    if request.GET and not form.is_valid():
+        filters, status = {}, 400
+    else:
+        filters, status = (form.cleaned_data if form.is_bound else {}), 200
+    if filters:
+        filters["owner_filtered"], filters["owner_id"] = form.owner_choice()
+    queue = desk_queue(cases, filters=filters, now=now, me=scope.employee)
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "metrics": loop_metrics(cases, now=now),
+        "query": query.urlencode(),
+        "saved_views": saved_views(scope.employee),
+        "owners": scope.employees().exclude(role=Employee.Role.FRONTLINE).select_related("user")
+        if scope.is_lead
+        else None,
+        "now": now,
+    }
+    return render(request, "surveys/followup_list.html", context, status=status)
+
+
+@login_required
+@require_POST
+def followup_bulk_reassign(request: HttpRequest) -> HttpResponse:
+    """CX leads give the ticked cases to one owner (or the CX leads' queue) at once."""
+    scope, cases = _visible(request)
+    if not scope.is_lead:
+        raise Http404
+    ids = [int(pk) for pk in request.POST.getlist("case") if pk.isdecimal() and len(pk) < 10]
+    owner_id = request.POST.get("owner", "")
+    owner = scope.employees().filter(pk=owner_id).first() if owner_id.isdecimal() else None
+    back = _queue_url(request.POST.get("back", ""))
+    if not ids:
+        messages.error(request, _("Tick the cases to reassign first."))
+    elif owner_id and owner is None:
+        messages.error(request, _("Choose someone you can see."))
+    else:
+        changed = followups_reassign(followups=cases.filter(pk__in=ids), actor=scope.employee, owner=owner)
+        messages.success(
+            request,
+            ngettext("%(n)d case given to %(owner)s.", "%(n)d cases given to %(owner)s.", changed)
+            % {"n": changed, "owner": owner or _("CX leads")},
+        )
+    return redirect(back)
+
+
+def _queue_url(query: str) -> str:
+    """The queue with a query string from our own form (only the query part is ever taken)."""
+    query = query.split("#")[0].lstrip("?").replace("\n", "").replace("\r", "")
+    return f"{reverse('followup-list')}?{query}" if query else reverse("followup-list")
+
+
+@login_required
+@require_POST
+def saved_view_act(request: HttpRequest) -> HttpResponse:
+    """Save the queue's current filters under a name, or delete a saved view."""
+    scope, _cases = _visible(request)
+    if scope.employee is None:
+        raise Http404
+    query = request.POST.get("query", "")
+    if request.POST.get("delete", "").isdecimal():
+        if saved_view_delete(employee=scope.employee, view_id=int(request.POST["delete"])):
+            messages.success(request, _("The view is deleted."))
+        return redirect(_queue_url(query))
+    try:
+        view = saved_view_save(employee=scope.employee, name=request.POST.get("name", ""), query=query)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_queue_url(query))
+    messages.success(request, _("The view “%(name)s” is saved.") % {"name": view.name})
+    return redirect(_queue_url(view.query))
 
 
 @login_required
@@ -99,6 +188,7 @@ def _render_case(
     owners = scope.employees().select_related("user").order_by("user__last_name")
     language = customer.language if customer else response.language
     templates = ReplyTemplate.objects.filter(language=language)
+    chosen = None
     if reply is None:
         chosen = (
             templates.filter(pk=request.GET.get("template")).first()
@@ -123,6 +213,7 @@ def _render_case(
         "close_form": close or CloseForm(),
         "reply_form": reply,
         "reply_templates": templates,
+        "chosen_template": chosen.pk if chosen else None,
         "can_email": customer is not None and bool(customer.email),
         "owners": owners,
         "error": error,
@@ -172,6 +263,7 @@ def followup_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise Http404
     except ValidationError as error:
         return _render_case(request, scope, case, error=" ".join(error.messages), status=400)
+    messages.success(request, DONE[action])
     return redirect(case.get_absolute_url())
 
 

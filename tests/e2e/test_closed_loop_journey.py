@@ -121,7 +121,7 @@ def sign_in(page, username: str) -> None:
 def open_queue(page) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Follow-ups", exact=True).click()
     expect(page).to_have_url(re.compile(r"/followups/$"))
-    expect(page.get_by_role("heading", name="Follow-up cases", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Case desk", level=1)).to_be_visible()
 
 
 def loop_figures(page) -> dict[str, str]:
@@ -161,16 +161,16 @@ def test_store_manager_closes_the_loop_with_a_high_value_detractor(
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     sign_in(page, manager.user.username)
     open_queue(page)
-    expect(page.get_by_role("navigation", name="Which cases").get_by_role("link", name="Open")).to_have_attribute(
+    expect(page.get_by_role("navigation", name="Quick views").get_by_role("link", name="Open")).to_have_attribute(
         "aria-current", "page"
     )
     rows = queue_rows(page)
     expect(rows).to_have_count(3)  # the south store's case is not this manager's to see
-    expect(rows.locator("th")).to_have_text([case_link(case), case_link(waiting[1]), case_link(waiting[0])])
+    expect(rows.locator("th a")).to_have_text([case_link(case), case_link(waiting[1]), case_link(waiting[0])])
     first = rows.first
-    expect(first.locator("td").nth(0)).to_have_text(f"{VIP_NAME} High value")
-    expect(first.locator("td").nth(1)).to_have_text("North store")
-    expect(first.locator("td").nth(2)).to_have_text(str(manager))
+    expect(first.locator("td").nth(1)).to_have_text(f"{VIP_NAME} High value")
+    expect(first.locator("td").nth(2)).to_have_text("North store")
+    expect(first.locator("td").nth(3)).to_have_text(str(manager))
     expect(first.locator("td").nth(4)).to_have_text("New")
     expect(page.locator("tr.overdue")).to_have_count(0)
     before = loop_figures(page)
@@ -194,7 +194,7 @@ def test_store_manager_closes_the_loop_with_a_high_value_detractor(
     expect(phone_link).to_have_attribute("href", f"tel:{VIP_PHONE}")
     expect(customer_card.locator("dt", has_text="Value tier").locator("+ dd")).to_have_text("High value")
     answers_card = page.locator("section[aria-labelledby=answers-title]")
-    expect(answers_card.locator("dt", has_text="nps").locator("+ dd")).to_have_text("1")
+    expect(answers_card.locator("dt", has_text="nps").locator("+ dd")).to_have_text("1 on a scale of 0–10")
     expect(answers_card.locator("dt", has_text="comment").locator("+ dd")).to_have_text(COMMENT)
     steps.shot("case", page)
 
@@ -237,7 +237,7 @@ def test_store_manager_closes_the_loop_with_a_high_value_detractor(
     open_queue(page)
     rows = queue_rows(page)
     expect(rows).to_have_count(2)
-    expect(rows.locator("th")).to_have_text([case_link(waiting[1]), case_link(waiting[0])])
+    expect(rows.locator("th a")).to_have_text([case_link(waiting[1]), case_link(waiting[0])])
     after = loop_figures(page)
     case.refresh_from_db()
     to_contact = floatformat((case.first_contact_at - case.created_at).total_seconds() / 60, 0)
@@ -256,12 +256,12 @@ def test_store_manager_closes_the_loop_with_a_high_value_detractor(
     )
     steps.shot("queue-after", page)
 
-    page.get_by_role("navigation", name="Which cases").get_by_role("link", name="Finished").click()
-    expect(page).to_have_url(re.compile(r"/followups/\?state=done$"))
+    page.get_by_role("navigation", name="Quick views").get_by_role("link", name="Finished").click()
+    expect(page).to_have_url(re.compile(r"/followups/\?status=done$"))
     rows = queue_rows(page)
     expect(rows).to_have_count(1)
-    expect(rows.locator("th")).to_have_text(case_link(case))
-    expect(rows.locator("td").nth(0)).to_have_text(f"{VIP_NAME} High value")
+    expect(rows.locator("th a")).to_have_text(case_link(case))
+    expect(rows.locator("td").nth(1)).to_have_text(f"{VIP_NAME} High value")
     expect(rows.locator("td").nth(4)).to_have_text("Resolved")
     assert loop_figures(page) == after
     steps.shot("finished", page)
