@@ -175,10 +175,3 @@ class Transport(filesystem.Transport):
 
     Channel = Channel
 
-
-def unreadable_messages(folder: Path) -> int:
-    """How many message files have been set aside in the broker folder."""
-    try:
-        return sum(1 for name in os.listdir(folder / UNREADABLE) if name.endswith(".msg"))
-    except FileNotFoundError:
-        return 0

@@ -190,6 +190,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # CX leads' pages call background work stopped when the latest is older than HEARTBEAT_STALE_SECONDS.
 HEARTBEAT_SECONDS = env_int(ENV, "HEARTBEAT_SECONDS", 15)
 HEARTBEAT_STALE_SECONDS = env_int(ENV, "HEARTBEAT_STALE_SECONDS", 4 * HEARTBEAT_SECONDS)
+if not 0 < HEARTBEAT_SECONDS < HEARTBEAT_STALE_SECONDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"HEARTBEAT_SECONDS={HEARTBEAT_SECONDS} must be above 0 and below HEARTBEAT_STALE_SECONDS="
+        f"{HEARTBEAT_STALE_SECONDS}, or every process would look stopped between its heartbeats."
+    )
 CELERY_BEAT_SCHEDULER = "cxprogram.heartbeats:HeartbeatScheduler"
 # Beat wakes at least once per heartbeat, even when nothing is due, so that its heartbeat shows its loop turning.
 CELERY_BEAT_MAX_LOOP_INTERVAL = HEARTBEAT_SECONDS

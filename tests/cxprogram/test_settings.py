@@ -107,3 +107,9 @@ def test_a_wrong_database_url_stops_manage_py_with_a_clear_message():
     result = run_manage("check", DATABASE_URL="mongodb://localhost/cx")
     assert result.returncode != 0
     assert "DATABASE_URL 'mongodb://localhost/cx' is not understood" in result.stderr
+
+
+def test_a_heartbeat_slower_than_its_stale_time_stops_the_start():
+    result = run_manage("check", HEARTBEAT_SECONDS="60", HEARTBEAT_STALE_SECONDS="30")
+    assert result.returncode != 0
+    assert "HEARTBEAT_SECONDS=60 must be above 0 and below HEARTBEAT_STALE_SECONDS=30" in result.stderr
