@@ -174,4 +174,3 @@ class Transport(filesystem.Transport):
     """The filesystem transport with the channel above."""
 
     Channel = Channel
-
