@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cxprogram.models import Employee, Unit
@@ -248,6 +249,11 @@ class KpiMeasurement(models.Model):
     @property
     def enough(self) -> bool:
         return self.value is not None
+
+    @property
+    def in_progress(self) -> bool:
+        """The period is still running: its status says whether it is on track, not whether it was met."""
+        return self.period_end >= timezone.localdate()
 
 
 class KpiManualValue(models.Model):

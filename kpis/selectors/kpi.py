@@ -26,10 +26,12 @@ SCALES = {M.NPS: (-100.0, 100.0), M.CES: (1.0, 7.0), M.MEAN: (0.0, 10.0)}
 
 @dataclass
 class KpiCard:
-    """One KPI of one subject: the latest period, the one before, the best of the window, and the trend."""
+    """One KPI of one subject: the last complete period, the one before, the period still running (on track or
+    not, never judged), the best complete period of the window, and the trend."""
 
     kpi: Kpi
     current: KpiMeasurement | None = None
+    running: KpiMeasurement | None = None
     previous: KpiMeasurement | None = None
     best: KpiMeasurement | None = None
     chart: TrendChart | None = None
@@ -73,10 +75,13 @@ def kpi_cards(
         window, found = windows[kpi.pk], by_kpi[kpi.pk]
         rows = [found[start] for start in window if start in found]
         card = KpiCard(kpi=kpi)
-        if rows:
-            card.current = rows[-1]
-            card.previous = found.get(period_bounds(kpi.period, rows[-1].period_start - timedelta(days=1))[0])
-            scored = [m for m in rows if m.enough]
+        closed = [m for m in rows if m.period_end < today]
+        if rows and rows[-1].period_end >= today:
+            card.running = rows[-1]
+        if closed:
+            card.current = closed[-1]
+            card.previous = found.get(period_bounds(kpi.period, closed[-1].period_start - timedelta(days=1))[0])
+            scored = [m for m in closed if m.enough]
             if scored:
                 pick = max if kpi.direction == Kpi.Direction.HIGHER else min
                 card.best = pick(scored, key=lambda m: m.value)
@@ -84,8 +89,9 @@ def kpi_cards(
         if chart and any(m.enough for m in rows):
             points = [(_label(kpi.period, start), *_point(found.get(start))) for start in window]
             card.chart = trend_chart(points, lo=lo, hi=hi, width=360, height=140)
-        if card.current is not None and card.current.enough:
-            card.meter = meter(kpi, card.current.value, lo, hi)
+        shown = card.current if card.current is not None else card.running
+        if shown is not None and shown.enough:
+            card.meter = meter(kpi, shown.value, lo, hi)
         cards.append(card)
     return cards
 
@@ -157,17 +163,22 @@ class TeamGrid:
 
 
 def latest_grid(kpis: list[Kpi], subjects: list, field: str, *, today: date | None = None) -> TeamGrid:
-    """Each subject's latest measurement of each KPI within its trend window, in one query."""
+    """Each subject's measurement of each KPI for its last complete period within the trend window, else the
+    period still running (shown as in progress, never judged), in one query."""
     today = today or timezone.localdate()
     if not kpis or not subjects:
         return TeamGrid(kpis=kpis, rows=[TeamRow(s, [(k, None) for k in kpis]) for s in subjects])
     since = min(period_starts(k.period, today, TREND_PERIODS[k.period])[0] for k in kpis)
     latest: dict[tuple[int, int], KpiMeasurement] = {}
     measurements = KpiMeasurement.objects.filter(
-        kpi__in=[k.pk for k in kpis], period_start__gte=since, **{f"{field}__in": [s.pk for s in subjects]}
+        kpi__in=[k.pk for k in kpis],
+        period_start__gte=since,
+        **{f"{field}__in": [s.pk for s in subjects]},
     ).order_by("period_start")
     for measurement in measurements:
-        latest[(measurement.kpi_id, getattr(measurement, f"{field}_id"))] = measurement
+        key = (measurement.kpi_id, getattr(measurement, f"{field}_id"))
+        if measurement.period_end < today or key not in latest:
+            latest[key] = measurement
     rows = [TeamRow(s, [(k, latest.get((k.pk, s.pk))) for k in kpis]) for s in subjects]
     return TeamGrid(kpis=kpis, rows=rows)
 

@@ -68,9 +68,11 @@ class ComputeResult:
 def kpi_compute(*, kpi: Kpi, date_from: date, date_to: date, now: datetime | None = None) -> ComputeResult:
     """Compute the KPI for every subject and every period that overlaps `date_from`..`date_to`, in one grouped
     query, and insert or update its measurements. Idempotent: the same data gives the same rows; a subject that
-    no longer has data keeps its row as “not enough data”. Each measurement that becomes met, of a KPI employees
-    can influence, is passed to `recognition.achievement_record` (which is idempotent itself)."""
+    no longer has data keeps its row as “not enough data”. A period still running is only on track or not: each
+    measurement met in a closed period (the first computation after it closes), of a KPI employees can
+    influence, is passed to `recognition.achievement_record` (which is idempotent itself)."""
     now = now or timezone.now()
+    today = timezone.localtime(now).date()
     start = period_bounds(kpi.period, date_from)[0]
     end = period_bounds(kpi.period, date_to)[1]
     figures = kpi_figures(kpi=kpi, start=start, end=end, now=now)
@@ -98,13 +100,19 @@ def kpi_compute(*, kpi: Kpi, date_from: date, date_to: date, now: datetime | Non
                     **values,
                 )
                 new.append(row)
-                if status == KpiMeasurement.Status.MET:
+                if status == KpiMeasurement.Status.MET and row.period_end < today:
                     met.append(row)
             elif any(getattr(row, field) != value for field, value in values.items()):
-                if status == KpiMeasurement.Status.MET and row.status != status:
+                if status == KpiMeasurement.Status.MET and row.status != status and row.period_end < today:
                     met.append(row)
                 for field, value in values.items():
                     setattr(row, field, value)
+                row.computed_at = now
+                changed.append(row)
+            elif _closed_since_computed(row, today):
+                # Judged once, when its period has closed: a target met while the period ran is celebrated now.
+                if row.status == KpiMeasurement.Status.MET:
+                    met.append(row)
                 row.computed_at = now
                 changed.append(row)
         KpiMeasurement.objects.bulk_create(new, batch_size=2000)
@@ -116,6 +124,11 @@ def kpi_compute(*, kpi: Kpi, date_from: date, date_to: date, now: datetime | Non
     return ComputeResult(
         created=len(new), updated=len(changed), unchanged=len(existing) - len(changed), newly_met=len(met)
     )
+
+
+def _closed_since_computed(row: KpiMeasurement, today: date) -> bool:
+    """The row was last computed while its period ran, and the period has closed since."""
+    return row.period_end < today and timezone.localtime(row.computed_at).date() <= row.period_end
 
 
 def _achievements_record(kpi: Kpi, met: list[KpiMeasurement]) -> None:

@@ -47,7 +47,7 @@ def employee_page(request: HttpRequest, pk: int) -> HttpResponse:
         "employee": employee,
         "is_me": employee == scope.employee,
         "cards": cards,
-        "unmeasured": [card for card in cards if card.current is None],
+        "unmeasured": [card for card in cards if card.current is None and card.running is None],
         "unit_cards": unit_kpi_cards(employee.unit, influence_only=True),
         "comments": customer_comments(employee),
         "cases": open_cases(employee, scope),

@@ -123,7 +123,7 @@ def test_managers_see_their_people_and_scorecard_but_not_other_regions(client, p
     html = team.content.decode()
     assert team.status_code == 200
     assert "Scorecard" in html and "Store NPS" in html
-    assert "Alice Tester" in html and "Bob Tester" in html and "n = 7" in html  # this month's sample sizes
+    assert "Alice Tester" in html and "Bob Tester" in html and "n = 6" in html  # the last complete month, not this one
     assert "Carol" not in html
     assert client.get(reverse("team-unit", args=[program["units"]["south_store"].pk])).status_code == 404
     assert client.get(reverse("employee-detail", args=[program["people"]["carol"].pk])).status_code == 404
