@@ -41,12 +41,16 @@ class KpiMeasurementSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text="The measured employee's id (employee KPIs)."
     )
     subject = serializers.SerializerMethodField(help_text="The measured unit's or employee's name.")
+    in_progress = serializers.BooleanField(
+        read_only=True,
+        help_text="The period is still running: `status` then says whether it is on track, not whether it was met.",
+    )
 
     class Meta:
         model = KpiMeasurement
         fields = [
             "id", "kpi", "level", "period", "period_start", "period_end", "unit", "employee", "subject", "value",
-            "n", "low", "high", "target", "status", "computed_at",
+            "n", "low", "high", "target", "status", "in_progress", "computed_at",
         ]  # fmt: skip
         read_only_fields = fields
         extra_kwargs = {

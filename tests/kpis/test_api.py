@@ -273,6 +273,7 @@ def test_a_measurement_carries_its_figure_status_period_and_subject(api, kpi_pro
         "period_end": "2026-01-31", "unit": None, "employee": kpi_program["people"]["alice"].pk,
         "subject": "Alice Tester", "value": 85.0, "n": 40, "low": 72.5, "high": 93.1, "target": 80.0,
         "status": "met",
+        "in_progress": False,
     }  # fmt: skip
     store = api("alice").get(f"/api/v1/kpi-measurements/{kpi_program['measurements']['store-nps/north'].pk}/")
     assert {k: store.json()[k] for k in ("unit", "employee", "subject")} == {
