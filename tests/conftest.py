@@ -1,7 +1,9 @@
 """Shared fixtures: a small organisation with one person per role, and a clean cache per test."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.cxprogram.factories import CustomerFactory, EmployeeFactory, UnitFactory
 
@@ -12,6 +14,15 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Russian leaves Russian active in the thread (LocaleMiddleware activates, nothing deactivates);
+    each test starts in the default language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
