@@ -85,8 +85,8 @@ def _praise(org) -> Answer:
     comment = QuestionFactory(survey=survey, code="comment", type=Question.Type.LONG_TEXT)
     context = ResponseContext(unit=org["units"]["north_store"], employee=org["people"]["alice"])
     response = response_submit(
-        survey=survey, questions=[nps, comment], answers={nps.pk: 10, comment.pk: f"So helpful, thank you ({survey.pk})"}, language="en",
-        source="api", context=context,
+        survey=survey, questions=[nps, comment], language="en", source="api", context=context,
+        answers={nps.pk: 10, comment.pk: f"So helpful, thank you ({survey.pk})"},
     )  # fmt: skip
     return response.answers.get(question=comment)
 
