@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from .forms import CustomerImportForm
 from .models import Customer, Employee, Segment, Unit, Webhook, WebhookDelivery
-from .services import customer_import_csv
+from .selectors import account_editable_by
+from .services import customer_import_csv, employee_set_role
 from .webhooks import webhook_queue
 
 
@@ -52,6 +53,8 @@ class SegmentAdmin(admin.ModelAdmin):
 
 @admin.register(Employee)
 class EmployeeAdmin(admin.ModelAdmin):
+    """Roles change only through `employee_set_role`, so admin access follows them (and is taken away on delete)."""
+
     list_display = ["__str__", "role", "unit", "title"]
     list_filter = ["role", "unit__kind", "unit"]
     search_fields = [
@@ -63,6 +66,30 @@ class EmployeeAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["user", "unit"]
     list_select_related = ["user", "unit"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a record to another user would leave the first one's access behind; delete and add instead.
+        return ["user"] if obj is not None else []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and account_editable_by(request.user, obj and obj.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and account_editable_by(request.user, obj and obj.user)
+
+    def save_model(self, request, obj, form, change):
+        saved = employee_set_role(user=obj.user, role=obj.role, unit=obj.unit, title=obj.title, changed_by=request.user)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        employee_set_role(user=obj.user, role=None, changed_by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for employee in queryset:
+            employee_set_role(user=employee.user, role=None, changed_by=request.user)
 
 
 class EmployeeInline(admin.StackedInline):
@@ -78,19 +105,43 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserWithEmployeeAdmin(UserAdmin):
-    """CX leads manage people here ("change user"); only a superuser makes superusers, grants single permissions
-    or changes a superuser's account (its password included), or CX leads could make themselves superusers."""
+    """CX leads manage people here ("change user"). Only a superuser makes superusers or staff, grants groups or
+    single permissions, or changes an account that can do more than the one changing it; roles (and with them
+    admin access) change through `employee_set_role`."""
 
     inlines = [EmployeeInline]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        return fields if request.user.is_superuser else [*fields, "is_superuser", "user_permissions"]
+        if request.user.is_superuser:
+            return fields
+        return [*fields, "is_superuser", "is_staff", "groups", "user_permissions"]
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return super().has_change_permission(request, obj) and account_editable_by(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and account_editable_by(request.user, obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Employee:
+            return super().save_formset(request, form, formset, change)
+        for employee in formset.save(commit=False):
+            saved = employee_set_role(
+                user=form.instance, role=employee.role, unit=employee.unit, title=employee.title,
+                changed_by=request.user,
+            )  # fmt: skip
+            employee.pk = saved.pk
+        if formset.deleted_objects:
+            employee_set_role(user=form.instance, role=None, changed_by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Whatever the form said about staff status, admin access follows the role (also with no employee record).
+        user = form.instance
+        employee = Employee.objects.filter(user=user).first()
+        if employee is None:
+            employee_set_role(user=user, role=None, changed_by=request.user)
 
 
 @admin.register(Customer)

@@ -69,6 +69,15 @@ def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
     return Scope(role=employee.role, employee=employee)
 
 
+def account_editable_by(actor: AbstractBaseUser, user: AbstractBaseUser | None) -> bool:
+    """Whether `actor` may change `user`'s account (password included): a superuser anyone; others only people
+    who are not superusers and hold no permission the actor lacks, or a CX lead could take over an account that
+    can do more than they can."""
+    if user is None or actor.is_superuser:
+        return True
+    return not user.is_superuser and user.get_all_permissions() <= actor.get_all_permissions()
+
+
 def request_scope(request: HttpRequest) -> Scope:
     """The scope of the request's user, looked up once per request."""
     if not hasattr(request, "_cx_scope"):

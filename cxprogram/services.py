@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,37 +46,87 @@ def cx_lead_group_sync() -> Group:
 def employee_upsert(
     *,
     username: str,
-    unit: Unit,
-    role: str,
-    first_name: str = "",
-    last_name: str = "",
-    email: str = "",
-    title: str = "",
+    unit: Unit | None = None,
+    role: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    email: str | None = None,
+    title: str | None = None,
     password_hash: str | None = None,
+    changed_by: AbstractBaseUser | None = None,
 ) -> Employee:
-    """Create or update a user and their employee record; CX leads get admin access through their group.
+    """Create or update a user and their employee record by username. Fields left as None keep what is stored
+    (a new person gets them blank); a new person needs a role and a unit. The role goes through
+    `employee_set_role`, so admin access follows it.
 
     `password_hash` comes from `make_password`, so a caller creating many users hashes once."""
-    user, _created = get_user_model().objects.update_or_create(
-        username=username,
-        defaults={
-            "first_name": first_name,
-            "last_name": last_name,
-            "email": email,
-            "is_staff": role == Employee.Role.CX_LEAD,
-        },
-    )
+    user, created = get_user_model().objects.get_or_create(username=username)
+    account = {"first_name": first_name, "last_name": last_name, "email": email}
+    changed = [name for name, value in account.items() if value is not None and getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, account[name])
     if password_hash is not None:
         user.password = password_hash
-        user.save(update_fields=["password"])
-    if role == Employee.Role.CX_LEAD:
+        changed.append("password")
+    elif created:
+        user.set_unusable_password()
+        changed.append("password")
+    if changed:
+        user.save(update_fields=changed)
+    employee = Employee.objects.filter(user=user).first()
+    role = role or (employee.role if employee else None)
+    unit = unit or (employee.unit if employee else None)
+    if role is None or unit is None:
+        raise ValidationError({"role" if role is None else "unit": _("A new employee needs a role and a unit.")})
+    return employee_set_role(user=user, role=role, unit=unit, title=title, changed_by=changed_by)
+
+
+@transaction.atomic
+def employee_set_role(
+    *,
+    user: AbstractBaseUser,
+    role: str | None,
+    unit: Unit | None = None,
+    title: str | None = None,
+    changed_by: AbstractBaseUser | None = None,
+) -> Employee | None:
+    """The one way a person's role is given, changed or taken away (`role=None` removes their employee record);
+    the admin's Employee page and user page, the API and imports all come here. Admin access follows the role:
+    a CX lead is staff and in the "CX leads" group, anyone else is neither (a superuser stays staff).
+
+    `changed_by` is who made the change (None for the system: seeding, imports from the command line)."""
+    employee = Employee.objects.select_for_update().filter(user=user).first()
+    if role is None:
+        if employee is not None:
+            employee.delete()
+            employee = None
+    else:
+        if role not in Employee.Role.values:
+            raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
+        if employee is None:
+            if unit is None:
+                raise ValidationError({"unit": _("A new employee needs a unit.")})
+            employee = Employee(user=user, unit=unit, role=role, title=title or "")
+            employee.save()
+        else:
+            employee.role = role
+            employee.unit = unit or employee.unit
+            if title is not None:
+                employee.title = title
+            employee.save(update_fields=["role", "unit", "title"])
+    _admin_access_follow_role(user=user, is_lead=role == Employee.Role.CX_LEAD)
+    return employee
+
+
+def _admin_access_follow_role(*, user: AbstractBaseUser, is_lead: bool) -> None:
+    staff = is_lead or user.is_superuser
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
+    if is_lead:
         user.groups.add(cx_lead_group_sync())
     else:
         user.groups.remove(*Group.objects.filter(name=CX_LEADS_GROUP))
-    employee, _created = Employee.objects.update_or_create(
-        user=user, defaults={"unit": unit, "role": role, "title": title}
-    )
-    return employee
 
 
 @dataclass

@@ -5,9 +5,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from . import views
 
-admin.site.site_header = "cxprogram"
-admin.site.site_title = "cxprogram"
-
 urlpatterns = [
     # The home pages (each role's numbers), /me/ and /employees/<pk>/ are pages of kpis.urls.
     path("", include("kpis.urls")),

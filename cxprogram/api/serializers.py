@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from cxprogram.forms import CustomerRowForm
 from cxprogram.models import Customer, Employee, Segment, Unit
+from cxprogram.selectors import account_editable_by
 
 CUSTOMER_WRITE_FIELDS = ("name", "email", "phone", "language", "segment", "value_tier", "consent", "home_unit")
 BULK_MAX_ROWS = 1000
@@ -45,20 +46,36 @@ class EmployeeSerializer(serializers.ModelSerializer):
 
 
 class EmployeeUpsertSerializer(serializers.Serializer):
-    """A person by username: created, or updated when the username exists (CX leads only)."""
+    """A person by username: created, or updated when the username exists (CX leads only). Only the fields sent
+    are changed; a new person needs `role` and `unit`."""
 
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    role = serializers.ChoiceField(choices=Employee.Role.choices)
-    unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all(), help_text="The unit's code.")
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    title = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=Employee.Role.choices, required=False)
+    unit = serializers.SlugRelatedField(
+        slug_field="code", queryset=Unit.objects.all(), required=False, help_text="The unit's code."
+    )
 
     def validate_username(self, value: str) -> str:
-        if get_user_model().objects.filter(username=value, is_superuser=True).exists():
+        user = get_user_model().objects.filter(username=value).first()
+        if user is not None and user.is_superuser:
             raise serializers.ValidationError(_("This user is a superuser; change them in the admin."))
+        caller = self.context["request"].user if "request" in self.context else None
+        if caller is not None and not account_editable_by(caller, user):
+            raise serializers.ValidationError(
+                _("This user holds permissions you do not have; only a superuser may change them.")
+            )
         return value
+
+    def validate(self, attrs):
+        exists = Employee.objects.filter(user__username=attrs["username"]).exists()
+        missing = [name for name in ("role", "unit") if name not in attrs]
+        if not exists and missing:
+            raise serializers.ValidationError({name: [_("A new employee needs this field.")] for name in missing})
+        return attrs
 
 
 class CustomerSerializer(serializers.ModelSerializer):

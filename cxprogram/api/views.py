@@ -67,7 +67,7 @@ class EmployeeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         existed = self.get_queryset().filter(user__username=data.validated_data["username"]).exists()
-        employee = employee_upsert(**data.validated_data)
+        employee = employee_upsert(**data.validated_data, changed_by=request.user)
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return Response(EmployeeSerializer(employee).data, status=code)
 

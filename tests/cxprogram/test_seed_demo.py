@@ -59,7 +59,9 @@ def test_lead_reaches_the_admin_and_frontline_does_not(client):
     client.login(username="lead", password="demo")
     assert client.get("/admin/cxprogram/customer/").status_code == 200
     client.login(username="alice", password="demo")
-    assert client.get("/admin/cxprogram/customer/").status_code == 302
+    refused = client.get("/admin/cxprogram/customer/")
+    assert refused.status_code == 403
+    assert "The admin is for CX leads. You are signed in as alice" in refused.content.decode()
 
 
 def test_once_leaves_an_existing_demo_alone(capsys):
