@@ -7,7 +7,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,50 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+# Pages open without a login that still show one customer's data (their invitation, unsubscribe and "is it solved?"
+# links): never kept by a browser or a proxy either.
+PERSONAL_URL_NAMES = {"survey-invitation", "unsubscribe", "followup-recovery"}
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: private, no-store` on everything that needs a login or carries personal data: pages seen
+    signed in, every API answer, CSV exports, and the customer's own links. Neither a shared proxy nor the
+    browser's disk (a shared computer, Back after signing out) keeps such a page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.is_private(request, response):
+            patch_cache_control(response, private=True, no_store=True)
+            # patch_cache_control keeps what a view set; a "public" or "max-age" it set cannot stand beside these.
+            response.headers["Cache-Control"] = ", ".join(
+                part
+                for part in (p.strip() for p in response.headers["Cache-Control"].split(","))
+                if part and part.split("=")[0] not in ("public", "max-age", "s-maxage")
+            )
+        return response
+
+    @staticmethod
+    def is_private(request: HttpRequest, response: HttpResponse) -> bool:
+        if request.path.startswith("/api/") or "HTTP_AUTHORIZATION" in request.META:
+            return True
+        if "attachment" in response.headers.get("Content-Disposition", ""):
+            return True
+        match = request.resolver_match
+        if match is not None and match.url_name in PERSONAL_URL_NAMES:
+            return True
+        # Only a request that came with a session cookie can be signed in; others skip the session lookup.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            try:
+                user = getattr(request, "user", None)
+                return bool(user is not None and user.is_authenticated)
+            except (OperationalError, InterfaceError):  # the database is away (a 503 page): keep it private
+                return True
+        return False
 
 
 class DatabaseUnavailableMiddleware:

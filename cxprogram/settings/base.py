@@ -16,7 +16,7 @@ ALLOWED_HOSTS = env_list(ENV, "ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list(ENV, "CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cxprogram.apps.CxAdminConfig",  # django.contrib.admin with the role checked at each request
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -38,6 +38,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cxprogram.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "cxprogram.middleware.PrivateNoStoreMiddleware",  # outside auth, so it sees the signed-in user on the way out
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -206,6 +207,9 @@ BACKGROUND_WAITING_WORK = ["surveys.selectors.background.waiting_work"]
 # REST API (/api/v1/): per-user tokens or the session, JSON only, page sizes and request rates capped.
 API_PAGE_SIZE = env_int(ENV, "API_PAGE_SIZE", 50)
 API_MAX_PAGE_SIZE = env_int(ENV, "API_MAX_PAGE_SIZE", 200)
+# Request bodies: at most this many bytes (1,000 customers with long names fit easily) and this nesting depth.
+API_MAX_BODY_BYTES = env_int(ENV, "API_MAX_BODY_BYTES", 4 * 1024 * 1024)
+API_MAX_JSON_DEPTH = env_int(ENV, "API_MAX_JSON_DEPTH", 20)
 API_THROTTLE_RATES = {
     "token": ENV.get("API_THROTTLE_RATE", "1000/hour"),  # per token (or per signed-in user)
     "anon": ENV.get("API_THROTTLE_RATE_ANON", "60/hour"),  # per address, before authentication fails
@@ -217,7 +221,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["cxprogram.api.parsers.GuardedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "cxprogram.api.pagination.PagePagination",
     "DEFAULT_THROTTLE_CLASSES": ["cxprogram.api.throttles.TokenRateThrottle", "cxprogram.api.throttles.AnonThrottle"],

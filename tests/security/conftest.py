@@ -26,6 +26,7 @@ from journeys.models import Improvement, Journey, Persona, Stage, Touchpoint, To
 from kpis.models import CompanyValue, Kpi, Recognition
 from surveys.models import Answer, FollowUp, Invitation, Question, ReplyTemplate, Survey
 from surveys.services.distribution import invitation_send
+from tests.api.conftest import api, program  # noqa: F401  # the API suite's token clients and program, shared
 from tests.surveys.conftest import form_state
 from tests.surveys.factories import ChoiceFactory, InvitationFactory, QuestionFactory, SurveyFactory
 
