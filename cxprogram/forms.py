@@ -19,9 +19,14 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip().lower()
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()  # the field errors say what is missing; no password was checked
         keys = self._failure_keys(username)
         limits = [settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS]
-        if any(ratelimit.count(key) >= limit for key, limit in zip(keys, limits, strict=True)):
+        # The attempt is counted (atomically) before the password is checked: counting failures afterwards let
+        # concurrent guesses all pass the check against the old count, so more passwords were tried than allowed.
+        counts = [ratelimit.hit(key, settings.LOGIN_LOCKOUT_SECONDS) for key in keys]
+        if any(n > limit for n, limit in zip(counts, limits, strict=True)):
             self.locked_out = True
             minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
             raise ValidationError(
@@ -33,13 +38,11 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                 % {"minutes": minutes},
                 code="locked_out",
             )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            for key in keys:
-                ratelimit.hit(key, settings.LOGIN_LOCKOUT_SECONDS)
-            raise
+        cleaned = super().clean()
+        # Signed in: the username starts afresh, and the address gets its attempt back (an office behind one
+        # address signs in all day).
         ratelimit.reset(keys[0])
+        ratelimit.release(keys[1])
         return cleaned
 
     def _failure_keys(self, username: str) -> list[str]:

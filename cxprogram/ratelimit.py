@@ -43,6 +43,19 @@ def hit(key: str, window_seconds: int) -> int:
     return _counted(lambda store: _hit(store, f"rl:{key}", window_seconds))
 
 
+def release(key: str) -> None:
+    """Give one hit back (an attempt that turned out fine); never below zero, never starting a window."""
+    _counted(lambda store: _release(store, f"rl:{key}"))
+
+
+def _release(store, full_key: str) -> None:
+    try:
+        if store.decr(full_key) < 0:
+            store.incr(full_key)
+    except ValueError:  # no window open
+        pass
+
+
 def reset(key: str) -> None:
     _counted(lambda store: store.delete(f"rl:{key}"))
 

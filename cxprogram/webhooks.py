@@ -214,23 +214,32 @@ def url_refusal(url: str, *, addresses: list[str] | None = None) -> str:
     return ""
 
 
+# Special-purpose ranges that Python 3.11's `is_global` still calls global (IANA's registries, as later Pythons
+# read them): 6to4 and its relay anycast (a 2002:7f00:1:: address reaches 127.0.0.1 through a 6to4 router),
+# deprecated site-local IPv6, IETF protocol assignments, documentation and segment-routing ranges.
+NOT_GLOBAL = [
+    ipaddress.ip_network(n)
+    for n in (
+        "192.0.0.0/24", "192.88.99.0/24", "2002::/16", "fec0::/10", "3fff::/20", "5f00::/16", "64:ff9b:1::/48",
+    )
+]  # fmt: skip
+# …except these two, which IANA lists as globally reachable.
+GLOBAL_EXCEPTIONS = [ipaddress.ip_network("192.0.0.9/32"), ipaddress.ip_network("192.0.0.10/32")]
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def address_allowed(address: str) -> bool:
-    """Whether a webhook may connect to this IP address: public unicast only."""
+    """Whether a webhook may connect to this IP address: globally routable unicast only."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     if ip.is_loopback and settings.WEBHOOK_ALLOW_LOOPBACK:
         return True
-    refused = (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_multicast
-        or ip.is_unspecified
-        or not ip.is_global
-    )
-    return not refused
+    if ip in NAT64:  # the well-known NAT64 prefix carries an IPv4 address, which must be global itself
+        return address_allowed(str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)))
+    if any(ip in network for network in GLOBAL_EXCEPTIONS):
+        return True
+    return ip.is_global and not ip.is_multicast and not any(ip in network for network in NOT_GLOBAL)
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):

@@ -8,6 +8,10 @@ DEBUG = env_bool(ENV, "DEBUG", False)
 SECRET_KEY = env_required(ENV, "SECRET_KEY", "production has no default secret; generate 50+ random characters.")
 env_required(ENV, "DATABASE_URL", "production runs on PostgreSQL, e.g. postgres://cx:secret@db:5432/cxprogram.")
 env_required(ENV, "CELERY_BROKER_URL", "production queues background work in Redis, e.g. redis://redis:6379/0.")
+# Invitations, unsubscribe links and API links are absolute; without it they would point at 127.0.0.1.
+SITE_URL = env_required(
+    ENV, "SITE_URL", "links in e-mails and API answers need the site's address, e.g. https://cx.example.com."
+).rstrip("/")
 ALLOWED_HOSTS = [h.strip() for h in env_required(ENV, "ALLOWED_HOSTS", "list the site's host names.").split(",")]
 
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60)

@@ -69,16 +69,19 @@ def survey_public(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
     miss_key = f"invitation-miss:{ratelimit.client_address(request)}"
-    if ratelimit.count(miss_key) >= settings.INVITATION_MISS_LIMIT:
+    # Counted before the lookup and given back when the token is good, so concurrent guesses cannot all pass a
+    # check made against the old count.
+    if ratelimit.hit(miss_key, 3600) > settings.INVITATION_MISS_LIMIT:
         return notice(request, "flood", status=429)
     token = token[:64]
     invitation = invitation_by_token(token=token)
     survey = survey_with_questions(public_id=invitation.survey.public_id) if invitation else None
     if invitation is None and _answered_here(request, token):
+        ratelimit.release(miss_key)
         return notice(request, "received", status=200 if request.method == "GET" else 409)
     if invitation is None or survey is None:
-        ratelimit.hit(miss_key, 3600)
         return notice(request, "link_used", status=404)
+    ratelimit.release(miss_key)
     if survey.status != Survey.Status.LIVE:
         return notice(request, survey.status, survey=survey, status=410 if survey.status == "closed" else 404)
     if request.method == "GET" and invitation.opened_at is None:

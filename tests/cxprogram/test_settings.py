@@ -87,6 +87,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://cx:pw@127.0.0.1:5432/cxprogram",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "ALLOWED_HOSTS": "cx.example.com",
+    "SITE_URL": "https://cx.example.com",
 }
 
 
