@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from .forms import CustomerImportForm
 from .models import Customer, Employee, Segment, Unit, Webhook, WebhookDelivery
 from .selectors import account_editable_by
-from .services import customer_import_csv, employee_set_role
+from .services import customer_import_csv, employee_set_role, user_password_set
 from .webhooks import webhook_queue
 
 
@@ -103,6 +104,15 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+class PasswordSetForm(AdminPasswordChangeForm):
+    """The admin's "change password" through `user_password_set`: the person's API token goes with the old password."""
+
+    def save(self, commit=True):
+        usable = self.cleaned_data.get("set_usable_password", True)
+        user_password_set(user=self.user, password=self.cleaned_data["password1"] if usable else None)
+        return self.user
+
+
 @admin.register(User)
 class UserWithEmployeeAdmin(UserAdmin):
     """CX leads manage people here ("change user"). Only a superuser makes superusers or staff, grants groups or
@@ -110,6 +120,7 @@ class UserWithEmployeeAdmin(UserAdmin):
     admin access) change through `employee_set_role`."""
 
     inlines = [EmployeeInline]
+    change_password_form = PasswordSetForm
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from .forms import CustomerRowForm
 from .models import Customer, Employee, Heartbeat, Segment, Unit
@@ -127,6 +128,22 @@ def _admin_access_follow_role(*, user: AbstractBaseUser, is_lead: bool) -> None:
         user.groups.add(cx_lead_group_sync())
     else:
         user.groups.remove(*Group.objects.filter(name=CX_LEADS_GROUP))
+
+
+@transaction.atomic
+def user_password_set(
+    *, user: AbstractBaseUser, password: str | None, changed_by: AbstractBaseUser | None = None
+) -> None:
+    """Give a person a new password (None: none usable, no password sign-in). Their API token is revoked (an
+    integration holding it must get a new one), and every session signed in with the old password ends at its
+    next request (Django checks the password's hash in the session); the caller keeps its own session with
+    `update_session_auth_hash`."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    Token.objects.filter(user=user).delete()
 
 
 @dataclass

@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.password_change, name="password-change"),
     path("i18n/setlang/", views.set_language, name="set-language"),
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),

@@ -1,20 +1,24 @@
 """Organisation pages (thin: scope checks and selectors), sign-in, language switch and the health check."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import health
+from . import health, ratelimit
 from .forms import ThrottledAuthenticationForm
 from .models import Unit
 from .selectors import customer_mix, request_scope, unit_ancestors
+from .services import user_password_set
 
 
 class LoginView(auth_views.LoginView):
@@ -26,6 +30,29 @@ class LoginView(auth_views.LoginView):
         if form.locked_out:
             response.status_code = 429
         return response
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Anyone signed in changes their own password; other sessions end and the API token is revoked. Wrong old
+    passwords count like failed sign-ins, so a borrowed session cannot be used to guess it."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST":
+        key = f"login:user:{request.user.get_username().lower()}"
+        if ratelimit.hit(key, settings.LOGIN_LOCKOUT_SECONDS) > settings.LOGIN_FAILURE_LIMIT:
+            message = _("Too many wrong passwords. Try again later, or sign out and in again.")
+            return render(request, "cxprogram/error.html", {"title": _("Please wait"), "message": message}, status=429)
+        if form.is_valid():
+            user_password_set(user=request.user, password=form.cleaned_data["new_password1"], changed_by=request.user)
+            update_session_auth_hash(request, request.user)
+            ratelimit.reset(key)
+            messages.success(
+                request,
+                _("Your password has been changed. Other devices were signed out and your API token was revoked."),
+            )
+            return redirect("password-change")
+    status = 400 if form.errors else 200
+    return render(request, "registration/password_change.html", {"form": form}, status=status)
 
 
 @login_required
