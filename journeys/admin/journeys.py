@@ -91,7 +91,8 @@ class JourneyAdmin(admin.ModelAdmin):
             "form": form,
             "problems": problems,
         }
-        return TemplateResponse(request, "admin/journeys/journey/import.html", context, status=400 if problems else 200)
+        status = 400 if problems or form.errors else 200
+        return TemplateResponse(request, "admin/journeys/journey/import.html", context, status=status)
 
 
 class MeasureFormSet(forms.BaseInlineFormSet):

@@ -1,6 +1,5 @@
 """The journey map's filters and the admin's JSON import form."""
 
-import json
 from datetime import timedelta
 
 from django import forms
@@ -8,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cxprogram.api.inputs import date_in_range
+from cxprogram.json_input import json_parse
 from cxprogram.models import Segment, Unit
 from journeys.selectors.scores import previous_period
 from surveys.selectors.metrics import Slice
@@ -52,6 +52,9 @@ class MapFilterForm(forms.Form):
         return current, previous_period(current)
 
 
+JOURNEY_MAX_DEPTH = 10  # journey → stages → stage → touchpoints → touchpoint → measures → measure: 7 levels
+
+
 class JourneyImportForm(forms.Form):
     document = forms.FileField(
         label=_("Journey file (JSON)"), help_text=_("A file made by “Export as JSON” in the journey list.")
@@ -62,6 +65,6 @@ class JourneyImportForm(forms.Form):
         if upload.size > 2 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         try:
-            return json.loads(upload.read().decode("utf-8"))
+            return json_parse(upload.read().decode("utf-8"), max_depth=JOURNEY_MAX_DEPTH)
         except (UnicodeDecodeError, ValueError) as error:
             raise forms.ValidationError(_("This is not a JSON file: %(error)s") % {"error": error}) from error

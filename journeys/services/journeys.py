@@ -1,8 +1,11 @@
 """Writes of the journeys app: duplicating a journey, and exporting and importing it as JSON."""
 
+import math
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cxprogram.models import Employee, Segment, Unit
 from journeys.models import Improvement, Journey, Persona, Stage, Touchpoint, TouchpointMeasure
@@ -72,6 +75,8 @@ def journey_export(journey: Journey) -> dict:
 def journey_import(*, data: object) -> Journey:
     """Create a journey from `journey_export`'s document. Raises ValidationError listing every problem (missing
     fields, unknown units, surveys or people, touchpoint codes already in use); nothing is saved then."""
+    if isinstance(data, dict) and data.get("format") == FORMAT and (shape := _shape_errors(data)):
+        raise ValidationError(shape)
     reader = _Reader(data)
     journey = reader.journey()
     if reader.errors:
@@ -93,6 +98,54 @@ def journey_duplicate(*, journey: Journey) -> Journey:
             touchpoint["improvements"] = [i for i in touchpoint["improvements"] if i["status"] in Improvement.OPEN]
     document["name"] = _("%(name)s (copy)") % {"name": journey.name}
     return journey_import(data=document)
+
+
+# What each object of the document may hold: key → the types allowed (None: may be left out or null). Checked before
+# anything is read, so a number where a list belongs is a message, not an error page.
+_TEXT, _NUMBER, _WHOLE, _FLAG = (str,), (int, float), (int,), (bool,)
+_SHAPES = {
+    "journey": {"format": _TEXT, "name": _TEXT, "state": _TEXT, "owner": _TEXT, "outcome_question": "question",
+                "persona": "persona", "stages": ["stage"]},
+    "persona": {"name": _TEXT, "goals": _TEXT, "needs": _TEXT, "pains": _TEXT, "segments": [_TEXT]},
+    "question": {"survey": _TEXT, "question": _TEXT, "tagged_only": _FLAG},
+    "stage": {"name": _TEXT, "touchpoints": ["touchpoint"]},
+    "touchpoint": {"code": _TEXT, "name": _TEXT, "channel": _TEXT, "moment_of_truth": _FLAG, "target": _NUMBER,
+                   "expected_emotion": _WHOLE, "description": _TEXT, "backstage": _TEXT, "owner_unit": _TEXT,
+                   "measures": ["question"], "improvements": ["improvement"]},
+    "improvement": {"kind": _TEXT, "description": _TEXT, "status": _TEXT, "customer_value": _WHOLE,
+                    "effort": _WHOLE, "owner": _TEXT},
+}  # fmt: skip
+_TYPE_NAMES = {
+    _TEXT: gettext_lazy("text"), _NUMBER: gettext_lazy("a number"), _WHOLE: gettext_lazy("a whole number"),
+    _FLAG: gettext_lazy("true or false"),
+}  # fmt: skip
+
+
+def _shape_errors(data: object) -> list[str]:
+    """Every value of the wrong type in the document, with where it is; numbers must be finite."""
+    errors: list[str] = []
+    pending: list[tuple[object, object, str]] = [(data, "journey", _("journey"))]
+    while pending:
+        value, shape, where = pending.pop(0)
+        if isinstance(shape, list):
+            if not isinstance(value, list):
+                errors.append(f"{where}: " + _("expected a list."))
+                continue
+            pending.extend((item, shape[0], f"{where} {n}") for n, item in enumerate(value, start=1))
+        elif isinstance(shape, str):
+            if not isinstance(value, dict):
+                errors.append(f"{where}: " + _("expected an object."))
+                continue
+            if shape == "journey" and value.get("name") in (None, ""):
+                errors.append(f"{where}: " + _("“%(key)s” is required.") % {"key": "name"})
+            for key, expected in _SHAPES[shape].items():
+                if value.get(key) is not None:
+                    pending.append((value[key], expected, f"{where}, {key}"))
+        elif (isinstance(value, bool) and shape is not _FLAG) or not isinstance(value, shape):
+            errors.append(f"{where}: " + _("expected %(type)s.") % {"type": _TYPE_NAMES[shape]})
+        elif isinstance(value, float) and not math.isfinite(value):
+            errors.append(f"{where}: " + _("expected a finite number."))
+    return errors
 
 
 def _free_code(code: str, taken: set[str]) -> str:

@@ -84,7 +84,7 @@ def test_something_else_than_a_journey_is_refused(db, data):
 def test_a_journey_document_without_name_or_stages_says_what_is_missing(db):
     with pytest.raises(ValidationError) as refused:
         journey_import(data={"format": "cxprogram.journey/1", "stages": "many"})
-    assert refused.value.messages == ["journey: “name” is required.", "journey: it needs a list of stages."]
+    assert refused.value.messages == ["journey: “name” is required.", "journey, stages: expected a list."]
     assert Journey.objects.count() == 0
 
 
@@ -122,7 +122,7 @@ def test_admin_exports_and_imports_json(client, journey):
     broken = io.BytesIO(b"{not json")
     broken.name = "broken.json"
     response = client.post(url, {"document": broken})
-    assert response.status_code == 200 and "This is not a JSON file" in response.content.decode()
+    assert response.status_code == 400 and "This is not a JSON file" in response.content.decode()
 
     journey.delete()
     upload = io.BytesIO(json.dumps(document).encode())

@@ -3,6 +3,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from cxprogram.models import Webhook
 from cxprogram.webhooks import address_allowed
@@ -25,7 +26,7 @@ SNEAKY = [
 def test_addresses_that_are_not_globally_routable_are_refused(address):
     assert address_allowed(address) is False
     url = f"http://[{address}]/hook" if ":" in address else f"http://{address}/hook"
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         Webhook(name="Sneaky", url=url, events=["case.opened"]).full_clean()
     assert "webhooks only go to public addresses" in refused.value.message_dict["url"][0]
 
