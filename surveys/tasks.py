@@ -17,6 +17,7 @@ from surveys.services.distribution import (
     reminders_due,
 )
 from surveys.services.followups import followups_check_deadlines
+from surveys.services.sending import distributions_repeat_due
 
 from .models import Distribution, Invitation
 
@@ -64,6 +65,12 @@ def launch_due_distributions() -> int:
     """Beat: launch scheduled distributions whose time has come."""
     due = Distribution.objects.filter(status=Distribution.Status.SCHEDULED, scheduled_at__lte=timezone.now())
     return sum(distribution_launch(distribution_id=pk) for pk in due.values_list("pk", flat=True))
+
+
+@shared_task
+def repeat_due_distributions() -> int:
+    """Beat: start the next run of each repeating distribution whose time has come."""
+    return len(distributions_repeat_due())
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.views import followups, notices, responses, results
+from surveys.views import followups, notices, responses, results, sending
 
 urlpatterns = [
     path("s/i/<str:token>/", responses.survey_invitation, name="survey-invitation"),
@@ -17,6 +17,8 @@ urlpatterns = [
         name="results-export-xlsx",
     ),
     path("results/<str:public_id>/allies/", results.results_allies, name="results-allies"),
+    path("distributions/<int:pk>/", sending.distribution_page, name="distribution-send"),
+    path("distributions/<int:pk>/<str:action>/", sending.distribution_act, name="distribution-act"),
     path("followups/", followups.followup_list, name="followup-list"),
     path("followups/reassign/", followups.followup_bulk_reassign, name="followup-bulk-reassign"),
     path("followups/views/", followups.saved_view_act, name="followup-saved-views"),

@@ -180,6 +180,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "cxprogram.tasks.clear_expired_sessions", "schedule": 6 * 60 * 60},
     "launch-due-distributions": {"task": "surveys.tasks.launch_due_distributions", "schedule": 60},
+    "repeat-due-distributions": {"task": "surveys.tasks.repeat_due_distributions", "schedule": 60 * 60},
     "send-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 15 * 60},
     "requeue-stale-invitations": {"task": "surveys.tasks.requeue_stale_invitations", "schedule": 10 * 60},
     "follow-up-deadlines": {"task": "surveys.tasks.check_followup_deadlines", "schedule": 5 * 60},

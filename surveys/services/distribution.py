@@ -22,7 +22,9 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from cxprogram.mail import NotAccepted, send_on_commit
 from cxprogram.models import Channel, Customer, Employee, Unit
-from surveys.models import Distribution, Invitation, Survey, UnsubscribedAddress
+from surveys.models import Distribution, DistributionMessage, Invitation, Survey, UnsubscribedAddress
+from surveys.selectors.audience import distribution_matches
+from surveys.services.sending import message_render
 
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "surveys.unsubscribe"
@@ -40,22 +42,8 @@ def throttled_customers(*, survey: Survey, now) -> QuerySet[Customer]:
 def distribution_audience(*, distribution: Distribution, now=None) -> QuerySet[Customer]:
     """Contactable customers with an e-mail who match the distribution and are not throttled or unsubscribed."""
     now = now or timezone.now()
-    customers = Customer.objects.contactable().exclude(email="")
-    segments = list(distribution.segments.all())
-    if segments:
-        customers = customers.filter(segment__in=segments)
-    tiers = [t.strip() for t in distribution.value_tiers.split(",") if t.strip()]
-    if tiers:
-        customers = customers.filter(value_tier__in=tiers)
-    units = list(distribution.units.all())
-    if units:
-        within = Q()
-        for unit in units:
-            within |= Q(home_unit__in=Unit.objects.subtree_of(unit))
-        customers = customers.filter(within)
-    listed = [i.strip() for i in distribution.external_ids.replace(",", "\n").splitlines() if i.strip()]
-    if listed:
-        customers = customers.filter(external_id__in=listed)
+    customers = distribution_matches(distribution=distribution).filter(consent=True, opted_out_at__isnull=True)
+    customers = customers.exclude(email="")
     customers = customers.exclude(pk__in=throttled_customers(survey=distribution.survey, now=now).values("pk"))
     return customers.exclude(email__in=UnsubscribedAddress.objects.values("email"))
 
@@ -330,6 +318,13 @@ def _email(invitation: Invitation, *, reminder: bool) -> EmailMultiAlternatives:
         subject = " ".join(render_to_string("surveys/email/invitation_subject.txt", context).split())
         text = render_to_string("surveys/email/invitation.txt", context)
         html = render_to_string("surveys/email/invitation.html", context)
+    own = _own_text(invitation, language=language, reminder=reminder)
+    if own is not None:  # the distribution's own text in this language, placeholders filled in
+        store = invitation.unit.name if invitation.unit_id else ""
+        rendered = message_render(
+            message=own, name=customer.name, store=store, link=survey_url, unsubscribe=unsubscribe_url
+        )
+        subject, text, html = rendered.subject, rendered.text, rendered.html
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -338,3 +333,12 @@ def _email(invitation: Invitation, *, reminder: bool) -> EmailMultiAlternatives:
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _own_text(invitation: Invitation, *, language: str, reminder: bool) -> DistributionMessage | None:
+    if invitation.distribution_id is None:
+        return None
+    kind = DistributionMessage.Kind.REMINDER if reminder else DistributionMessage.Kind.INVITATION
+    return DistributionMessage.objects.filter(
+        distribution_id=invitation.distribution_id, kind=kind, language=language
+    ).first()
