@@ -26,8 +26,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--loglevel", default="WARNING", help="Celery's log level (default WARNING).")
+        parser.add_argument(
+            "--restart-delay",
+            type=float,
+            default=RESTART_DELAY_SECONDS,
+            help="Seconds before the first restart (default 1); doubled while the worker keeps dying, up to 30.",
+        )
 
-    def handle(self, *args, loglevel: str, **options):
+    def handle(self, *args, loglevel: str, restart_delay: float, **options):
         command = [
             sys.executable,
             "-m",
@@ -50,7 +56,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        delay = RESTART_DELAY_SECONDS
+        delay = restart_delay
         while not stopping:
             started = time.monotonic()
             # Fixed arguments, no shell.
@@ -61,11 +67,11 @@ class Command(BaseCommand):
             self._end_group(worker.pid)
             if stopping:
                 break
-            delay = RESTART_DELAY_SECONDS if time.monotonic() - started > STABLE_AFTER_SECONDS else delay
-            self.stderr.write(f"Worker (pid {worker.pid}) exited with {code}; starting it again in {delay:.0f} s.")
+            delay = restart_delay if time.monotonic() - started > STABLE_AFTER_SECONDS else delay
+            self.stderr.write(f"Worker (pid {worker.pid}) exited with {code}; starting it again in {delay:g} s.")
             self.stderr.flush()
             time.sleep(delay)
-            delay = min(delay * 2, RESTART_DELAY_MAX_SECONDS)
+            delay = max(restart_delay, min(delay * 2, RESTART_DELAY_MAX_SECONDS))
 
     @staticmethod
     def _wait(worker: subprocess.Popen) -> int:
