@@ -10,6 +10,7 @@ from cxprogram.models import Channel, Customer, Employee, Unit
 from surveys.demo_replies import seed_reply_templates
 from surveys.services.followups import business_due
 
+from .demo_invitations import DEMO_DISTRIBUTION, demo_distribution
 from .models import Answer, Choice, FollowUp, Question, Response, Survey
 
 QT = Question.Type
@@ -150,6 +151,9 @@ def seed(options: DemoOptions) -> None:
         generate_responses(customer_surveys, missing)
     total = Response.objects.filter(survey__in=customer_surveys).count()
     options.log(f"Responses: {total} from customers ({max(missing, 0)} generated now).")
+    invited = demo_distribution(customer_surveys[0])
+    if invited:
+        options.log(f"Distribution: {DEMO_DISTRIBUTION} ({invited} invitations, each about the customer's store).")
     if not pulse.responses.exists():
         generate_pulse(pulse)
     options.log(f"Employee pulse: {pulse.responses.count()} anonymous answers over three months.")
