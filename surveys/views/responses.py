@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
@@ -344,7 +345,8 @@ class SurveyFlow:
         bound = form is not None and form.is_bound and "contact" in form.fields
         value = form["contact"].value() if bound else state.get("c", "")
         problems = list(form.errors.get("contact", [])) if bound and errors else []
-        row["contact"] = {"field": f"q{row['question'].pk}", "value": value or "", "errors": problems}
+        contact = {"field": f"q{row['question'].pk}", "value": value or "", "errors": problems}
+        row["html"] += render_to_string("surveys/_contact.html", {"contact": contact})
         return [{"id": "id_contact", "text": _("How to contact you"), "errors": problems}] if problems else []
 
     def blank_rows(self, page: int, shown: set[int]) -> list[dict]:
