@@ -53,7 +53,8 @@ class Channel(filesystem.Channel):
 
     def _put(self, queue, payload, **kwargs):
         """Put a message on `queue`: invisible to consumers until it is complete."""
-        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        # Zero-padded, so that names sort in the order they were written (kombu's do not past a power of ten).
+        name = f"{round(monotonic() * 1000):015d}_{uuid.uuid4()}.{queue}.msg"
         try:
             write_atomically(Path(self.data_folder_out) / name, str_to_bytes(dumps(payload)))
         except OSError as error:

@@ -61,13 +61,12 @@ class WorkerHeartbeat(threading.Thread):
 
     def run(self) -> None:
         forget_old_processes()
-        try:
-            while not self.stopping.is_set():
-                if self.running():
-                    record("worker", self.node, self.started_at)
-                self.stopping.wait(settings.HEARTBEAT_SECONDS)
-        finally:
+        while not self.stopping.is_set():
+            if self.running():
+                record("worker", self.node, self.started_at)
+            # Not kept open between heartbeats: a pool process forked meanwhile would inherit its socket.
             connection.close()
+            self.stopping.wait(settings.HEARTBEAT_SECONDS)
 
 
 _worker_heartbeat: WorkerHeartbeat | None = None

@@ -66,13 +66,15 @@ def test_empty_cut_and_foreign_message_files_are_set_aside_and_the_worker_goes_o
     # Named to be read before the good messages: what a worker listing the folder mid-write, a producer killed
     # while writing, a full disk or a stray file leave behind.
     bad = {
-        "0001_empty.celery.msg": b"",
-        "0002_cut.celery.msg": first[: len(first) // 2],
-        "0003_not-a-message.celery.msg": b'{"hello": "world"}',
-        "0004_binary.celery.msg": b"\xff\xfe\x00garbage",
+        "000000000000001_empty.celery.msg": b"",
+        "000000000000002_cut.celery.msg": first[: len(first) // 2],
+        "000000000000003_not-a-message.celery.msg": b'{"hello": "world"}',
+        "000000000000004_binary.celery.msg": b"\xff\xfe\x00garbage",
     }
     for name, data in bad.items():
         (folder / name).write_bytes(data)
+    # What this transport's producer leaves when killed mid-write: a hidden temporary file, never read as a message.
+    (folder / ".3f2a.tmp").write_bytes(first[:10])
     worker = start_worker(env, "--include=tests.cxprogram.worker_tasks")
     try:
         assert wait_for_runs(env, 3, worker, timeout=60) == Counter({1: 1, 2: 1, 3: 1})
@@ -84,10 +86,11 @@ def test_empty_cut_and_foreign_message_files_are_set_aside_and_the_worker_goes_o
     aside = folder / "unreadable"
     assert sorted(p.name for p in aside.iterdir()) == sorted(bad)
     assert {name: (aside / name).read_bytes() for name in bad} == bad  # kept as they were, for a look
-    assert "Broker message 0001_empty.celery.msg is empty; moved it to" in log
-    assert "Broker message 0002_cut.celery.msg is not a message (JSONDecodeError" in log
+    assert "Broker message 000000000000001_empty.celery.msg is empty; moved it to" in log
+    assert "Broker message 000000000000002_cut.celery.msg is not a message (JSONDecodeError" in log
     assert "Unrecoverable error" not in log
     assert list(folder.glob("*.msg")) == []
+    assert (folder / ".3f2a.tmp").read_bytes() == first[:10]
 
 
 def test_two_thousand_tasks_sent_at_once_by_four_processes_each_run_once(env):
@@ -107,3 +110,23 @@ def test_two_thousand_tasks_sent_at_once_by_four_processes_each_run_once(env):
     assert set(counted.values()) == {1}
     assert list(folder.glob("*.msg")) == []
     assert not (folder / "unreadable").exists()
+
+
+def test_an_empty_exchange_table_is_started_afresh_and_rewritten_whole(tmp_path, caplog):
+    """The table of a fanout exchange (Celery's remote control) is kombu's other file rewritten in place."""
+    control = tmp_path / "control"
+    control.mkdir()
+    (control / "celery.pidbox.exchange").write_bytes(b"")  # left by a writer killed between truncate and write
+    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path), "control_folder": str(control)}
+    with Connection("filesystem://", transport="cxprogram.broker:Transport", transport_options=options) as connection:
+        channel = connection.default_channel
+        assert channel.get_table("celery.pidbox") == []
+        channel._queue_bind("celery.pidbox", "", "", "celery@a.celery.pidbox")
+        channel._queue_bind("celery.pidbox", "", "", "celery@b.celery.pidbox")
+        channel._queue_bind("celery.pidbox", "", "", "celery@a.celery.pidbox")  # bound twice, listed once
+        assert [row.queue for row in channel.get_table("celery.pidbox")] == [
+            "celery@b.celery.pidbox",
+            "celery@a.celery.pidbox",
+        ]
+    assert "Broker exchange table celery.pidbox.exchange is unreadable" in caplog.text
+    assert sorted(p.name for p in control.iterdir()) == ["celery.pidbox.exchange", "celery.pidbox.exchange.lock"]
