@@ -411,7 +411,7 @@ def seed_kill(invitations: int, cases: int, warnings: int) -> dict:
             Response(survey=survey, unit=store, language="ru", source="public_link", submitted_at=now) for _ in due
         )
         FollowUp.objects.bulk_create(
-            FollowUp(response=r, owner=managers["store"], unit=store, reasons=f"NPS {i % 7}", due_at=when)
+            FollowUp(response=r, owner=managers["store"], unit=store, reason_codes=[["nps", i % 7]], due_at=when)
             for i, (r, when) in enumerate(zip(responses, due, strict=True))
         )
     return {"distribution": distribution.pk}

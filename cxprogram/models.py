@@ -185,6 +185,13 @@ class Employee(models.Model):
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="employees")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.FRONTLINE, db_index=True)
     title = models.CharField(_("job title"), max_length=100, blank=True)
+    language = models.CharField(
+        _("language of e-mails"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="ru",
+        help_text=_("Alerts about cases and other e-mails to this person are written in it."),
+    )
 
     class Meta:
         verbose_name = _("employee")

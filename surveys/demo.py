@@ -361,7 +361,7 @@ def open_recent_cases(days: int) -> int:
         fate = rng.random()
         case = FollowUp(
             response=response, unit_id=response.unit_id, owner_id=managers.get(response.unit_id),
-            reasons=f"NPS {answer.number}", due_at=due,
+            reason_codes=[["nps", answer.number]], due_at=due,
             priority=round(60 * (1 - answer.number / 10)) + (40 if _is_high_value(response.customer) else 10),
         )  # fmt: skip
         if due < now and fate < 0.75:

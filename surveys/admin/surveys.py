@@ -415,7 +415,7 @@ class UnsubscribedAddressAdmin(admin.ModelAdmin):
 class FollowUpEventInline(admin.TabularInline):
     model = FollowUpEvent
     extra = 0
-    fields = ["at", "kind", "actor", "text"]
+    fields = ["at", "kind", "actor", "display_text"]
     readonly_fields = fields
     can_delete = False
 
@@ -429,9 +429,9 @@ class FollowUpAdmin(admin.ModelAdmin):
 
     list_display = ["__str__", "status", "unit", "owner", "priority", "due_at", "first_contact_at", "root_cause"]
     list_filter = ["status", "root_cause", "unit"]
-    search_fields = ["reasons__unicontains", "response__customer__name__unicontains", "response__customer__external_id"]
+    search_fields = ["response__customer__name__unicontains", "response__customer__external_id"]
     list_select_related = ["unit", "owner__user"]
-    readonly_fields = [f.name for f in FollowUp._meta.fields]
+    readonly_fields = [*(f.name for f in FollowUp._meta.fields if f.name != "reason_codes"), "reasons"]
     inlines = [FollowUpEventInline]
 
     def has_add_permission(self, request):

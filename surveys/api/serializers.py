@@ -434,10 +434,13 @@ class MetricsSerializer(serializers.Serializer):
 
 class FollowUpEventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
+    text = serializers.CharField(
+        source="display_text", read_only=True, help_text="The event in the request's language, or what was typed."
+    )
 
     class Meta:
         model = FollowUpEvent
-        fields = ["at", "kind", "actor", "text"]
+        fields = ["at", "kind", "actor", "text", "params"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True))
@@ -458,12 +461,16 @@ class FollowUpSerializer(serializers.ModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     customer = serializers.SerializerMethodField(help_text="None for anonymous surveys.")
     overdue = serializers.SerializerMethodField()
+    reasons = serializers.CharField(read_only=True, help_text="Why the case was opened, in the request's language.")
+    reason_codes = serializers.JSONField(
+        read_only=True, help_text='The same as [code, parameter] pairs: ["nps", 3], ["contact_me", null], ...'
+    )
 
     class Meta:
         model = FollowUp
         fields = [
-            "id", "status", "priority", "reasons", "response", "survey", "customer", "unit", "owner", "due_at",
-            "overdue", "first_contact_at", "resolved_at", "escalated_at", "escalated_to", "root_cause",
+            "id", "status", "priority", "reasons", "reason_codes", "response", "survey", "customer", "unit", "owner",
+            "due_at", "overdue", "first_contact_at", "resolved_at", "escalated_at", "escalated_to", "root_cause",
             "action_taken", "recovered", "created_at",
         ]  # fmt: skip
         read_only_fields = fields

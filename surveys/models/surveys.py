@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cxprogram.models import Channel, Customer, Employee, Unit
+from surveys.models.followup_texts import event_text, reasons_text
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -486,7 +487,9 @@ class FollowUp(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
     priority = models.PositiveSmallIntegerField(_("priority"), default=0, help_text=_("Higher comes first."))
-    reasons = models.CharField(_("why it was opened"), max_length=300)
+    reason_codes = models.JSONField(
+        _("why it was opened"), default=list, blank=True, help_text=_("Codes and parameters, worded when shown.")
+    )
     due_at = models.DateTimeField(_("first contact due"))
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
@@ -519,6 +522,11 @@ class FollowUp(models.Model):
         return reverse("followup-detail", args=[self.pk])
 
     @property
+    def reasons(self) -> str:
+        """Why the case was opened, in the reader's language: "NPS 3; asked to be contacted"."""
+        return reasons_text(self.reason_codes)
+
+    @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
 
@@ -545,7 +553,8 @@ class FollowUpEvent(models.Model):
         Employee, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(_("what"), max_length=10, choices=Kind.choices)
-    text = models.TextField(_("text"), blank=True)
+    text = models.TextField(_("text"), blank=True, help_text=_("What a person typed (a note, a reply, an action)."))
+    params = models.JSONField(_("parameters"), default=dict, blank=True, help_text=_("Worded when shown."))
 
     class Meta:
         verbose_name = _("case event")
@@ -554,6 +563,12 @@ class FollowUpEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_text(self) -> str:
+        """The event's line in the reader's language (system events are worded now, typed text stays)."""
+        labels = dict(FollowUp.RootCause.choices)
+        return event_text(self.kind, self.params, self.text, lambda code: str(labels.get(code, code)))
 
 
 class ReplyTemplate(models.Model):

@@ -59,11 +59,11 @@ def desk_queue(cases: QuerySet[FollowUp], *, filters: dict, now: datetime, me: E
 
 
 def _search(text: str) -> Q:
-    """A case number, the customer's name, id, e-mail or phone, why it was opened, or words of the comment."""
+    """A case number, the customer's name, id, e-mail or phone, or words of the comment (which hold the keywords a
+    case was opened for; the reasons themselves are codes, worded only when shown)."""
     words = Answer.objects.filter(response=OuterRef("response"), question_type__in=TEXT_TYPES, text__unicontains=text)
     found = (
-        Q(reasons__unicontains=text)
-        | Q(response__customer__name__unicontains=text, response__survey__anonymous=False)
+        Q(response__customer__name__unicontains=text, response__survey__anonymous=False)
         | Q(response__customer__external_id__iexact=text, response__survey__anonymous=False)
         | Q(response__customer__email__iexact=text, response__survey__anonymous=False)
         | Q(response__customer__phone__icontains=text, response__survey__anonymous=False)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cxprogram.mail import NotAccepted, send_on_commit
 from cxprogram.models import Customer, Employee, Unit, Webhook
@@ -58,8 +59,9 @@ def business_due(opened: datetime, sla_hours: int | None = None) -> datetime:
         cursor = day_bounds(day)[0]
 
 
-def followup_reasons(survey: Survey, questions: list[Question], answers: Answers) -> list[str]:
-    """Why this response needs a follow-up, by the survey's rules; empty when it does not."""
+def followup_reasons(survey: Survey, questions: list[Question], answers: Answers) -> list[list]:
+    """Why this response needs a follow-up, by the survey's rules, as `[code, parameter]` pairs worded when shown
+    (surveys.models.followup_texts); empty when it does not."""
     reasons = []
     keywords = [k.strip().lower() for k in survey.followup_keywords.split(",") if k.strip()]
     for question in questions:
@@ -67,17 +69,17 @@ def followup_reasons(survey: Survey, questions: list[Question], answers: Answers
         if value is None:
             continue
         if question.type == QT.NPS and survey.followup_nps_max is not None and value <= survey.followup_nps_max:
-            reasons.append(f"NPS {value}")
+            reasons.append(["nps", value])
         elif question.type == QT.CSAT and survey.followup_csat_max is not None and value <= survey.followup_csat_max:
-            reasons.append(f"CSAT {value}")
+            reasons.append(["csat", value])
         elif question.type == QT.CES and survey.followup_ces_min is not None and value >= survey.followup_ces_min:
-            reasons.append(f"CES {value}")
+            reasons.append(["ces", value])
         elif question.type == QT.YES_NO and question.code == CONTACT_ME_CODE and value == 1:
-            reasons.append(_("asked to be contacted"))
+            reasons.append(["contact_me", None])
         elif question.type in Question.TEXT_TYPES and keywords:
             found = [k for k in keywords if k in str(value).lower()]
             if found:
-                reasons.append(_("comment mentions “%(words)s”") % {"words": ", ".join(found)})
+                reasons.append(["keywords", ", ".join(found)])
     return reasons
 
 
@@ -136,8 +138,7 @@ def followup_open(*, response: Response, questions: list[Question], answers: Ans
     survey = response.survey
     if not survey.followup_enabled or survey.kind == Survey.Kind.EMPLOYEE_PULSE:
         return None
-    with translation.override(settings.LANGUAGE_CODE):  # staff read the reasons, whatever the customer's language
-        reasons = followup_reasons(survey, questions, answers)
+    reasons = followup_reasons(survey, questions, answers)
     if not reasons:
         return None
     unit, owner = case_owner(response)
@@ -146,18 +147,21 @@ def followup_open(*, response: Response, questions: list[Question], answers: Ans
         owner=owner,
         unit=unit,
         priority=followup_priority(questions, answers, response.customer),
-        reasons="; ".join(reasons)[:300],
+        reason_codes=reasons,
         due_at=business_due(response.submitted_at, survey.followup_sla_hours),
     )
     events = [
         FollowUpEvent(
-            followup=followup, at=response.submitted_at, kind=FollowUpEvent.Kind.OPENED, text=followup.reasons
+            followup=followup, at=response.submitted_at, kind=FollowUpEvent.Kind.OPENED, params={"reasons": reasons}
         )
     ]
     if owner is not None:
         events.append(
             FollowUpEvent(
-                followup=followup, at=response.submitted_at, kind=FollowUpEvent.Kind.ASSIGNED, text=str(owner)
+                followup=followup,
+                at=response.submitted_at,
+                kind=FollowUpEvent.Kind.ASSIGNED,
+                params={"to": str(owner)},
             )
         )
     FollowUpEvent.objects.bulk_create(events)
@@ -165,8 +169,9 @@ def followup_open(*, response: Response, questions: list[Question], answers: Ans
     return followup
 
 
-def _event(followup: FollowUp, actor: Employee | None, kind: str, text: str = "") -> None:
-    FollowUpEvent.objects.create(followup=followup, actor=actor, kind=kind, text=text)
+def _event(followup: FollowUp, actor: Employee | None, kind: str, text: str = "", params: dict | None = None) -> None:
+    """Typed text is kept as typed; what the system says goes into `params`, worded when shown."""
+    FollowUpEvent.objects.create(followup=followup, actor=actor, kind=kind, text=text, params=params or {})
 
 
 @transaction.atomic
@@ -210,9 +215,7 @@ def followup_resolve(
     followup.action_taken = action_taken.strip()
     followup.resolved_at = now
     followup.save(update_fields=["first_contact_at", "status", "root_cause", "action_taken", "resolved_at"])
-    _event(
-        followup, actor, FollowUpEvent.Kind.RESOLVED, f"{followup.get_root_cause_display()}: {followup.action_taken}"
-    )
+    _event(followup, actor, FollowUpEvent.Kind.RESOLVED, followup.action_taken, {"root_cause": root_cause})
     if ask_if_solved:
         followup_ask_if_solved(followup=followup)
     webhook_emit(event=Webhook.Event.CASE_RESOLVED, payload=lambda: case_payload(followup))
@@ -240,7 +243,12 @@ def followup_reassign(*, followup: FollowUp, actor: Employee | None, owner: Empl
     previous = followup.owner
     followup.owner = owner
     followup.save(update_fields=["owner"])
-    _event(followup, actor, FollowUpEvent.Kind.ASSIGNED, f"{previous or _('CX leads')} → {owner or _('CX leads')}")
+    _event(
+        followup,
+        actor,
+        FollowUpEvent.Kind.ASSIGNED,
+        params={"from": str(previous) if previous else None, "to": str(owner) if owner else None},
+    )
     return followup
 
 
@@ -266,9 +274,8 @@ def followups_check_deadlines(*, now: datetime | None = None) -> tuple[int, int]
                     continue
                 case.warned_at = now
                 case.save(update_fields=["warned_at"])
-                _event(case, None, FollowUpEvent.Kind.WARNED, str(case.owner or _("CX leads")))
-                subject = _("Follow-up due soon: %(reasons)s") % {"reasons": case.reasons}
-                _notify(case, _recipients(case.owner), subject)
+                _event(case, None, FollowUpEvent.Kind.WARNED, params={"to": str(case.owner) if case.owner else None})
+                _notify(case, _recipients(case.owner), gettext_noop("Follow-up due soon: %(reasons)s"))
         except NotAccepted:
             _unstamp(pk, FollowUpEvent.Kind.WARNED, warned_at=None)
             raise
@@ -291,9 +298,9 @@ def followups_check_deadlines(*, now: datetime | None = None) -> tuple[int, int]
                 case.escalated_at = now
                 case.escalated_to = target
                 case.save(update_fields=["escalated_at", "escalated_to"])
-                _event(case, None, FollowUpEvent.Kind.ESCALATED, str(target or _("CX leads")))
+                _event(case, None, FollowUpEvent.Kind.ESCALATED, params={"to": str(target) if target else None})
                 webhook_emit(event=Webhook.Event.CASE_OVERDUE, payload=lambda case=case: case_payload(case))
-                _notify(case, _recipients(target), _("Overdue follow-up: %(reasons)s") % {"reasons": case.reasons})
+                _notify(case, _recipients(target), gettext_noop("Overdue follow-up: %(reasons)s"))
         except NotAccepted:
             _unstamp(pk, FollowUpEvent.Kind.ESCALATED, escalated_at=None, escalated_to=None)
             raise
@@ -308,25 +315,49 @@ def _unstamp(pk: int, kind: str, **stamps) -> None:
     FollowUpEvent.objects.filter(followup_id=pk, kind=kind).delete()
 
 
-def _recipients(employee: Employee | None) -> list[str]:
+def _recipients(employee: Employee | None) -> list[tuple[str, str]]:
+    """(address, language) of the case's owner, else of every active CX lead with an address."""
     if employee is not None and employee.user.email:
-        return [employee.user.email]
+        return [(employee.user.email, employee.language)]
     leads = Employee.objects.filter(role=Employee.Role.CX_LEAD, user__is_active=True).exclude(user__email="")
-    return list(leads.values_list("user__email", flat=True))
+    return list(leads.values_list("user__email", "language"))
 
 
-def _notify(case: FollowUp, recipients: list[str], subject: str) -> None:
+def _notify(case: FollowUp, recipients: list[tuple[str, str]], subject: str) -> None:
+    """One e-mail per language, each worded in its readers' language: the reasons, the deadline, the unit, the
+    customer's value tier and the customer's own words, and the link."""
     if not recipients:
         return
     url = settings.SITE_URL + reverse("followup-detail", args=[case.pk])
     due = timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")
-    body = _("Case #%(id)d (%(reasons)s) is due %(due)s.\n\nOpen it: %(url)s") % {
-        "id": case.pk,
-        "reasons": case.reasons,
-        "due": due,
-        "url": url,
-    }
-    send_on_commit(EmailMessage(subject, body, to=recipients))
+    response = case.response
+    comment = (
+        response.answers.filter(question_type__in=list(Question.TEXT_TYPES))
+        .order_by("question__page", "question__order")
+        .values_list("text", flat=True)
+        .first()
+    )
+    customer = None if response.survey.anonymous else response.customer
+    by_language: dict[str, list[str]] = {}
+    for address, language in recipients:
+        by_language.setdefault(language or settings.LANGUAGE_CODE, []).append(address)
+    for language, addresses in sorted(by_language.items()):
+        with translation.override(language):
+            lines = [
+                _("Case #%(id)d (%(reasons)s) is due %(due)s.") % {"id": case.pk, "reasons": case.reasons, "due": due}
+            ]
+            if case.unit is not None:
+                lines.append(_("Unit: %(unit)s.") % {"unit": case.unit.name})
+            if customer is not None:
+                lines.append(
+                    _("Customer: %(name)s, value tier: %(tier)s.")
+                    % {"name": customer.name or customer.external_id, "tier": customer.get_value_tier_display()}
+                )
+            if comment:
+                lines.append(_("The customer wrote: «%(comment)s»") % {"comment": comment[:1000]})
+            lines.append(_("Open it: %(url)s") % {"url": url})
+            text = _(subject) % {"reasons": case.reasons}
+            send_on_commit(EmailMessage(" ".join(str(text).split()), "\n\n".join(lines), to=addresses))
 
 
 RECOVERY_SALT = "surveys.recovery"
@@ -392,6 +423,6 @@ def followup_record_recovery(*, token: str, solved: bool) -> FollowUp | None:
     if case is None:
         return None
     if FollowUp.objects.filter(pk=case.pk, recovered__isnull=True).update(recovered=solved):
-        _event(case, None, FollowUpEvent.Kind.ANSWERED, _("solved") if solved else _("not solved"))
+        _event(case, None, FollowUpEvent.Kind.ANSWERED, params={"solved": solved})
         case.recovered = solved
     return case

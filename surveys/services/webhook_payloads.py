@@ -51,6 +51,7 @@ def case_payload(followup: FollowUp) -> dict:
         "status": followup.status,
         "priority": followup.priority,
         "reasons": followup.reasons,
+        "reason_codes": followup.reason_codes,
         "due_at": followup.due_at,
         "first_contact_at": followup.first_contact_at,
         "resolved_at": followup.resolved_at,

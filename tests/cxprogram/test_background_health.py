@@ -122,7 +122,7 @@ def waiting(org):
         response = Response.objects.create(
             survey=survey, unit=store, language="en", source="public_link", submitted_at=now
         )
-        FollowUp.objects.create(response=response, unit=store, reasons="NPS 2", **fields)
+        FollowUp.objects.create(response=response, unit=store, reason_codes=[["nps", 2]], **fields)
     return org
 
 

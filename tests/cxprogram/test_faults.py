@@ -387,7 +387,11 @@ def test_an_escalation_refused_at_the_end_of_its_data_is_sent_by_the_next_run(sm
         survey=SurveyFactory(), unit=store, language="en", source="public_link", submitted_at=timezone.now()
     )
     case = FollowUp.objects.create(
-        response=response, owner=owner, unit=store, reasons="NPS 2", due_at=timezone.now() - timedelta(hours=1)
+        response=response,
+        owner=owner,
+        unit=store,
+        reason_codes=[["nps", 2]],
+        due_at=timezone.now() - timedelta(hours=1),
     )
     smtp.end_of_data_reply = b"554 5.7.1 Message rejected"
     with pytest.raises(NotAccepted):

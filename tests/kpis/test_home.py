@@ -125,7 +125,9 @@ def test_loop_health_and_cases_due_today_are_the_queues(client, org, program):
 
     def case(unit, owner, due, **extra):
         response = answer(visit, unit, {nps: 0}, days_ago=1)
-        return FollowUp.objects.create(response=response, unit=unit, owner=owner, reasons="NPS 0", due_at=due, **extra)
+        return FollowUp.objects.create(
+            response=response, unit=unit, owner=owner, reason_codes=[["nps", 0]], due_at=due, **extra
+        )
 
     overdue = case(north, manager, now - timedelta(hours=3))
     later = case(north, manager, now + timedelta(days=3))
@@ -159,7 +161,7 @@ def test_home_query_count_does_not_grow_with_the_data(client, org, program, who)
     for i in range(30):
         response = answer(visit, org["units"]["north_store"], {nps: 1}, days_ago=i % 80, comment=f"More {i}")
         FollowUp.objects.create(
-            response=response, unit=response.unit, owner=org["people"]["store_manager"], reasons="NPS 1",
+            response=response, unit=response.unit, owner=org["people"]["store_manager"], reason_codes=[["nps", 1]],
             due_at=timezone.now() - timedelta(hours=i),
         )  # fmt: skip
     with CaptureQueriesContext(connection) as after:

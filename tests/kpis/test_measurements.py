@@ -214,7 +214,7 @@ def test_closed_loop_kpi_by_case_owner_equals_loop_metrics(org, visits):
     for owner, opened, due, contacted in plan:
         response = respond(survey, {q["nps"]: 3}, unit=owner.unit, day=opened)
         case = FollowUp.objects.create(
-            response=response, owner=owner, unit=owner.unit, reasons="NPS 3", due_at=at(due, 18),
+            response=response, owner=owner, unit=owner.unit, reason_codes=[["nps", 3]], due_at=at(due, 18),
             first_contact_at=at(contacted, 15) if contacted else None,
         )  # fmt: skip
         FollowUp.objects.filter(pk=case.pk).update(created_at=at(opened, 10))

@@ -153,8 +153,8 @@ def test_lead_sees_every_page(client, program):
 def test_open_cases_on_the_page_are_the_employees_own(client, program, settings):
     manager = program["people"]["store_manager"]
     response = served(program["survey"], {program["nps"]: 1}, program["people"]["bob"])
-    FollowUp.objects.create(response=response, owner=manager, unit=manager.unit, reasons="Wants a call back",
-                            due_at=timezone.now())  # fmt: skip
+    FollowUp.objects.create(response=response, owner=manager, unit=manager.unit, due_at=timezone.now(),
+                            reason_codes=[["text", "Wants a call back"]])  # fmt: skip
     html = page(client, manager.user, reverse("me")).content.decode()
     assert "Wants a call back" in html
     assert "Wants a call back" not in page(client, program["people"]["alice"].user, reverse("me")).content.decode()

@@ -136,6 +136,8 @@ def test_warning_and_escalation_happen_once(loop):
         user = org["people"][key].user
         user.email = f"{user.username}@example.com"
         user.save()
+    org["people"]["north_manager"].language = "en"  # the store manager reads Russian, the default
+    org["people"]["north_manager"].save()
     case = answer(loop, {"nps": 1}, unit=org["units"]["north_store"]).followup
     due = case.due_at
     mail.outbox.clear()
@@ -146,7 +148,7 @@ def test_warning_and_escalation_happen_once(loop):
     case.refresh_from_db()
     assert case.escalated_to == org["people"]["north_manager"]  # the manager of the unit above
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["store.manager@example.com"], "Follow-up due soon: NPS 1"),
+        (["store.manager@example.com"], "Скоро срок по обращению: NPS 1"),
         (["north.manager@example.com"], "Overdue follow-up: NPS 1"),
     ]
 

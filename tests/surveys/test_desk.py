@@ -41,7 +41,13 @@ def desk(org):
             value = {"number": 2} if question.type == QT.NPS else {"text": comment}
             Answer.objects.create(response=response, question=question, question_type=question.type, **value)
         return FollowUp.objects.create(
-            response=response, unit=unit, owner=owner, reasons="NPS 2", due_at=now + due, priority=priority, **extra
+            response=response,
+            unit=unit,
+            owner=owner,
+            reason_codes=[["nps", 2]],
+            due_at=now + due,
+            priority=priority,
+            **extra,
         )
 
     manager, south = people["store_manager"], people["south_manager"]
@@ -203,7 +209,8 @@ def test_queue_query_count_does_not_grow_with_cases(client, org, desk, who):
             customer=CustomerFactory(name=f"Anna {i}"), submitted_at=timezone.now(),
         )  # fmt: skip
         FollowUp.objects.create(response=response, unit=response.unit, owner=org["people"]["store_manager"],
-                                reasons="NPS 1", due_at=timezone.now() - timedelta(hours=i), priority=i)  # fmt: skip
+                                reason_codes=[["nps", 1]], due_at=timezone.now() - timedelta(hours=i),
+                                priority=i)  # fmt: skip
     with CaptureQueriesContext(connection) as after:
         shown(client, "q=a&priority=high")
         shown(client)
