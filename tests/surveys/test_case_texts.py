@@ -69,8 +69,8 @@ def test_alerts_are_in_the_owners_language_and_quote_the_customer(case):
 
 def test_the_migration_turns_stored_english_into_codes(transactional_db):
     executor = MigrationExecutor(connection)
-    executor.migrate([("surveys", "0008_saved_queue_views")])
-    apps = executor.loader.project_state([("surveys", "0008_saved_queue_views")]).apps
+    executor.migrate([("surveys", "0009_distribution_texts_and_repeats")])
+    apps = executor.loader.project_state([("surveys", "0009_distribution_texts_and_repeats")]).apps
     Survey, Response = apps.get_model("surveys", "Survey"), apps.get_model("surveys", "Response")
     FollowUp, Event = apps.get_model("surveys", "FollowUp"), apps.get_model("surveys", "FollowUpEvent")
     survey = Survey.objects.create(name="Old", public_id="old", title_en="Old")
@@ -83,8 +83,8 @@ def test_the_migration_turns_stored_english_into_codes(transactional_db):
                        ("note", "Позвонила, не ответил")]:  # fmt: skip
         Event.objects.create(followup=case, kind=kind, text=text, at=timezone.now())
     executor = MigrationExecutor(connection)
-    executor.migrate([("surveys", "0010_remove_followup_reasons")])
-    apps = executor.loader.project_state([("surveys", "0010_remove_followup_reasons")]).apps
+    executor.migrate([("surveys", "0011_remove_followup_reasons")])
+    apps = executor.loader.project_state([("surveys", "0011_remove_followup_reasons")]).apps
     FollowUp, Event = apps.get_model("surveys", "FollowUp"), apps.get_model("surveys", "FollowUpEvent")
     assert FollowUp.objects.get().reason_codes == [["nps", 2], ["contact_me", None], ["keywords", "грязно"]]
     assert list(Event.objects.order_by("pk").values_list("kind", "params", "text")) == [

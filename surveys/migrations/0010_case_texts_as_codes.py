@@ -49,7 +49,7 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("surveys", "0008_saved_queue_views")]
+    dependencies = [("surveys", "0009_distribution_texts_and_repeats")]
 
     operations = [
         migrations.AddField(
