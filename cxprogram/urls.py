@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # The admin signs in through the site's own, throttled page.
     path("admin/login/", views.LoginView.as_view(), name="admin-login"),
+    path("admin/surveys/", include("surveys.admin_urls")),  # the survey builder, before the admin's catch-all
     path("admin/", admin.site.urls),
     path("", include("surveys.urls")),
     path("", include("journeys.urls")),
