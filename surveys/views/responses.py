@@ -40,7 +40,8 @@ from surveys.views.notices import LANGUAGES, customer_language, notice
 from surveys.views.question_blocks import blank_block, question_html, question_rows
 
 CONFIRM_ERROR = gettext_lazy(
-    "Your answers arrived very quickly. Please tick the box to confirm that you are sending them yourself."
+    "We could not tell that a person sent these answers. Please tick the box to confirm that you are "
+    "sending them yourself."
 )
 
 
@@ -181,7 +182,8 @@ class SurveyFlow:
                 with translation.override(self.language):
                     return self.render_page(current, state, form=self.form(current, state, data=post), errors=False)
             form = self.form(current, state, data=post)
-            if form.is_bot:
+            touched = constant_time_compare(post.get("human", ""), human_token(state["n"]))
+            if form.is_bot and not touched:  # the honeypot, and no person touched the page: a quiet "thank you"
                 return redirect(self.thanks_url("neutral"))
             if "back" in post:
                 self.keep_valid_answers(current, state, form)
@@ -195,7 +197,7 @@ class SurveyFlow:
             following = self.next_page(current, answers)
             if following is not None:
                 return self.render_page(following, state)
-            if self.unconfirmed_haste(post, state):
+            if self.needs_confirmation(post, state, touched=touched, honeypot=form.is_bot):
                 return self.render_page(current, state, form=form, status=400, confirm=True)
             if self.preview:
                 return self.render_page(current, state, form=form, message=_("Preview: the answers were not saved."))
@@ -235,13 +237,14 @@ class SurveyFlow:
         """Only a customer nobody knows is asked how to be contacted; anonymous surveys never ask."""
         return self.customer is None and self.invitation is None and not self.survey.anonymous
 
-    def unconfirmed_haste(self, post, state: dict) -> bool:
-        """Sent faster than SURVEY_MIN_FILL_SECONDS by a page that no person touched (survey.js did not set the
-        token) and not confirmed with the box: the clock alone never refuses a fast person with a browser."""
-        if time.time() - state["t"] >= settings.SURVEY_MIN_FILL_SECONDS:
+    def needs_confirmation(self, post, state: dict, *, touched: bool, honeypot: bool) -> bool:
+        """Whether to ask for the marked "tick to confirm" box instead of saving: the honeypot was filled on a page a
+        person touched (a browser's autofill, say), or the answers came faster than SURVEY_MIN_FILL_SECONDS from a
+        page survey.js never saw touched. The clock alone never refuses a fast person with a browser."""
+        if post.get("confirm_send") == "1":
             return False
-        touched = constant_time_compare(post.get("human", ""), human_token(state["n"]))
-        return not touched and post.get("confirm_send") != "1"
+        too_fast = time.time() - state["t"] < settings.SURVEY_MIN_FILL_SECONDS
+        return honeypot or (too_fast and not touched)
 
     def keep_valid_answers(self, page: int, state: dict, form: SurveyPageForm) -> None:
         """Back: keep what was answered validly on the current page, so nothing typed is lost."""
@@ -327,6 +330,7 @@ class SurveyFlow:
             "state": token,
             "human": human_token(state["n"]),
             "confirm": confirm,
+            "confirm_error": CONFIRM_ERROR,
             "ctx": self.ctx,
             "page_number": position,
             "page_count": len(self.pages),

@@ -94,7 +94,7 @@ def test_a_fast_untouched_page_with_a_wrong_mark_is_asked_to_confirm_not_dropped
     reply, _page2 = send_page_two(client, "/s/visit/", q, choices, human="forged")
     html = reply.content.decode()
     assert reply.status_code == 400
-    assert 'id="id_confirm_send_error">Your answers arrived very quickly.' in html
+    assert 'id="id_confirm_send_error">We could not tell that a person sent these answers.' in html
     assert f'value="{choices[0].pk}" checked' in html  # nothing the customer chose is lost
     assert Response.objects.count() == 0
 
@@ -286,3 +286,40 @@ def test_existing_invitations_responses_and_cases_are_moved_to_the_store(org, vi
     assert (invitation.unit, response.unit, case.unit, case.owner) == (
         store, store, store, org["people"]["store_manager"],
     )  # fmt: skip
+
+
+def test_a_filled_honeypot_on_a_touched_page_asks_to_confirm_instead_of_dropping(client, visit):
+    """A browser's autofill can fill the hidden field; a person's answers are then never dropped in silence."""
+    _survey, q, choices = visit
+    page2 = to_page_two(client, "/s/visit/", q)
+    fields = form_state(page2.content.decode())
+    key = signing.loads(fields["state"], salt="surveys.state:visit")["n"]
+    data = {**fields, "next": "1", f"q{q['improve'].pk}": str(choices[0].pk), "website": "https://anna.example"}
+    asked = client.post("/s/visit/", {**data, "human": human_token(key)}, headers=EN)
+    assert asked.status_code == 400
+    assert (
+        '<a href="#id_confirm_send">Send your answers: We could not tell that a person sent these answers.'
+        in asked.content.decode()
+    )
+    assert Response.objects.count() == 0
+    confirmed = {**data, **form_state(asked.content.decode()), "human": human_token(key), "confirm_send": "1"}
+    assert client.post("/s/visit/", confirmed).status_code == 302
+    assert Response.objects.count() == 1
+    quiet = {**data, "state": fields["state"]}  # the same honeypot from a page nobody touched: thanked, not saved
+    assert client.post("/s/visit/", quiet).status_code == 302
+    assert Response.objects.count() == 1
+
+
+def test_the_confirm_box_and_contact_field_speak_russian(client, visit, settings):
+    settings.SURVEY_MIN_FILL_SECONDS = 60
+    _survey, q, choices = visit
+    first = client.get("/s/visit/?lang=ru")
+    page2 = client.post(
+        "/s/visit/?lang=ru", {**form_state(first.content.decode()), "next": "1", f"q{q['nps'].pk}": "3"}
+    )
+    html = page2.content.decode()
+    assert '<label for="id_contact" class="question-text">Как с вами связаться?</label>' in html
+    data = {**form_state(html), "next": "1", f"q{q['improve'].pk}": str(choices[0].pk)}
+    html = client.post("/s/visit/?lang=ru", data).content.decode()
+    assert "Мы не смогли убедиться, что ответы отправил человек." in html
+    assert "<span>Да, отправить мои ответы</span>" in html

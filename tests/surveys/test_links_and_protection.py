@@ -150,7 +150,7 @@ def test_too_fast_and_untouched_is_asked_to_confirm_with_a_marked_box(client, su
     response = submit(client, "/s/pub/", {f"q{survey[1].pk}": "9"}, headers={"accept-language": "en"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert '<a href="#id_confirm_send">Send your answers: Your answers arrived very quickly.' in page
+    assert '<a href="#id_confirm_send">Send your answers: We could not tell that a person sent these answers.' in page
     assert '<input type="checkbox" name="confirm_send" value="1">' in page
     assert f'name="q{survey[1].pk}" value="9" checked' in page
     assert Response.objects.count() == 0
