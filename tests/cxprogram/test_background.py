@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cxprogram.background_processes import migrated_database
 from tests.cxprogram.test_health import REDIS_URL, redis_answers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,7 @@ def manage(env, *args):
         ),
     ],
 )
-def test_worker_runs_a_queued_task(tmp_path, broker):
+def test_worker_runs_a_queued_task(tmp_path, broker, migrated_sqlite):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CACHE_URL", "CELERY_TASK_ALWAYS_EAGER"}}
     env.update(
         DJANGO_SETTINGS_MODULE="cxprogram.settings.dev",
@@ -54,7 +55,7 @@ def test_worker_runs_a_queued_task(tmp_path, broker):
         CXPROGRAM_VAR_DIR=str(tmp_path / "var"),
         CELERY_BROKER_URL=broker,
     )
-    manage(env, "migrate", "-v0")
+    migrated_database(migrated_sqlite, tmp_path)  # migrated once per session
     manage(env, "shell", "-c", MAKE_SESSIONS)
     if broker.startswith("redis"):
         subprocess.run(["redis-cli", "-u", broker, "flushdb"], check=True, capture_output=True)
