@@ -8,17 +8,18 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .customer_import import CustomerFile, customer_import_start
 from .forms import CustomerImportForm
-from .models import Customer, Employee, Segment, Unit, Webhook, WebhookDelivery
+from .models import Customer, CustomerImport, Employee, Segment, Unit, Webhook, WebhookDelivery
 from .selectors import account_editable_by
-from .services import customer_import_csv, employee_set_role, user_password_set
+from .services import employee_set_role, user_password_set
 from .webhooks import webhook_queue
 
 
@@ -186,37 +187,51 @@ class CustomerAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("import/", self.admin_site.admin_view(self.import_csv_view), name="cxprogram_customer_import"),
+            path(
+                "import/<int:pk>/",
+                self.admin_site.admin_view(self.import_progress_view),
+                name="cxprogram_customer_import_progress",
+            ),
             *super().get_urls(),
         ]
 
     def import_csv_view(self, request):
-        """Upload a CSV file; good rows are saved, bad rows listed by line number."""
+        """Upload a CSV file: checked now (encoding, columns), imported by a worker; the progress page follows."""
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
-        report = None
         form = CustomerImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            report = customer_import_csv(data=form.cleaned_data["file"].read())
-            if report.file_error:
-                form.add_error("file", report.file_error)
-                report = None
-            elif not report.errors:
-                self.message_user(
-                    request,
-                    _("Imported %(created)d new and %(updated)d updated customers.")
-                    % {"created": report.created, "updated": report.updated},
-                    messages.SUCCESS,
-                )
-                return redirect(reverse("admin:cxprogram_customer_changelist"))
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            problem = CustomerFile(data).problem
+            if problem:
+                form.add_error("file", problem)
+            else:
+                job = customer_import_start(data=data, file_name=upload.name, started_by=request.user)
+                return redirect(reverse("admin:cxprogram_customer_import_progress", args=[job.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Import customers from CSV"),
             "form": form,
-            "report": report,
+            "recent": CustomerImport.objects.select_related("started_by")[:5],
         }
-        status = 400 if request.method == "POST" and (form.errors or report) else 200
+        status = 400 if form.errors else 200
         return TemplateResponse(request, "admin/cxprogram/customer/import.html", context, status=status)
+
+    def import_progress_view(self, request, pk: int):
+        """How far an import got; while it runs the page reloads itself every few seconds (no script needed)."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        job = get_object_or_404(CustomerImport.objects.defer("data"), pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Customer import: %(file)s") % {"file": job.file_name},
+            "job": job,
+            "more_errors": job.skipped - len(job.errors),
+        }
+        return TemplateResponse(request, "admin/cxprogram/customer/import_progress.html", context)
 
 
 class WebhookForm(forms.ModelForm):

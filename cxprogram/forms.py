@@ -97,6 +97,12 @@ class CustomerRowForm(forms.Form):
         self.segments = segments
         self.units = units
 
+    def check(self, data: dict) -> bool:
+        """Validate another row with this form: copying a form's fields for each of 200,000 lines took most of an
+        import's time."""
+        self.data, self.is_bound, self._errors = data, True, None
+        return self.is_valid()
+
     def clean_language(self):
         value = self.cleaned_data["language"].strip().lower()
         codes = [code for code, _name in settings.LANGUAGES]

@@ -304,3 +304,52 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.node}"
+
+
+class CustomerImport(models.Model):
+    """A customer CSV file being imported by a Celery worker. The file is kept in the database (any worker machine
+    reads it) until the import ends; the counters and the listed bad lines are the progress and the report, and
+    `lines_done` is where a worker that died picks up again."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    file_name = models.CharField(_("file"), max_length=255)
+    data = models.BinaryField(_("file contents"), blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    progressed_at = models.DateTimeField(_("last progress"), default=timezone.now)
+    lines_done = models.PositiveIntegerField(_("lines read"), default=0)
+    chars_done = models.PositiveBigIntegerField(_("characters read"), default=0)
+    chars_total = models.PositiveBigIntegerField(_("characters in the file"), default=0)
+    created = models.PositiveIntegerField(_("new customers"), default=0)
+    updated = models.PositiveIntegerField(_("updated customers"), default=0)
+    skipped = models.PositiveIntegerField(_("lines skipped"), default=0)
+    errors = models.JSONField(_("lines not imported"), default=list, blank=True)  # [[line, [message, ...]], ...]
+    failure = models.TextField(_("why it failed"), blank=True)
+
+    class Meta:
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.chars_done / self.chars_total) if self.chars_total else 0

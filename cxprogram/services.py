@@ -1,9 +1,7 @@
-"""Writes of the organisation: employees, CX-lead permissions, customer upserts and CSV import."""
+"""Writes of the organisation: employees and their roles, passwords, CX-lead permissions, customer upserts,
+heartbeats. The customer CSV import is in customer_import.py."""
 
-import csv
-import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -15,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from .forms import CustomerRowForm
-from .models import Customer, Employee, Heartbeat, Segment, Unit
+from .models import Customer, Employee, Heartbeat, Unit
 
 CX_LEADS_GROUP = "CX leads"
 PRODUCT_APPS = ("cxprogram", "surveys", "journeys", "kpis")
@@ -146,18 +143,6 @@ def user_password_set(
     Token.objects.filter(user=user).delete()
 
 
-@dataclass
-class CustomerImportReport:
-    created: int = 0
-    updated: int = 0
-    errors: list[tuple[int, list[str]]] = field(default_factory=list)
-    file_error: str = ""
-
-    @property
-    def skipped(self) -> int:
-        return len(self.errors)
-
-
 @transaction.atomic
 def customer_upsert_many(*, rows: Iterable[dict], fields: Iterable[str]) -> tuple[int, int]:
     """Insert or update customers by external id in bulk, writing only `fields`; returns (created, updated)."""
@@ -180,77 +165,6 @@ def customer_upsert_many(*, rows: Iterable[dict], fields: Iterable[str]) -> tupl
     )
     updated = sum(1 for i in ids if i in existing)
     return len(ids) - updated, updated
-
-
-def customer_import_csv(*, data: bytes) -> CustomerImportReport:
-    """Import customers from CSV bytes: good rows are inserted or updated by external id, bad rows are
-    reported by line number and skipped."""
-    report = CustomerImportReport()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.file_error = _("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8” and try again.")
-        return report
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
-    except csv.Error as error:
-        report.file_error = _("The file could not be read as CSV: %(error)s") % {"error": error}
-        return report
-    if "external_id" not in header:
-        report.file_error = _("The first line must name the columns, including external_id. Found: %(found)s.") % {
-            "found": ", ".join(h for h in header if h) or _("nothing")
-        }
-        return report
-    unknown = [h for h in header if h and h not in CUSTOMER_COLUMNS]
-    if unknown:
-        report.file_error = _("Unknown columns: %(unknown)s. Known columns: %(known)s.") % {
-            "unknown": ", ".join(unknown),
-            "known": ", ".join(CUSTOMER_COLUMNS),
-        }
-        return report
-    reader.fieldnames = header
-
-    segments = {key.lower(): s for s in Segment.objects.all() for key in (s.code, s.name)}
-    units = {u.code.lower(): u for u in Unit.objects.all()}
-    good: dict[str, dict] = {}
-    try:
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                report.errors.append((line, [_("This line has more cells than the header has columns.")]))
-                continue
-            form = CustomerRowForm({k: (v or "") for k, v in row.items()}, segments=segments, units=units)
-            if not form.is_valid():
-                report.errors.append((line, [f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items()]))
-                continue
-            # A blank cell never erases what is stored; new customers get the defaults instead.
-            values = {k: v for k, v in form.cleaned_data.items() if k in header and v not in (None, "")}
-            if values["external_id"] in good:
-                report.errors.append(
-                    (line, [_("external_id “%(id)s” appears earlier in the file.") % {"id": values["external_id"]}])
-                )
-                continue
-            good[values["external_id"]] = values
-    except csv.Error as error:
-        report.errors.append((reader.line_num, [_("The file could not be read as CSV: %(error)s") % {"error": error}]))
-
-    fields = [h for h in header if h]
-    for fields_present, rows in _group_by_fields(good.values(), fields).items():
-        created, updated = customer_upsert_many(rows=rows, fields=fields_present)
-        report.created += created
-        report.updated += updated
-    return report
-
-
-def _group_by_fields(rows: Iterable[dict], fields: list[str]) -> dict[tuple[str, ...], list[dict]]:
-    groups: dict[tuple[str, ...], list[dict]] = {}
-    for row in rows:
-        key = tuple(f for f in fields if f in row)
-        groups.setdefault(key, []).append(row)
-    return groups
 
 
 def heartbeat_record(*, role: str, node: str, started_at: datetime, now: datetime | None = None) -> None:

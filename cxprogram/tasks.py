@@ -4,6 +4,7 @@ from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from .customer_import import customer_import_run, customer_imports_requeue
 from .webhooks import webhook_deliver, webhook_sweep
 
 
@@ -27,3 +28,15 @@ def deliver_webhook(self, delivery_id: int) -> str:
 def sweep_webhook_deliveries() -> int:
     """Beat: queue pending deliveries that were never queued (broker down) or were lost."""
     return webhook_sweep()
+
+
+@shared_task(acks_late=True)
+def import_customers(import_id: int) -> str:
+    """Import a stored customer CSV file from where it got to; returns the import's status."""
+    return customer_import_run(import_id=import_id).status
+
+
+@shared_task
+def requeue_customer_imports() -> int:
+    """Beat: queue again imports that wait for a broker that was away or lost their worker."""
+    return customer_imports_requeue()

@@ -186,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
     "follow-up-deadlines": {"task": "surveys.tasks.check_followup_deadlines", "schedule": 5 * 60},
     "compute-kpis": {"task": "kpis.tasks.compute_recent_kpis", "schedule": 60 * 60},
     "webhook-sweep": {"task": "cxprogram.tasks.sweep_webhook_deliveries", "schedule": 5 * 60},
+    "customer-import-sweep": {"task": "cxprogram.tasks.requeue_customer_imports", "schedule": 5 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The worker and beat record a heartbeat in the database this often (cxprogram/heartbeats.py); /healthz and the

@@ -141,10 +141,11 @@ def hostile(org, payload, settings, django_capture_on_commit_callbacks) -> World
     writer = csv.writer(upload)
     writer.writerow(["external_id", "name", "email", "language", "segment", "value_tier", "home_unit"])
     writer.writerow([text("cext"), text("cname"), "hostile@example.com", "en", "hostile", "high", "north-store"])
-    imported = staff.post(
-        "/admin/cxprogram/customer/import/",
-        {"file": SimpleUploadedFile("customers.csv", upload.getvalue().encode(), content_type="text/csv")},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the import's Celery task runs in-process
+        imported = staff.post(
+            "/admin/cxprogram/customer/import/",
+            {"file": SimpleUploadedFile("customers.csv", upload.getvalue().encode(), content_type="text/csv")},
+        )
     assert imported.status_code == 302, imported.content.decode()
     customer = Customer.objects.get(external_id=text("cext"))
 
