@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cxprogram', '0003_heartbeats'),
+        ('cxprogram', '0004_employee_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
