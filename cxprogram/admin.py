@@ -1,5 +1,5 @@
 """Admin for the organisation: units, segments, employees (also inline on users) and customers with CSV import;
-webhooks and their delivery log."""
+webhooks and their delivery log; the background processes' heartbeats."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from .customer_import import CustomerFile, customer_import_start
 from .forms import CustomerImportForm
-from .models import Customer, CustomerImport, Employee, Segment, Unit, Webhook, WebhookDelivery
+from .models import Customer, CustomerImport, Employee, Heartbeat, Segment, Unit, Webhook, WebhookDelivery
 from .selectors import account_editable_by
 from .services import employee_set_role, user_password_set
 from .webhooks import webhook_queue
@@ -285,3 +285,21 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         queryset.update(status=WebhookDelivery.Status.PENDING, next_attempt_at=timezone.now())
         queued = webhook_queue(delivery_ids=ids)
         self.message_user(request, _("%(n)d deliveries queued.") % {"n": queued}, messages.SUCCESS)
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    """Each worker and beat process and when it was last heard from; written by the processes only."""
+
+    list_display = ["role", "node", "started_at", "seen_at"]
+    list_filter = ["role"]
+    ordering = ["role", "-seen_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

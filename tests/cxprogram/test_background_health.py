@@ -4,6 +4,7 @@ say so in words with what waits; /livez answers while the web process serves, wh
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -183,3 +184,23 @@ def test_the_admin_index_tells_leads_and_not_other_staff(client, background, wai
     page = client.get("/admin/", headers={"accept-language": "en"}).content.decode()
     assert "Background work has stopped" not in page
     assert "invitations queued" not in page
+
+
+def test_leads_read_each_process_in_the_admin_and_nobody_writes_there(client, background, waiting):
+    beat("worker", "celery@web-1", 2)
+    beat("worker", "celery@old-container", 86400)
+    lead = waiting["people"]["lead"].user
+    lead.is_staff = True
+    lead.save(update_fields=["is_staff"])
+    lead.user_permissions.add(Permission.objects.get(codename="view_heartbeat"))
+    client.force_login(lead)
+    page = client.get("/admin/cxprogram/heartbeat/", headers={"accept-language": "en"}).content.decode()
+    assert page.index("celery@web-1") < page.index("celery@old-container")  # freshest first
+    assert client.get("/admin/cxprogram/heartbeat/add/").status_code == 403
+    row = Heartbeat.objects.get(node="celery@web-1")
+    seen = row.seen_at
+    response = client.post(f"/admin/cxprogram/heartbeat/{row.pk}/change/", {"role": "beat", "node": "x"})
+    assert response.status_code == 403
+    assert client.post(f"/admin/cxprogram/heartbeat/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    row.refresh_from_db()
+    assert (row.role, row.node, row.seen_at) == ("worker", "celery@web-1", seen)
