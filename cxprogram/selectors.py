@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import ngettext
 
-from .models import Customer, Employee, Heartbeat, Unit, WebhookDelivery
+from .models import Customer, CustomerImport, Employee, Heartbeat, Unit, WebhookDelivery
 
 
 @dataclass(frozen=True)
@@ -184,6 +184,12 @@ def background_waiting_work() -> list[tuple[str, int]]:
     pending = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).count()
     words = ngettext("%(count)s webhook delivery pending", "%(count)s webhook deliveries pending", pending)
     waiting = [(words % {"count": pending}, pending)]
+    # A running import whose worker died waits too: the next worker picks it up where it stopped.
+    imports = CustomerImport.objects.filter(
+        status__in=[CustomerImport.Status.QUEUED, CustomerImport.Status.RUNNING]
+    ).count()
+    words = ngettext("%(count)s customer import waiting", "%(count)s customer imports waiting", imports)
+    waiting.append((words % {"count": imports}, imports))
     for path in settings.BACKGROUND_WAITING_WORK:
         waiting.extend(import_string(path)())
     return [(label, count) for label, count in waiting if count]

@@ -9,7 +9,7 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cxprogram.models import Heartbeat
+from cxprogram.models import CustomerImport, Heartbeat
 from surveys.models import FollowUp, Invitation, Response
 from tests.surveys.factories import InvitationFactory, SurveyFactory
 
@@ -105,7 +105,9 @@ def test_livez_answers_while_the_database_is_away(client, background, monkeypatc
 
 @pytest.fixture
 def waiting(org):
-    """Three invitations queued; of five open cases, two have a warning due (one due soon, one overdue)."""
+    """Two customer imports unfinished; three invitations queued; of five cases, two have a warning due."""
+    for status in (CustomerImport.Status.QUEUED, CustomerImport.Status.RUNNING, CustomerImport.Status.DONE):
+        CustomerImport.objects.create(file_name=f"{status}.csv", size=10, status=status)
     store = org["units"]["north_store"]
     survey = SurveyFactory()
     for _ in range(3):
@@ -135,7 +137,7 @@ def test_the_lead_home_page_says_work_has_stopped_and_what_waits(client, backgro
     assert "The worker was last heard from at " in page
     assert "(1\xa0hour ago)" in page
     assert "The scheduler (beat) has never been heard from." in page
-    assert "Waiting now: 3 invitations queued; 2 cases whose warnings are due." in page
+    assert "Waiting now: 2 customer imports waiting; 3 invitations queued; 2 cases whose warnings are due." in page
 
 
 def test_the_notice_reads_in_russian(client, background, waiting):
@@ -146,10 +148,12 @@ def test_the_notice_reads_in_russian(client, background, waiting):
     assert "Фоновая работа остановлена" in page
     assert "Обработчик фоновых задач последний раз отзывался" in page
     assert "Планировщик" not in page  # beat is alive
-    assert "Сейчас ждут: 3 приглашения в очереди; 2 обращения, по которым пора предупредить." in page
+    assert (
+        "Сейчас ждут: 2 импорта клиентов; 3 приглашения в очереди; 2 обращения, по которым пора предупредить." in page
+    )
 
 
-def test_the_notice_costs_one_query_while_all_is_well_and_four_when_it_shows(client, background, waiting):
+def test_the_notice_costs_one_query_while_all_is_well_and_five_when_it_shows(client, background, waiting):
     beat("worker", "celery@a", 2)
     beat("beat", "beat@a:1", 2)
     client.force_login(waiting["people"]["lead"].user)
@@ -167,7 +171,7 @@ def test_the_notice_costs_one_query_while_all_is_well_and_four_when_it_shows(cli
     with CaptureQueriesContext(connection) as stopped:
         page = client.get("/", headers={"accept-language": "en"}).content.decode()
     assert "Background work has stopped" in page
-    assert len(stopped) - len(well) == 3  # webhook deliveries pending, invitations queued, cases due
+    assert len(stopped) - len(well) == 4  # webhook deliveries, customer imports, invitations queued, cases due
 
 
 def test_the_admin_index_tells_leads_and_not_other_staff(client, background, waiting):
@@ -179,7 +183,7 @@ def test_the_admin_index_tells_leads_and_not_other_staff(client, background, wai
     client.force_login(lead)
     page = client.get("/admin/", headers={"accept-language": "en"}).content.decode()
     assert '<section class="errornote background-notice" role="alert"' in page
-    assert "Waiting now: 3 invitations queued; 2 cases whose warnings are due." in page
+    assert "Waiting now: 2 customer imports waiting; 3 invitations queued; 2 cases whose warnings are due." in page
     client.force_login(manager)
     page = client.get("/admin/", headers={"accept-language": "en"}).content.decode()
     assert "Background work has stopped" not in page
