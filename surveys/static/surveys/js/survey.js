@@ -34,7 +34,7 @@
   const human = form.querySelector('input[name="human"]');
   if (human) {
     const mark = () => { human.value = human.dataset.token; };
-    for (const type of ["pointerdown", "keydown", "change", "input"]) {
+    for (const type of ["pointerdown", "keydown", "click", "change", "input"]) {
       form.addEventListener(type, mark, { once: true, passive: true });
     }
   }
