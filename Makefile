@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test audit lint messages clean
+.PHONY: run test audit lint messages clean system-deps
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,22 @@ run: $(VENV)/.runtime
 	$(PY) manage.py run_worker --loglevel=WARNING & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The browser tests drive Debian's chromium; the accessibility tests also need nodejs and npm (axe-core). Installed
+# with apt-get when `make test` runs as root on Debian or Ubuntu; otherwise it says plainly what will skip and why.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing$$missing with apt-get for the browser and accessibility tests."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || \
+	  echo "Could not install$$missing with apt-get: the tests that need it will skip and say why."; \
+	else \
+	  echo "Not installing$$missing: that needs root and apt-get. Without chromium the browser tests (tests/e2e) skip;"; \
+	  echo "without nodejs and npm the accessibility tests skip. Install them (apt-get install$$missing) to run them."; \
+	fi
+
 # axe-core for the accessibility tests (package.json); without node and npm those tests skip and say why.
 node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error || \
@@ -33,7 +49,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	else echo "npm is not installed: the accessibility tests will skip (apt-get install nodejs npm)."; fi
 
 ## make test: install, lint, security lint, check migrations, run every test.
-test: $(VENV)/.dev node_modules/.package-lock.json
+test: $(VENV)/.dev system-deps node_modules/.package-lock.json
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -c pyproject.toml -r . -q
