@@ -1,6 +1,7 @@
 """Serializers of the kpis' endpoints. Fields are explicit and read-only, except those of a new recognition: the
 giver is always the caller, and the source, unit and points' ledger are the service's to set."""
 
+from django.utils import translation
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -90,6 +91,9 @@ class RecognitionSerializer(serializers.ModelSerializer):
     points = serializers.SerializerMethodField(
         help_text="Shown to the giver, the receiver and CX leads only; none for everyone else."
     )
+    message = serializers.SerializerMethodField(
+        help_text="As written; a KPI celebration is worded in the request's language."
+    )
 
     class Meta:
         model = Recognition
@@ -109,6 +113,10 @@ class RecognitionSerializer(serializers.ModelSerializer):
 
     def get_value_name(self, recognition: Recognition) -> str:
         return value_label(recognition.value, _language())
+
+    def get_message(self, recognition: Recognition) -> str:
+        with translation.override(_language()):
+            return recognition.display_message
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_points(self, recognition: Recognition) -> int | None:

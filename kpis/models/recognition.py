@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cxprogram.models import Employee, Unit
@@ -37,7 +39,9 @@ class CompanyValue(Localized, models.Model):
 class RecognitionQuerySet(models.QuerySet):
     def for_wall(self) -> "RecognitionQuerySet":
         """Newest first, with what a wall entry shows joined in."""
-        return self.select_related("giver__user", "receiver__user", "value", "unit").order_by("-created_at", "-pk")
+        return self.select_related("giver__user", "receiver__user", "value", "unit", "measurement__kpi").order_by(
+            "-created_at", "-pk"
+        )
 
 
 class Recognition(models.Model):
@@ -150,6 +154,14 @@ class Recognition(models.Model):
     def __str__(self) -> str:
         return f"{self.get_source_display()} → {self.receiver or self.unit}"
 
+    @property
+    def display_message(self) -> str:
+        """What the wall shows, in the reader's language: a celebration is worded from its measurement now (the
+        stored message is the staff-language copy); people's and customers' words stay as written."""
+        if self.source != self.Source.ACHIEVEMENT or self.measurement_id is None:
+            return self.message
+        return achievement_text(self.measurement)
+
 
 class PointEntry(models.Model):
     """One line of the points ledger: points in (a recognition, a met KPI) or out (a correction).
@@ -203,3 +215,10 @@ class PointEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee}: {self.amount:+d} ({self.reason})"
+
+
+def achievement_text(measurement) -> str:
+    """ "Store NPS: target met for 1 Nov 2026 – 30 Nov 2026" in the active language."""
+    start, end = (date_format(day, "SHORT_DATE_FORMAT") for day in (measurement.period_start, measurement.period_end))
+    period = f"{start} – {end}"
+    return gettext("%(kpi)s: target met for %(period)s") % {"kpi": measurement.kpi.name, "period": period}

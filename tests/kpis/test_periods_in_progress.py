@@ -61,3 +61,19 @@ def test_a_period_is_judged_and_celebrated_once_when_it_closes(months):
     celebrations = Recognition.objects.filter(source="achievement", receiver=alice)
     assert celebrations.count() == 1
     assert celebrations.get().points == 25
+
+
+def test_the_celebration_is_worded_in_the_readers_language(client, months):
+    kpi, alice, this_start, _last_start = months
+    end = period_bounds("month", this_start)[1]
+    kpi_compute(kpi=kpi, date_from=this_start, date_to=this_start, now=at(end + timedelta(days=1), 9))
+    client.force_login(alice.user)
+    start, finish = this_start.strftime("%d.%m.%Y"), end.strftime("%d.%m.%Y")
+    client.cookies["django_language"] = "ru"
+    assert f"Happy customers: цель достигнута за {start} – {finish}" in client.get("/wall/").content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get("/wall/").content.decode()
+    assert f"Happy customers: target met for {this_start:%m/%d/%Y} – {end:%m/%d/%Y}" in english
+    client.cookies["django_language"] = "ru"
+    data = client.get("/api/v1/recognitions/").json()
+    assert data["results"][0]["message"] == f"Happy customers: цель достигнута за {start} – {finish}"
