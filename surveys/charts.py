@@ -13,6 +13,18 @@ def svg_number(value: float) -> str:
     return "0" if text == "-0" else text
 
 
+def fitted_range(points: list[tuple], *, lo: float, hi: float) -> tuple[float, float]:
+    """The y range that holds the points' intervals with a little room, in round steps, within the scale's `lo`..`hi`
+    — so a score moving between 20 and 35 is not drawn as a flat line across −100..100."""
+    values = [v for _label, value, low, high, _n in points for v in (value, low, high) if v is not None]
+    if not values:
+        return lo, hi
+    step = 10 if hi - lo > 20 else 0.5
+    bottom = max(lo, (min(values) // step) * step - step)
+    top = min(hi, -((-max(values)) // step) * step + step)
+    return (bottom, top) if top > bottom else (lo, hi)
+
+
 @dataclass(frozen=True)
 class TrendChart:
     """Coordinates for the template's <svg>; points without enough data are gaps."""
@@ -26,7 +38,7 @@ class TrendChart:
     x_labels: list[dict]  # x, label and anchor: the last label ends at its point, so it is never clipped
 
 
-def trend_chart(points: list[tuple[str, float | None, float | None, float | None, int]], *, lo: float, hi: float,
+def trend_chart(points: list[tuple[str, float | None, float | None, float | None, int]], lo: float, hi: float, *,
                 width: int = 640, height: int = 220) -> TrendChart:  # fmt: skip
     """Points are (label, value, low, high, n); `lo`..`hi` is the y range (e.g. −100..100 for NPS)."""
     left, right, top, bottom = 44, 12, 12, 28

@@ -122,6 +122,8 @@ FOLLOWUP_WARNING_MINUTES = env_int(ENV, "FOLLOWUP_WARNING_MINUTES", 60)
 FOLLOWUP_FRONTLINE_SEES_OWN = env_bool(ENV, "FOLLOWUP_FRONTLINE_SEES_OWN", False)
 # Where a case goes when the unit that served has no manager: functions from a touchpoint code to a unit.
 FOLLOWUP_OWNER_UNIT_RESOLVERS = ["journeys.selectors.scores.touchpoint_owner_unit"]
+# Where the results filters find touchpoint names ({code: name}); surveys know touchpoints only by their codes.
+RESULTS_TOUCHPOINT_NAMES = ["journeys.selectors.names.touchpoint_names"]
 # Journey maps: a touchpoint whose score correlates with customers' overall NPS at least this much (Pearson r)
 # is a computed moment of truth; below its target it is one to fix first.
 JOURNEY_IMPORTANCE_HIGH = float(ENV.get("JOURNEY_IMPORTANCE_HIGH", "0.3"))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cxprogram.models import Unit
 from journeys.models import Journey
 from journeys.selectors.scores import MapCard, journey_map
-from surveys.charts import TrendChart, trend_chart
+from surveys.charts import TrendChart, fitted_range, trend_chart
 from surveys.models import Answer, FollowUp, Question, Survey
 from surveys.selectors.metrics import Figure, Slice, mean_from, nps_from, share_from, start_of
 from surveys.selectors.results import followup_queue, verbatims
@@ -136,7 +136,7 @@ def score_tiles(*, units: QuerySet[Unit] | None, today: date, days: int = HOME_D
             figure = headline_figure(question, month_row)
             points.append((month.strftime("%Y-%m"), figure.value, figure.low, figure.high, figure.n))
         lo, hi = Y_RANGE[question.type]
-        chart = trend_chart(points, lo=lo, hi=hi, width=320, height=120) if points else None
+        chart = trend_chart(points, *fitted_range(points, lo=lo, hi=hi), width=320, height=120) if points else None
         tiles.append(ScoreTile(question.survey, question, current_figure, previous_figure, chart, date_from, today))
     return tiles
 

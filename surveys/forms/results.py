@@ -1,6 +1,10 @@
 """The filter form of the results pages: which slice of responses to show."""
 
+import re
+
 from django import forms
+from django.conf import settings
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from cxprogram.api.inputs import date_in_range
@@ -39,7 +43,7 @@ class ResultsFilterForm(forms.Form):
         label=_("Value tier"), choices=[("", "—"), *Customer.ValueTier.choices], required=False
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=[("", "—"), *Channel.choices], required=False)
-    touchpoint = forms.SlugField(label=_("Touchpoint"), required=False, max_length=50)
+    touchpoint = forms.ChoiceField(label=_("Touchpoint"), required=False)
     by = forms.ChoiceField(label=_("Break down by"), choices=BREAKDOWN_CHOICES, required=False)
     sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
     q = forms.CharField(label=_("Search comments"), required=False, max_length=100)
@@ -48,6 +52,14 @@ class ResultsFilterForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("name")
+        names: dict[str, str] = {}
+        for path in settings.RESULTS_TOUCHPOINT_NAMES:
+            names |= import_string(path)()
+        # A code answers carry without a touchpoint defined for it (an older link) stays choosable, by its code.
+        asked = str(self.data.get("touchpoint", ""))
+        if asked and asked not in names and re.fullmatch(r"[-a-zA-Z0-9_]{1,50}", asked):
+            names[asked] = asked
+        self.fields["touchpoint"].choices = [("", "—"), *sorted(names.items(), key=lambda item: item[1].lower())]
 
     def clean(self):
         cleaned = super().clean()

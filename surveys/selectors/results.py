@@ -22,7 +22,7 @@ from django.db.models import (
 )
 
 from cxprogram.models import Channel, Employee, Unit
-from surveys.charts import trend_chart
+from surveys.charts import fitted_range, trend_chart
 from surveys.models import Answer, Choice, FollowUp, Invitation, Question, Response, Survey
 from surveys.selectors.metrics import (
     Figure,
@@ -167,7 +167,7 @@ def survey_results(*, slice_: Slice, by: str, sort: str, language: str) -> Surve
         months = breakdown(slice_, main.question, "month", min_sample=minimum_group)
         lo, hi = {"nps": (-100, 100), "csat": (0, 100), "ces": (1, 7)}[main.question.type]
         points = [(k.strftime("%Y-%m"), f.value, f.low, f.high, f.n) for k, f in months if k is not None]
-        trend = trend_chart(points, lo=lo, hi=hi) if points else None
+        trend = trend_chart(points, *fitted_range(points, lo=lo, hi=hi)) if points else None
         groups = breakdown(slice_, main.question, by, min_sample=minimum_group)
         labels = group_labels(by, [key for key, _figure in groups])
         for key, figure in groups:

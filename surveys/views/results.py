@@ -18,6 +18,7 @@ from surveys.forms.results import BREAKDOWN_CHOICES, ResultsFilterForm
 from surveys.models import FollowUp, Survey
 from surveys.selectors.exports import BOM, responses_csv, responses_xlsx, spreadsheet_safe
 from surveys.selectors.metrics import responses_in
+from surveys.selectors.pilot import pilot_counts
 from surveys.selectors.results import allies, loop_metrics, survey_results, verbatims
 
 
@@ -55,9 +56,14 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     language = translation.get_language()
     by, sort = form.cleaned_data.get("by") or "unit", form.cleaned_data.get("sort") or "label"
     results = survey_results(slice_=slice_, by=by, sort=sort, language=language)
-    comments = Paginator(
-        verbatims(slice_=slice_, search=form.cleaned_data.get("q", ""), band=form.cleaned_data.get("band", "")), 20
-    ).get_page(request.GET.get("page"))
+    texts = verbatims(slice_=slice_, search=form.cleaned_data.get("q", ""), band=form.cleaned_data.get("band", ""))
+    comments = Paginator(texts.select_related("response__followup"), 20).get_page(request.GET.get("page"))
+    main = results.main
+    pilot = (
+        pilot_counts(slice_=slice_, question=main.question)
+        if main is not None and not main.headline.enough and main.headline.n
+        else None
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -66,6 +72,7 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "results": results,
         "by_label": dict(BREAKDOWN_CHOICES)[by],
         "comments": comments,
+        "pilot": pilot,
         "hide_comments": survey.kind == Survey.Kind.EMPLOYEE_PULSE and results.responses < 5,
         "query": query.urlencode(),
         "metrics": loop_metrics(FollowUp.objects.filter(response__in=responses_in(slice_)), now=timezone.now()),

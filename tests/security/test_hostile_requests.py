@@ -264,7 +264,7 @@ def test_a_bad_reply_template_choice_is_ignored(client, targets, template):
         ("unit=abc", "Select a valid choice."),
         ("unit=99999999999999999999", "Select a valid choice."),
         ("segment=²", "Select a valid choice."),
-        ("touchpoint=<script>", "Enter a valid “slug”"),
+        ("touchpoint=<script>", "Select a valid choice. &lt;script&gt; is not one of the available choices."),
         ("q=" + "x" * 101, "Ensure this value has at most 100 characters (it has 101)."),
     ],
 )
