@@ -19,8 +19,10 @@ QT = Question.Type
 
 
 def respond(survey, score, *, comment="", customer=None, touchpoint="", days_ago=1):
-    response = Response.objects.create(survey=survey, customer=customer, touchpoint=touchpoint, language="en",
-                                       source="api", submitted_at=timezone.now() - timedelta(days=days_ago))  # fmt: skip
+    response = Response.objects.create(
+        survey=survey, customer=customer, touchpoint=touchpoint, language="en", source="api",
+        submitted_at=timezone.now() - timedelta(days=days_ago),
+    )  # fmt: skip
     nps, text = survey.questions.get(type=QT.NPS), survey.questions.get(type=QT.LONG_TEXT)
     Answer.objects.create(response=response, question=nps, question_type=QT.NPS, number=score)
     if comment:
