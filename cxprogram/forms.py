@@ -47,7 +47,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def _failure_keys(self, username: str) -> list[str]:
         address = ratelimit.client_address(self.request) if self.request else ""
-        return [f"login:user:{username}", f"login:addr:{address}"]
+        return [ratelimit.login_key(username), f"login:addr:{address}"]
 
 
 class CustomerImportForm(forms.Form):

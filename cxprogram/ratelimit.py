@@ -5,6 +5,7 @@ reached, counting goes on in this process's memory for a while (a limit per proc
 outage never turns a survey answer or a sign-in into an error page.
 """
 
+import hashlib
 import logging
 import time
 
@@ -31,6 +32,11 @@ def client_address(request: HttpRequest) -> str:
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def login_key(username: str) -> str:
+    """The failure counter of a username: hashed, so that any text typed as a username makes a short, safe key."""
+    return "login:user:" + hashlib.sha256(username.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def count(key: str) -> int:

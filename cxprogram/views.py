@@ -38,7 +38,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     passwords count like failed sign-ins, so a borrowed session cannot be used to guess it."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST":
-        key = f"login:user:{request.user.get_username().lower()}"
+        key = ratelimit.login_key(request.user.get_username())
         if ratelimit.hit(key, settings.LOGIN_LOCKOUT_SECONDS) > settings.LOGIN_FAILURE_LIMIT:
             message = _("Too many wrong passwords. Try again later, or sign out and in again.")
             return render(request, "cxprogram/error.html", {"title": _("Please wait"), "message": message}, status=429)
