@@ -27,7 +27,8 @@ class KpiForm(forms.ModelForm):
     class Meta:
         model = Kpi
         fields = [
-            "name", "code", "description", "active", "metric", "questions", "touchpoints", "level", "period",
+            "name", "code", "description_en", "description_ru", "active", "metric", "questions", "touchpoints", "level",
+            "period",
             "employee_influence", "target", "warning", "direction", "min_sample", "points", "outcome",
         ]  # fmt: skip
 
@@ -60,13 +61,13 @@ class KpiAdmin(admin.ModelAdmin):
     list_display = ["name", "metric", "level", "period", "target", "direction", "min_sample", "employee_influence",
                     "points", "outcome", "active"]  # fmt: skip
     list_filter = ["active", "level", "period", "metric", "employee_influence"]
-    search_fields = ["name__unicontains", "code", "description__unicontains"]
+    search_fields = ["name__unicontains", "code", "description_en__unicontains", "description_ru__unicontains"]
     prepopulated_fields = {"code": ["name"]}
     filter_horizontal = ["questions", "touchpoints"]
     autocomplete_fields = ["outcome"]
     actions = ["compute_now"]
     fieldsets = [
-        (None, {"fields": ["name", "code", "description", "active"]}),
+        (None, {"fields": ["name", "code", ("description_en", "description_ru"), "active"]}),
         (
             gettext_lazy("Where the value comes from"),
             {

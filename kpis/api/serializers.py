@@ -18,10 +18,13 @@ def _language() -> str:
 
 
 class KpiSerializer(serializers.ModelSerializer):
+    description = serializers.CharField(read_only=True, help_text="The behaviour, in the request's language.")
+
     class Meta:
         model = Kpi
         fields = [
-            "id", "code", "name", "description", "metric", "level", "period", "target", "warning", "direction",
+            "id", "code", "name", "description", "description_en", "description_ru", "metric", "level", "period",
+            "target", "warning", "direction",
             "min_sample", "employee_influence", "points", "active",
         ]  # fmt: skip
         read_only_fields = fields

@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cxprogram.models import Employee, Unit
 from journeys.models import Touchpoint
-from surveys.models import Question
+from surveys.models import Localized, Question
 
 __all__ = ["Kpi", "KpiManualValue", "KpiMeasurement"]
 
@@ -25,7 +25,7 @@ class KpiQuerySet(models.QuerySet):
         return self.active().filter(employee_influence=True)
 
 
-class Kpi(models.Model):
+class Kpi(Localized, models.Model):
     """A measured behaviour or outcome: where its value comes from, for whom, how often, and the target."""
 
     class Metric(models.TextChoices):
@@ -64,9 +64,12 @@ class Kpi(models.Model):
 
     name = models.CharField(_("name"), max_length=150)
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    description = models.TextField(
-        _("behaviour it stands for"), blank=True, help_text=_("What people do differently when this KPI goes well.")
+    description_en = models.TextField(
+        _("behaviour it stands for (English)"),
+        blank=True,
+        help_text=_("What people do differently when this KPI goes well."),
     )
+    description_ru = models.TextField(_("behaviour it stands for (Russian)"), blank=True)
     metric = models.CharField(_("metric source"), max_length=20, choices=Metric.choices)
     questions = models.ManyToManyField(
         Question,
@@ -136,6 +139,11 @@ class Kpi(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def description(self) -> str:
+        """The behaviour in the reader's language (the other language when it has none)."""
+        return self.localized("description", translation.get_language() or "en")
 
     def clean(self) -> None:
         errors = {}
