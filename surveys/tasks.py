@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from surveys.services.digests import digests_send
 from surveys.services.distribution import (
     distribution_finish_if_done,
     distribution_launch,
@@ -65,6 +66,12 @@ def launch_due_distributions() -> int:
     """Beat: launch scheduled distributions whose time has come."""
     due = Distribution.objects.filter(status=Distribution.Status.SCHEDULED, scheduled_at__lte=timezone.now())
     return sum(distribution_launch(distribution_id=pk) for pk in due.values_list("pk", flat=True))
+
+
+@shared_task
+def send_digests() -> int:
+    """Beat: managers' daily and CX leads' weekly digests, each once per period."""
+    return digests_send()
 
 
 @shared_task

@@ -122,6 +122,9 @@ FOLLOWUP_WARNING_MINUTES = env_int(ENV, "FOLLOWUP_WARNING_MINUTES", 60)
 FOLLOWUP_FRONTLINE_SEES_OWN = env_bool(ENV, "FOLLOWUP_FRONTLINE_SEES_OWN", False)
 # Where a case goes when the unit that served has no manager: functions from a touchpoint code to a unit.
 FOLLOWUP_OWNER_UNIT_RESOLVERS = ["journeys.selectors.scores.touchpoint_owner_unit"]
+# Digests: managers' daily one from this local hour; CX leads' weekly one on this weekday (0 = Monday).
+DIGEST_HOUR = env_int(ENV, "DIGEST_HOUR", 8)
+DIGEST_WEEKDAY = env_int(ENV, "DIGEST_WEEKDAY", 0)
 # Where the results filters find touchpoint names ({code: name}); surveys know touchpoints only by their codes.
 RESULTS_TOUCHPOINT_NAMES = ["journeys.selectors.names.touchpoint_names"]
 # Journey maps: a touchpoint whose score correlates with customers' overall NPS at least this much (Pearson r)
@@ -183,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "cxprogram.tasks.clear_expired_sessions", "schedule": 6 * 60 * 60},
     "launch-due-distributions": {"task": "surveys.tasks.launch_due_distributions", "schedule": 60},
     "repeat-due-distributions": {"task": "surveys.tasks.repeat_due_distributions", "schedule": 60 * 60},
+    "send-digests": {"task": "surveys.tasks.send_digests", "schedule": 60 * 60},
     "send-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 15 * 60},
     "requeue-stale-invitations": {"task": "surveys.tasks.requeue_stale_invitations", "schedule": 10 * 60},
     "follow-up-deadlines": {"task": "surveys.tasks.check_followup_deadlines", "schedule": 5 * 60},

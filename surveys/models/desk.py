@@ -24,3 +24,26 @@ class SavedQueueView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DigestSent(models.Model):
+    """That a digest went to someone for a period: claimed before sending, so a beat that runs twice sends once."""
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", _("Daily digest")
+        WEEKLY = "weekly", _("Weekly digest")
+
+    employee = models.ForeignKey(Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    period_start = models.DateField(_("period start"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "kind", "period_start"], name="digest_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period_start}"
