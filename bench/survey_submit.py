@@ -280,15 +280,16 @@ def submit(port: int, path: str, answers: list[tuple[str, str]], nonce: str, exp
 # ---------------------------------------------------------------- measurement
 
 
-def cpu_ticks(pids: list[int]) -> int:
-    total = 0
+def process_ticks(pids: list[int]) -> dict[tuple[int, int], int]:
+    """CPU clock ticks (utime + stime) per process, keyed by (pid, start time) so a reused pid is a new process."""
+    ticks = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total
+        ticks[(pid, int(fields[19]))] = int(fields[11]) + int(fields[12])  # starttime, utime, stime
+    return ticks
 
 
 def machine_ticks() -> tuple[int, int]:
@@ -298,28 +299,66 @@ def machine_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
+class ProcessCpu:
+    """CPU used by a changing set of processes during a slice, counted per process.
+
+    Summing whichever processes are alive at two snapshots is wrong when they are replaced in between (a
+    closed connection's CPU vanishes from the total, a new one's counts from its birth): it printed negative
+    PostgreSQL CPU. Here each process counts from its value at the start (0 if born during the slice) to
+    the last value seen; a sampler reads /proc every `SAMPLE_SECONDS`, so a process that ends loses at
+    most that much of its CPU."""
+
+    SAMPLE_SECONDS = 0.1
+
+    def __init__(self, list_pids):
+        self.list_pids = list_pids
+        self.start = process_ticks(list_pids())
+        self.last = dict(self.start)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stopping.wait(self.SAMPLE_SECONDS):
+            self.sample()
+
+    def sample(self) -> None:
+        self.last.update(process_ticks(self.list_pids()))
+
+    def stop(self) -> int:
+        """Clock ticks used by the processes since the start."""
+        self.stopping.set()
+        self.thread.join()
+        self.sample()
+        return sum(ticks - self.start.get(key, 0) for key, ticks in self.last.items())
+
+
+def backend_pids(**connect):
+    """A function listing the bench database's server processes, on its own connection (the sampler's thread)."""
+    lock = threading.Lock()
+    connection = psycopg.connect(**connect, autocommit=True)
+
+    def pids() -> list[int]:
+        with lock:
+            rows = connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    return pids, connection
+
+
 @dataclass
 class CpuSnapshot:
-    server: int
-    postgres: int
     client: float
     busy: int
     total: int
 
 
-def cpu_snapshot(server: Server, db) -> CpuSnapshot:
-    backends = [row[0] for row in db.execute(
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-    )]  # fmt: skip
+def cpu_snapshot() -> CpuSnapshot:
     times = os.times()
     busy, total = machine_ticks()
-    return CpuSnapshot(
-        server=cpu_ticks([server.process.pid, *server.worker_pids()]),
-        postgres=cpu_ticks(backends),
-        client=times.user + times.system,
-        busy=busy,
-        total=total,
-    )
+    return CpuSnapshot(client=times.user + times.system, busy=busy, total=total)
 
 
 @dataclass
@@ -409,11 +448,14 @@ def measure_slice(phase: Phase, server: Server, db, survey: dict, flow: tuple[st
     phase.slices += 1
     trace_question = next(q["id"] for q in survey["questions"] if q["type"] == "short_text")
     db_before = response_count(db, survey["survey_id"])
-    before = cpu_snapshot(server, db)
+    server_cpu = ProcessCpu(lambda: [server.process.pid, *server.worker_pids()])
+    postgres_cpu = ProcessCpu(args.backend_pids)
+    before = cpu_snapshot()
     outcomes, elapsed = load(
         server.port, path, expect, survey, phase=label, seconds=seconds, clients=args.clients, run_id=run_id
     )
-    after = cpu_snapshot(server, db)
+    after = cpu_snapshot()
+    server_ticks, postgres_ticks = server_cpu.stop(), postgres_cpu.stop()
     phase.db_saved += response_count(db, survey["survey_id"]) - db_before
     phase.outcomes += outcomes
     phase.elapsed += elapsed
@@ -430,8 +472,8 @@ def measure_slice(phase: Phase, server: Server, db, survey: dict, flow: tuple[st
     phase.duplicated += sum(n - 1 for n in saved.values())
     phase.saved_without_302 += len(saved.keys() - acknowledged)
     hz = os.sysconf("SC_CLK_TCK")
-    phase.cpu_seconds["server"] += (after.server - before.server) / hz
-    phase.cpu_seconds["postgres"] += (after.postgres - before.postgres) / hz
+    phase.cpu_seconds["server"] += server_ticks / hz
+    phase.cpu_seconds["postgres"] += postgres_ticks / hz
     phase.cpu_seconds["client"] += after.client - before.client
     phase.cpu_seconds["busy"] += (after.busy - before.busy) / hz
     phase.cpu_capacity += (after.total - before.total) / hz
@@ -607,6 +649,9 @@ def main() -> int:
             host=args.db_host, port=args.db_port, user=args.db_user, dbname=args.db_name, autocommit=True
         ) as db:
             pg_version = "PostgreSQL " + db.execute("SHOW server_version").fetchone()[0].split()[0]
+            args.backend_pids, sampler_db = backend_pids(
+                host=args.db_host, port=args.db_port, user=args.db_user, dbname=args.db_name
+            )
             if args.warmup:
                 for name, (path, expect) in flows.items():
                     log(f"warm-up {name}: {args.warmup:g} s")
@@ -619,6 +664,7 @@ def main() -> int:
             for name in order:
                 measure_slice(phases[name], server, db, survey, flows[name], args.seconds / args.rounds, args, run_id)
             integrity = half_saved(db, survey["survey_id"], len(survey["questions"]))
+            sampler_db.close()
         if server.process.poll() is not None:
             raise RunBroken(f"gunicorn died during the run:\n{server.log_tail()}")
         print(report(args, server, survey, phases, integrity, pg_version), flush=True)
