@@ -71,11 +71,18 @@ class QuestionInline(admin.StackedInline):
             gettext_lazy("Help, scale and length"),
             {
                 "classes": ["collapse"],
+                # One field a line: Django opens a collapsed section for an error only when the field is listed on
+                # its own (a field inside a grouped line stays hidden behind the closed section).
                 "fields": [
-                    ("help_en", "help_ru"),
-                    ("scale_min", "scale_max", "max_length"),
-                    ("low_label_en", "low_label_ru"),
-                    ("high_label_en", "high_label_ru"),
+                    "help_en",
+                    "help_ru",
+                    "scale_min",
+                    "scale_max",
+                    "max_length",
+                    "low_label_en",
+                    "low_label_ru",
+                    "high_label_en",
+                    "high_label_ru",
                 ],
             },
         ),
@@ -83,7 +90,7 @@ class QuestionInline(admin.StackedInline):
             gettext_lazy("Display logic"),
             {
                 "classes": ["collapse"],
-                "fields": [("show_if_question", "show_if_operator", "show_if_value", "show_if_choice")],
+                "fields": ["show_if_question", "show_if_operator", "show_if_value", "show_if_choice"],
             },
         ),
     ]
