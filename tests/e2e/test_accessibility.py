@@ -372,6 +372,8 @@ STAFF_PAGES = [
     ("case page (manager, desktop)", MANAGER, DESKTOP, lambda objects: f"/followups/{objects['case'].pk}/", None),
     ("case page (manager, phone)", MANAGER, PHONE, lambda objects: f"/followups/{objects['case'].pk}/", None),
     ("follow-up queue (manager, phone)", MANAGER, PHONE, lambda objects: "/followups/", None),
+    ("case desk filtered (manager, desktop)", MANAGER, DESKTOP, lambda objects: "/followups/?priority=high", None),
+    *_staff_page("home page, manager", MANAGER, lambda objects: "/"),
     ("results (manager, desktop)", MANAGER, DESKTOP, lambda objects: "/results/a11y/", None),
     ("results (manager, phone)", MANAGER, PHONE, lambda objects: "/results/a11y/", None),
     ("unit page (manager, phone)", MANAGER, PHONE, lambda objects: f"/units/{objects['unit'].pk}/", None),
