@@ -74,9 +74,15 @@ def test_lead_builds_previews_and_sends_a_survey(lead, lead_context, steps, mail
     assert sorted(set(survey.questions.values_list("page", flat=True))) == [1, 2, 3]
 
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.LIVE)
-    distribution = Distribution.objects.create(survey=survey, name="Families first")
-    distribution.segments.add(lead["segment"])
-    page.goto(f"/admin/surveys/distribution/{distribution.pk}/change/")
+    # From the builder to a distribution for one segment, through the admin's form, then its sending page.
+    page.get_by_role("link", name="Send it to customers…").click()
+    expect(page.locator("#id_survey")).to_have_value(str(survey.pk))
+    page.locator("#id_name").fill("Families first")
+    page.locator("#id_segments_from option", has_text="Families").dblclick()  # into "Chosen segments"
+    expect(page.locator("#id_segments_to option")).to_have_text(["Families"])
+    page.locator("input[name=_continue]").click()
+    distribution = Distribution.objects.get(name="Families first")
+    assert list(distribution.segments.values_list("code", flat=True)) == ["families"]
     page.get_by_role("link", name="Review and send").click()
     expect(page.locator("[data-figure=reached]")).to_have_text("3")
     expect(page.locator("[data-reason=not_contactable]")).to_have_text("1")
