@@ -13,6 +13,7 @@ To cover a new text field, give it a tag here (`world.text(tag)`) and list the t
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -120,7 +121,7 @@ def hostile(org, payload, settings, django_capture_on_commit_callbacks) -> World
     journey, touchpoint = _journey(text, questions["nps"], units["north_store"], people["store_manager"])
     kpis = {
         "employee": Kpi.objects.create(
-            name=text("kname"), code="hostile-kpi", description=text("kdesc"), metric=Kpi.Metric.MANUAL,
+            name=text("kname"), code="hostile-kpi", description_en=text("kdesc"), metric=Kpi.Metric.MANUAL,
             level=Kpi.Level.EMPLOYEE, target=5, min_sample=1, employee_influence=True,
         ),
         "unit": Kpi.objects.create(
@@ -208,12 +209,15 @@ def hostile(org, payload, settings, django_capture_on_commit_callbacks) -> World
     praise_answer = Answer.objects.get(text=text("praise"))
     passed = manager.post(f"/recognise/praise/{praise_answer.pk}/", {"value": value.pk}, follow=True)
     assert passed.redirect_chain == [("/recognise/", 302)], passed.content.decode()
-    today = timezone.localdate().isoformat()
+    # Last month's values: a period still running is neither judged nor celebrated.
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).isoformat()
     for kpi, subject, note in [
         (kpis["employee"], {"employee": people["alice"].pk}, text("mnote")),
         (kpis["unit"], {"unit": units["north_store"].pk}, text("unote")),
     ]:
-        entered = manager.post("/kpis/values/", {"kpi": kpi.pk, "day": today, "value": "7", "note": note, **subject})
+        entered = manager.post(
+            "/kpis/values/", {"kpi": kpi.pk, "day": last_month, "value": "7", "note": note, **subject}
+        )
         assert entered.status_code == 302, entered.content.decode()
 
     # Bob thanks Alice, forgetting the company value the first time.
