@@ -283,7 +283,8 @@ def test_store_manager_closes_the_loop_with_a_high_value_detractor(
     ]
     assert [event.actor for event in events] == [None, None, manager, manager, None]
     assert events[2].text == CONTACT_NOTE
-    assert events[3].text == f"{ROOT_CAUSE_LABEL}: {ACTION}"
+    assert events[3].text == ACTION  # what the manager typed; the root cause is a code, worded when shown
+    assert events[3].display_text == f"{ROOT_CAUSE_LABEL}: {ACTION}"
     response = case.response
     assert (response.customer, response.unit, response.source) == (loop["vip"], invitation.unit, "invitation")
     assert Invitation.objects.get(pk=invitation.pk).responded_at is not None
