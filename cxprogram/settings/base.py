@@ -115,6 +115,10 @@ INVITATION_REQUEUE_AFTER_SECONDS = env_int(ENV, "INVITATION_REQUEUE_AFTER_SECOND
 INVITATION_REQUEUE_LIMIT = env_int(ENV, "INVITATION_REQUEUE_LIMIT", 5000)
 SITE_URL = ENV.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # absolute links in e-mails
 
+# Shop-floor QR posters (PDF): Unicode TrueType fonts for Russian and English (Debian's fonts-dejavu-core).
+POSTER_FONT = ENV.get("POSTER_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+POSTER_FONT_BOLD = ENV.get("POSTER_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
 # Closed loop: business hours for follow-up deadlines (in TIME_ZONE), and the warning before a deadline.
 BUSINESS_HOURS = (env_int(ENV, "BUSINESS_HOURS_START", 9), env_int(ENV, "BUSINESS_HOURS_END", 18))
 BUSINESS_DAYS = [int(d) for d in env_list(ENV, "BUSINESS_DAYS", ["0", "1", "2", "3", "4"])]  # Monday is 0

@@ -1,9 +1,11 @@
 """Authoring for CX leads: surveys with inline questions, choices, display logic, links and actions."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,6 +28,7 @@ from surveys.models import (
     Survey,
     UnsubscribedAddress,
 )
+from surveys.posters import Poster, poster_pdf, poster_svg
 from surveys.services.responses import (
     ResponseContext,
     survey_close,
@@ -229,6 +232,11 @@ class SurveyAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("<int:pk>/link/", self.admin_site.admin_view(self.link_view), name="surveys_survey_link"),
+            path(
+                "<int:pk>/poster.<str:kind>",
+                self.admin_site.admin_view(self.poster_view),
+                name="surveys_survey_poster",
+            ),
             *super().get_urls(),
         ]
 
@@ -249,8 +257,34 @@ class SurveyAdmin(admin.ModelAdmin):
             "title": _("Link with context for “%(name)s”") % {"name": survey.name},
             "form": form,
             "link": link,
+            "poster_query": request.GET.urlencode() if link and form.cleaned_data["unit"] else "",
         }
         return TemplateResponse(request, "admin/surveys/survey/link.html", context)
+
+    def poster_view(self, request, pk, kind):
+        """A printable QR poster (SVG or PDF) for one unit and touchpoint, carrying the signed context."""
+        survey = get_object_or_404(Survey, pk=pk)
+        if not self.has_view_permission(request, survey):
+            return redirect("admin:index")
+        form = LinkContextForm(request.GET)
+        if kind not in ("svg", "pdf"):
+            raise Http404
+        if not form.is_valid() or not form.cleaned_data["unit"]:
+            return HttpResponseBadRequest(_("Choose the unit the poster hangs in."), content_type="text/plain")
+        data = form.cleaned_data
+        poster = Poster(
+            link=settings.SITE_URL + survey_public_link(survey=survey, context=ResponseContext(**data)),
+            store_name=data["unit"].name,
+            title_ru=survey.title_ru,
+            title_en=survey.title_en,
+        )
+        filename = f"poster-{data['unit'].code}-{data['touchpoint'] or 'all'}.{kind}"
+        if kind == "svg":
+            response = HttpResponse(poster_svg(poster), content_type="image/svg+xml; charset=utf-8")
+        else:
+            response = HttpResponse(poster_pdf(poster), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 class LinkContextForm(forms.Form):
