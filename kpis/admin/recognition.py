@@ -60,11 +60,15 @@ class RecognitionAdmin(admin.ModelAdmin):
 class PointEntryAdmin(admin.ModelAdmin):
     """The ledger, read-only: every line with the employee's balance (the SUM of their lines)."""
 
-    list_display = ["created_at", "employee", "amount", "reason", "balance"]
+    list_display = ["created_at", "employee", "amount", "reason_shown", "balance"]
     list_filter = ["created_at", "employee__unit"]
-    list_select_related = ["employee__user"]
+    list_select_related = ["employee__user", "measurement__kpi", "recognition__giver__user"]
     search_fields = ["employee__user__username", "employee__user__last_name__unicontains", "reason__unicontains"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, entry: PointEntry) -> str:
+        return entry.display_reason
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         balance = (

@@ -216,6 +216,18 @@ class PointEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.employee}: {self.amount:+d} ({self.reason})"
 
+    @property
+    def display_reason(self) -> str:
+        """Why the points were given, in the reader's language (the stored reason is the staff-language copy)."""
+        if self.measurement_id is not None:
+            return achievement_text(self.measurement)
+        if self.recognition_id is not None and self.recognition.giver_id is not None:
+            giver = self.recognition.giver
+            if self.recognition.source == Recognition.Source.CUSTOMER_PRAISE:
+                return gettext("A customer's praise, passed on by %(giver)s") % {"giver": giver}
+            return gettext("Recognised by %(giver)s") % {"giver": giver}
+        return self.reason
+
 
 def achievement_text(measurement) -> str:
     """ "Store NPS: target met for 1 Nov 2026 – 30 Nov 2026" in the active language."""

@@ -5,7 +5,8 @@ and laptop width, as each demo role. The walk fails on:
 - an SVG attribute that is not a plain number (a Russian "192,0" breaks a chart);
 - a page wider than the screen (sideways scrolling);
 - English left in the Russian UI: every run of Latin words a Russian page shows must come from the data (names,
-  comments, codes people typed) or be one of the few names of things that stay Latin (NPS, CSAT, CX...).
+  comments, codes people typed) or be one of the few names of things that stay Latin (NPS, CSAT, CX...); and
+  on English pages every run of Cyrillic words must come from the data.
 
 Pages are followed from the links of each page (GET only, nothing that changes or downloads); one page per URL
 pattern (`/followups/17/` and `/followups/18/` are one), so the walk stays a few minutes. Screenshots of pages
@@ -52,15 +53,16 @@ CHECKS = """() => {
   while (walker.nextNode()) {
     const el = walker.currentNode.parentElement;
     // Not read by anyone (aria-hidden: the bots' honeypot) or in another language on purpose (language names).
-    if (!el || el.closest("script,style,[translate=no],[aria-hidden=true],[lang=en]:not(html)")) continue;
+    const other = document.documentElement.lang === "ru" ? "[lang=en]" : "[lang=ru]";
+    if (!el || el.closest("script,style,[translate=no],[aria-hidden=true]," + other + ":not(html)")) continue;
     if (!el.getClientRects().length) continue;
     const t = walker.currentNode.textContent.replace(/\\s+/g, " ").trim();
-    if (/[A-Za-z]{2,}/.test(t)) texts.push(t);
+    if (/[A-Za-zА-Яа-яЁё]{2,}/.test(t)) texts.push(t);
   }
   for (const el of document.querySelectorAll("[placeholder],[aria-label],[title],input[type=submit][value]")) {
     for (const a of ["placeholder", "aria-label", "title", "value"]) {
       const v = el.getAttribute(a);
-      if (v && (a !== "value" || el.type === "submit") && /[A-Za-z]{2,}/.test(v)) texts.push(v);
+      if (v && (a !== "value" || el.type === "submit") && /[A-Za-zА-Яа-яЁё]{2,}/.test(v)) texts.push(v);
     }
   }
   return {svg: bad.slice(0, 5), texts: texts, wide: document.documentElement.scrollWidth - window.innerWidth};
@@ -98,6 +100,18 @@ def english_left(texts: list[str], data: str) -> list[str]:
     return found
 
 
+def russian_left(texts: list[str], data: str) -> list[str]:
+    """Cyrillic words on an English page that appear nowhere in the data (a Russian string written into a template).
+    Word by word: a name shows as "first last" and a reply template fills in the customer's name."""
+    known = set(re.findall(r"[а-яё]+", data.lower()))
+    found = []
+    for text in texts:
+        unknown = [w for w in re.findall(r"[а-яё]+", text.lower()) if w not in known]
+        if unknown:
+            found.append(" ".join(unknown)[:80])
+    return found
+
+
 def pattern(path: str) -> str:
     return re.sub(r"/[0-9]+/", "/N/", re.sub(r"/s/i/[^/]+/", "/s/i/T/", path))
 
@@ -129,6 +143,8 @@ def walk(context, base: str, start: list[str], language: str, width: int, data: 
             problems.append(f"{result['wide']} px wider than the screen")
         if language == "ru":
             problems += [f"English in the Russian UI: {run!r}" for run in english_left(result["texts"], data)[:5]]
+        else:
+            problems += [f"Russian in the English UI: {run!r}" for run in russian_left(result["texts"], data)[:5]]
         if problems:
             findings.append(f"{path} ({language}, {width} px): " + "; ".join(problems))
             shots.append((f"{language}-{width}-{pattern(path).strip('/').replace('/', '_') or 'home'}",
@@ -192,3 +208,6 @@ def test_the_english_detector_flags_what_a_russian_page_must_not_show():
     texts = ["Everything in order", "Ольга: Friendly staff and a tidy store.", "NPS 42 · n = 30", "Olga Smith",
              "Показано 5 of 10", "CX-показатели", "Download responses (CSV)"]  # fmt: skip
     assert english_left(texts, data) == ["Everything in order", "of", "Download responses (CSV"]
+    assert russian_left(["Ольга Смит: Friendly staff", "Всё в порядке", "Olga Smith"], "Ольга\nСмит") == [
+        "всё в порядке"
+    ]

@@ -77,3 +77,12 @@ def test_the_celebration_is_worded_in_the_readers_language(client, months):
     client.cookies["django_language"] = "ru"
     data = client.get("/api/v1/recognitions/").json()
     assert data["results"][0]["message"] == f"Happy customers: цель достигнута за {start} – {finish}"
+
+
+def test_the_points_ledger_says_why_in_the_readers_language(admin_client, months):
+    kpi, _alice, this_start, _last_start = months
+    end = period_bounds("month", this_start)[1]
+    kpi_compute(kpi=kpi, date_from=this_start, date_to=this_start, now=at(end + timedelta(days=1), 9))
+    admin_client.cookies["django_language"] = "ru"
+    page = admin_client.get("/admin/kpis/pointentry/").content.decode()
+    assert f"Happy customers: цель достигнута за {this_start:%d.%m.%Y} – {end:%d.%m.%Y}" in page
