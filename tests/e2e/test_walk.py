@@ -102,11 +102,13 @@ def english_left(texts: list[str], data: str) -> list[str]:
 
 def russian_left(texts: list[str], data: str) -> list[str]:
     """Cyrillic words on an English page that appear nowhere in the data (a Russian string written into a template).
-    Word by word: a name shows as "first last" and a reply template fills in the customer's name."""
+    Word by word: a name shows as "first last", a reply template fills in the customer's name, and a long text
+    may be cut short in the middle of a word."""
     known = set(re.findall(r"[а-яё]+", data.lower()))
     found = []
     for text in texts:
-        unknown = [w for w in re.findall(r"[а-яё]+", text.lower()) if w not in known]
+        words = [w for w in re.findall(r"[а-яё]+", text.lower()) if w not in known]
+        unknown = [w for w in words if not any(k.startswith(w) for k in known)]  # "пр…": shortened data
         if unknown:
             found.append(" ".join(unknown)[:80])
     return found
