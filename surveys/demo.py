@@ -12,6 +12,7 @@ from surveys.services.followups import business_due
 
 from .demo_invitations import DEMO_DISTRIBUTION, demo_distribution
 from .models import Answer, Choice, FollowUp, Question, Response, Survey
+from .services.rollups import rollups_rebuild
 
 QT = Question.Type
 
@@ -157,6 +158,7 @@ def seed(options: DemoOptions) -> None:
     if not pulse.responses.exists():
         generate_pulse(pulse)
     options.log(f"Employee pulse: {pulse.responses.count()} anonymous answers over three months.")
+    options.log(f"Score rollups: {rollups_rebuild()} rows counted from the answers.")
     opened = open_recent_cases(days=21)
     options.log(f"Follow-up cases: {FollowUp.objects.count()} ({opened} opened now for recent detractors).")
     options.log(f"Reply templates: {seed_reply_templates()} (per root cause, Russian and English).")

@@ -37,6 +37,7 @@ from surveys.services.responses import (
     survey_publish,
     survey_touch,
 )
+from surveys.services.rollups import responses_delete
 
 
 class QuestionForm(forms.ModelForm):
@@ -332,6 +333,12 @@ class ResponseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        responses_delete(responses=Response.objects.filter(pk=obj.pk))  # the score rollups follow
+
+    def delete_queryset(self, request, queryset):
+        responses_delete(responses=queryset)
 
 
 @admin.register(Invitation)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cxprogram.models import Customer, Employee, Segment, Unit
 from surveys.models import Answer, Question, Response, Survey
+from surveys.selectors import rollups
 
 Z95 = 1.959963984540054
 QT = Question.Type
@@ -184,8 +185,30 @@ class QuestionResult:
         }.get(self.question.type, ("", ""))
 
 
-def question_result(slice_: Slice, question: Question, language: str = "en") -> QuestionResult:
-    """The figures of one question for a slice, in at most two aggregate queries."""
+HAPPY_SCORE = {QT.CSAT: lambda score: score >= 4, QT.CES: lambda score: score <= 3, QT.YES_NO: lambda score: score == 1}
+
+
+def result_from_counts(question: Question, counts: dict[int, int]) -> "QuestionResult":
+    """A score question's figures from its answers counted by score (the rollups' form)."""
+    row = rollups.aggregates_from_counts(counts, HAPPY_SCORE.get(question.type))
+    if question.type == QT.NPS:
+        return QuestionResult(question, nps_from(row))
+    if question.type == QT.CSAT:
+        return QuestionResult(question, share_from(row), mean_from(row))
+    if question.type == QT.CES:
+        return QuestionResult(question, mean_from(row), share_from(row))
+    if question.type == QT.RATING:
+        return QuestionResult(question, mean_from(row))
+    return QuestionResult(question, share_from(row))
+
+
+def question_result(
+    slice_: Slice, question: Question, language: str = "en", *, use_rollups: bool = True
+) -> QuestionResult:
+    """The figures of one question for a slice, in at most two aggregate queries; from the rollups in one
+    small query whenever they cover the slice."""
+    if use_rollups and rollups.covers(slice_, question):
+        return result_from_counts(question, rollups.score_counts(slice_, question))
     answers = answers_in(slice_, question)
     if question.type == QT.NPS:
         return QuestionResult(question, nps_from(answers.aggregate(**nps_aggregates())))

@@ -14,6 +14,7 @@ from cxprogram.webhooks import webhook_emit
 from surveys.display_logic import Answers, visible_answers
 from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
 from surveys.services.followups import followup_open
+from surveys.services.rollups import rollup_add
 from surveys.services.webhook_payloads import response_payload
 
 CONTEXT_SALT = "surveys.context"
@@ -88,7 +89,8 @@ def response_submit(
                 submission_key=submission_key,
                 contact_details="" if survey.anonymous else contact_details,
             )
-            Answer.objects.bulk_create(_answer_rows(response, by_id, answers))
+            rows = Answer.objects.bulk_create(_answer_rows(response, by_id, answers))
+            rollup_add(response=response, answers=rows)
             webhook_emit(
                 event=Webhook.Event.RESPONSE_SUBMITTED,
                 payload=lambda: response_payload(response, questions, answers),

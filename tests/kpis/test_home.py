@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys.models import Answer, FollowUp, Question, Response, Survey
+from surveys.services.rollups import rollup_add
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def answer(survey, unit, scores: dict, *, days_ago: int, comment: str = "", cust
     if comment:
         text = survey.questions.get(type=QT.LONG_TEXT)
         rows.append(Answer(response=response, question=text, question_type=text.type, text=comment))
-    Answer.objects.bulk_create(rows)
+    rollup_add(response=response, answers=Answer.objects.bulk_create(rows))
     return response
 
 

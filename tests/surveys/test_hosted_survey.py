@@ -242,7 +242,7 @@ def test_query_counts_do_not_grow_with_questions(client, every_type, django_asse
     with django_assert_num_queries(1):  # the definition is reused while the survey has not changed
         page = client.get(URL)
     data = {**form_state(page.content.decode()), "next": "1", **valid(q, choices)}
-    with django_assert_num_queries(6):  # version, savepoint, response, answers, webhook subscribers, release
+    with django_assert_num_queries(7):  # version, savepoint, response, answers, score rollups, webhooks, release
         assert client.post(URL, data).status_code == 302
 
 

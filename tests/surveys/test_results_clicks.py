@@ -11,6 +11,7 @@ from django.utils import timezone
 from journeys.models import Journey, Stage, Touchpoint
 from surveys.charts import fitted_range
 from surveys.models import Answer, FollowUp, Question, Response
+from surveys.services.rollups import rollup_add
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
@@ -24,7 +25,10 @@ def respond(survey, score, *, comment="", customer=None, touchpoint="", days_ago
         submitted_at=timezone.now() - timedelta(days=days_ago),
     )  # fmt: skip
     nps, text = survey.questions.get(type=QT.NPS), survey.questions.get(type=QT.LONG_TEXT)
-    Answer.objects.create(response=response, question=nps, question_type=QT.NPS, number=score)
+    rollup_add(
+        response=response,
+        answers=[Answer.objects.create(response=response, question=nps, question_type=QT.NPS, number=score)],
+    )
     if comment:
         Answer.objects.create(response=response, question=text, question_type=QT.LONG_TEXT, text=comment)
     return response

@@ -1,0 +1,43 @@
+"""Rollups: how many answers of each score a question got per day, unit, channel and touchpoint.
+
+Counts by score are enough for every figure the engine shows (NPS and its variance, shares with Wilson
+intervals, means with their variance), so a slice at this grain reads a few rows per day instead of every
+answer. Rows are kept in the response's own transaction (see services.rollups)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["ROLLUP_TYPES", "ScoreCount"]
+
+# Questions whose answers are a number the engine summarizes (a yes/no is stored as 1 or 0).
+ROLLUP_TYPES = ("nps", "csat", "ces", "rating", "yes_no")
+
+
+class ScoreCount(models.Model):
+    """Answers of one score to one question on one local day, unit, channel and touchpoint.
+
+    `unit_id` is a plain number (0 = no unit), not a foreign key: a deleted unit leaves its responses
+    without a unit, and neither a subtree nor a viewer's scope can name it any more, so old rows still match
+    exactly the slices the raw answers match."""
+
+    day = models.DateField(_("day"))
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey("surveys.Question", on_delete=models.CASCADE, related_name="+")
+    unit_id = models.IntegerField(_("unit"), default=0)
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    touchpoint = models.CharField(_("touchpoint"), max_length=50, blank=True)
+    number = models.SmallIntegerField(_("score"))
+    n = models.IntegerField(_("answers"))
+
+    class Meta:
+        verbose_name = _("score count")
+        verbose_name_plural = _("score counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "day", "unit_id", "channel", "touchpoint", "number"], name="score_count_key"
+            )
+        ]
+        indexes = [models.Index(fields=["survey", "day"], name="score_count_survey_day")]
+
+    def __str__(self):
+        return f"{self.day} · {self.question_id} · {self.number}: {self.n}"
