@@ -20,8 +20,8 @@ from surveys.models import ROLLUP_TYPES, Answer, Response, ScoreCount, Survey
 TABLE = ScoreCount._meta.db_table
 COLUMNS = "day, survey_id, question_id, unit_id, channel, touchpoint, number, n"
 # Table and column names are the model's own; every value goes in as a query parameter.
-UPSERT = (  # nosec B608
-    f"INSERT INTO {TABLE} ({COLUMNS}) VALUES {{values}} "  # noqa: S608
+UPSERT = (
+    f"INSERT INTO {TABLE} ({COLUMNS}) VALUES {{values}} "  # noqa: S608  # nosec B608
     f"ON CONFLICT (question_id, day, unit_id, channel, touchpoint, number) "
     f"DO UPDATE SET n = {TABLE}.n + excluded.n"
 )
