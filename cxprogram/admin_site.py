@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,11 @@ class CxAdminSite(admin.AdminSite):
         no admin access whatever flags or groups linger (set by hand, or left from before roles were synced)."""
         user = request.user
         return bool(user.is_active and user.is_staff and (user.is_superuser or request_scope(request).is_lead))
+
+    def password_change(self, request, extra_context=None):
+        """The admin's "change password" link leads to the site's own page, which also ends other sessions and
+        revokes the API token."""
+        return redirect("password-change")
 
     def admin_view(self, view, cacheable=False):
         """A signed-in person without admin access gets a page saying so, instead of Django's redirect to the

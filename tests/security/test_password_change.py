@@ -79,3 +79,9 @@ def test_a_password_set_in_the_admin_revokes_the_token_too(client, org, django_u
     assert client.post(f"/admin/auth/user/{alice.pk}/password/", data).status_code == 302
     alice.refresh_from_db()
     assert (alice.check_password(NEW), Token.objects.filter(user=alice).exists()) == (True, False)
+
+
+def test_the_admins_change_password_link_leads_to_the_same_page(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.com", "root-pass-123"))
+    answer = client.get("/admin/password_change/")
+    assert (answer.status_code, answer.url) == (302, "/accounts/password/")
