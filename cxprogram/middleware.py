@@ -5,11 +5,9 @@ import logging
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -73,31 +71,6 @@ class PrivateNoStoreMiddleware:
             except (OperationalError, InterfaceError):  # the database is away (a 503 page): keep it private
                 return True
         return False
-
-
-class NulCharacterMiddleware:
-    """Answer 400 when a form or a query string carries a NUL character: nobody types one, PostgreSQL refuses to
-    store one (every text field would otherwise be a 500 waiting for a crafted request), and SQLite would keep it
-    silently. The API's JSON bodies are checked by its parser, with the JSON error shape."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if not request.path.startswith("/api/") and self._carries_nul(request):
-            message = _("The form contains a NUL character, which cannot be stored. Remove it and send again.")
-            return render(request, "cxprogram/error.html", {"title": _("Bad request"), "message": message}, status=400)
-        return self.get_response(request)
-
-    @staticmethod
-    def _carries_nul(request: HttpRequest) -> bool:
-        sources = [request.GET]
-        if request.method == "POST" and request.content_type in (
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
-        ):
-            sources.append(request.POST)
-        return any("\x00" in key or any("\x00" in v for v in values) for s in sources for key, values in s.lists())
 
 
 class DatabaseUnavailableMiddleware:

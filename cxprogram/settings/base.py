@@ -44,7 +44,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "cxprogram.middleware.NulCharacterMiddleware",  # 400 for a NUL in a form: PostgreSQL cannot store one
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cxprogram.middleware.DatabaseUnavailableMiddleware",  # 503 + Retry-After instead of a 500 when the DB is down
 ]

@@ -31,6 +31,8 @@ def saved_view_save(*, employee: Employee, name: str, query: str) -> SavedQueueV
     name = name.strip()[:60]
     if not name:
         raise ValidationError(_("Give the view a name."))
+    if "\x00" in name or "\x00" in query:  # PostgreSQL cannot store it
+        raise ValidationError(_("The form contains a NUL character, which cannot be stored. Remove it and send again."))
     views = SavedQueueView.objects.filter(employee=employee)
     if not views.filter(name=name).exists() and views.count() >= MAX_SAVED_VIEWS:
         raise ValidationError(_("You can keep up to %(n)d views; delete one first.") % {"n": MAX_SAVED_VIEWS})

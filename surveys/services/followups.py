@@ -179,6 +179,8 @@ def followup_contacted(*, followup: FollowUp, actor: Employee | None, note: str 
     """Record the first (or another) contact with the customer."""
     if not followup.is_open:
         raise ValidationError(_("This case is already finished."))
+    if "\x00" in note:  # PostgreSQL cannot store it
+        raise ValidationError(_("The form contains a NUL character, which cannot be stored. Remove it and send again."))
     if followup.first_contact_at is None:
         followup.first_contact_at = timezone.now()
     followup.status = FollowUp.Status.CONTACTED
