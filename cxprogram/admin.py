@@ -2,6 +2,7 @@
 webhooks and their delivery log; the background processes' heartbeats."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -12,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .customer_import import CustomerFile, customer_import_start
 from .forms import CustomerImportForm
@@ -183,6 +185,26 @@ class CustomerAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False
     change_list_template = "admin/cxprogram/customer/change_list.html"
+    actions = ["erase"]
+
+    @admin.action(description=gettext_lazy("Erase personal data (the customer asked; figures stay)"))
+    def erase(self, request, queryset):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        erase = import_string(settings.CUSTOMER_ERASER)
+        for customer in queryset:
+            erase(customer=customer, actor=request.user)
+        n = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Erased the personal data of %(n)d customer; their scores remain without identity.",
+                "Erased the personal data of %(n)d customers; their scores remain without identity.",
+                n,
+            )
+            % {"n": n},
+            messages.SUCCESS,
+        )
 
     def get_urls(self):
         return [

@@ -192,6 +192,14 @@ class Employee(models.Model):
         default="ru",
         help_text=_("Alerts about cases and other e-mails to this person are written in it."),
     )
+    integration = models.BooleanField(
+        _("integration account"),
+        default=False,
+        help_text=_(
+            "A kiosk or another system that collects customers' answers: what it enters counts as collected; "
+            "it has no KPIs, points or recognitions."
+        ),
+    )
 
     class Meta:
         verbose_name = _("employee")

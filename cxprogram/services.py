@@ -33,8 +33,12 @@ CUSTOMER_COLUMNS = (
 def cx_lead_group_sync() -> Group:
     """Give the "CX leads" group every permission on the product's models (and viewing users); idempotent."""
     group, _created = Group.objects.get_or_create(name=CX_LEADS_GROUP)
-    permissions = Permission.objects.filter(content_type__app_label__in=PRODUCT_APPS) | Permission.objects.filter(
-        content_type__app_label="auth", codename__in=["view_user", "add_user", "change_user"]
+    permissions = (
+        Permission.objects.filter(content_type__app_label__in=PRODUCT_APPS)
+        | Permission.objects.filter(
+            content_type__app_label="auth", codename__in=["view_user", "add_user", "change_user"]
+        )
+        | Permission.objects.filter(content_type__app_label="auditlog", codename="view_logentry")  # read only
     )
     group.permissions.set(permissions)
     return group

@@ -1,7 +1,7 @@
 """Demo surveys of the retailer and, with `--responses N`, months of believable responses (bulk inserts)."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -9,6 +9,7 @@ from cxprogram.demo import DemoOptions
 from cxprogram.models import Channel, Customer, Employee, Unit
 from surveys.demo_replies import seed_reply_templates
 from surveys.services.followups import business_due
+from surveys.services.responses import anonymous_moment
 
 from .demo_invitations import DEMO_DISTRIBUTION, demo_distribution
 from .models import Answer, Choice, FollowUp, Question, Response, Survey
@@ -257,23 +258,26 @@ PULSE_COMMENTS = [
 
 
 def generate_pulse(survey: Survey, months: int = 3) -> int:
-    """One anonymous pulse answer per employee (CX leads aside) per month: no customer and no employee on it,
-    only the unit, so eNPS can be shown per unit of 5 answers or more."""
+    """One anonymous pulse answer per employee (CX leads aside) in each of the last `months` finished calendar
+    months: no customer, employee or exact time on it, only the unit and the Monday of its week, so eNPS shows
+    for the regions and the company; stores of fewer than 5 people stay hidden, as they would in life."""
     rng = random.Random(7)
     enps, comment = survey.questions.get(code="enps"), survey.questions.get(code="comment")
-    staff = (
+    staff = list(
         Employee.objects.exclude(role=Employee.Role.CX_LEAD)
-        .filter(user__is_active=True)
+        .filter(user__is_active=True, integration=False)
         .values_list("unit_id", flat=True)
     )
-    now = timezone.now()
+    month = timezone.localdate().replace(day=1)
     responses, scores = [], []
-    for unit_id in staff:
-        for month in range(months):
+    for _ in range(months):
+        month = (month - timedelta(days=1)).replace(day=1)
+        for unit_id in staff:
+            day = month + timedelta(days=rng.randint(0, 20))
             responses.append(
                 Response(
-                    survey=survey, unit_id=unit_id, language="ru", source=Response.Source.PUBLIC_LINK,
-                    submitted_at=now - timedelta(days=30 * month + rng.randint(0, 20)),
+                    survey=survey, unit_id=unit_id, language="ru", source=Response.Source.PUBLIC_LINK, anonymous=True,
+                    submitted_at=anonymous_moment(survey, timezone.make_aware(datetime.combine(day, time(12)))),
                 )
             )  # fmt: skip
             scores.append(rng.choices([rng.randint(0, 6), rng.randint(7, 8), rng.randint(9, 10)], [25, 35, 40])[0])

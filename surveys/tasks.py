@@ -21,6 +21,7 @@ from surveys.services.followups import followups_check_deadlines
 from surveys.services.sending import distributions_repeat_due
 
 from .models import Distribution, Invitation
+from .services.privacy import retention_apply
 
 TRANSIENT = (SMTPException, ConnectionError, TimeoutError, OSError)
 
@@ -99,3 +100,9 @@ def check_followup_deadlines(self) -> tuple[int, int]:
         return followups_check_deadlines()
     except TRANSIENT as error:
         raise self.retry(exc=error, countdown=min(600, 30 * 2**self.request.retries)) from error
+
+
+@shared_task(acks_late=True)
+def apply_retention() -> int:
+    """Anonymise answers and cases older than RETENTION_MONTHS (nothing when it is 0)."""
+    return retention_apply()

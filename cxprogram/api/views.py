@@ -1,9 +1,13 @@
 """Endpoints of the organisation: units, employees and segments to read; customers and employees to upsert."""
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from cxprogram.models import Customer, Segment
@@ -117,6 +121,23 @@ class CustomerViewSet(TextLookupMixin, viewsets.ReadOnlyModelViewSet):
                 c, u = customer_upsert_many(rows=rows, fields=fields)
                 created, updated = created + c, updated + u
         return Response({"created": created, "updated": updated})
+
+    @extend_schema(
+        request=None,
+        responses={200: CustomerSerializer},
+        summary="Erase this customer's personal data (on their request); the figures stay as they were",
+        description="Contact details and external id, free-text answers, transaction references, case notes and "
+        "stored webhook payloads go; the scores stay on a record that keeps only segment, value tier, home unit "
+        "and language, under a new id such as `erased-3f9c…` (the answer). CX leads only; the audit trail records "
+        "who erased, without the data.",
+    )
+    @action(detail=True, methods=["post"])
+    def erase(self, request, external_id: str):
+        if request.data:  # reading the body runs the parser's guards (size, depth, NUL) before anything is erased
+            raise ValidationError({"non_field_errors": [_("Send no body: the customer is named in the address.")]})
+        customer = self.get_object()
+        erased = import_string(settings.CUSTOMER_ERASER)(customer=customer, actor=request.user)
+        return Response(CustomerSerializer(erased).data)
 
     def _upsert(self, request, data):
         row = CustomerWriteSerializer(data=data, context={"lookups": customer_lookups()})

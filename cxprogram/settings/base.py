@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "auditlog",
     "cxprogram",
     "surveys",
     "journeys",
@@ -43,6 +44,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",  # the signed-in user becomes the actor of audit entries
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cxprogram.middleware.DatabaseUnavailableMiddleware",  # 503 + Retry-After instead of a 500 when the DB is down
@@ -138,6 +140,35 @@ JOURNEY_IMPORTANCE_HIGH = float(ENV.get("JOURNEY_IMPORTANCE_HIGH", "0.3"))
 # Results: no figure below this many answers, and no employee-pulse group below PULSE_MIN_GROUP.
 RESULTS_MIN_SAMPLE = env_int(ENV, "RESULTS_MIN_SAMPLE", 30)
 PULSE_MIN_GROUP = env_int(ENV, "PULSE_MIN_GROUP", 5)
+# Anonymous surveys (the pulse and every survey marked anonymous) have figures per calendar month or quarter
+# only; set it to the pulse's rhythm, so each person answers once per period and answers count people.
+PULSE_PERIOD = ENV.get("PULSE_PERIOD", "month")
+if PULSE_PERIOD not in ("month", "quarter"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PULSE_PERIOD must be “month” or “quarter”.")
+# Personal data older than this many months is anonymised by beat (free texts, references, case notes, and
+# customers with nothing newer); 0 keeps everything until a customer asks to be erased.
+RETENTION_MONTHS = env_int(ENV, "RETENTION_MONTHS", 0)
+# Erasing a customer spans the apps above the organisation: the admin and the API call this service, and it
+# calls these with the ids of the erased comments (recognitions quote customers' praise).
+CUSTOMER_ERASER = "surveys.services.privacy.customer_erase"
+ERASED_ANSWER_HOOKS = ["kpis.services.recognition.recognitions_erase_answers"]
+
+# Audit trail (django-auditlog): who created or changed responses, KPIs, points, cases and roles; CX leads read
+# it in the admin. The IP address is not kept: the actor is enough, and it would be one more personal datum.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_INCLUDE_ALL_MODELS = False
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "kpis.Kpi", "m2m_fields": ["questions", "touchpoints"]},
+    {"model": "kpis.KpiManualValue"},
+    {"model": "kpis.PointEntry"},
+    {"model": "surveys.FollowUp"},
+    {"model": "surveys.FollowUpEvent"},
+    {"model": "cxprogram.Employee", "include_fields": ["user", "unit", "role", "integration"]},
+    {"model": "auth.User", "include_fields": ["username", "is_active", "is_staff", "is_superuser"],
+     "m2m_fields": ["groups", "user_permissions"]},
+)  # fmt: skip
 
 # Recognition: points each person may give colleagues per calendar month (in TIME_ZONE), and the points a
 # customer's praise carries when a manager passes it on (not taken from the manager's allowance).
@@ -197,6 +228,7 @@ CELERY_BEAT_SCHEDULE = {
     "compute-kpis": {"task": "kpis.tasks.compute_recent_kpis", "schedule": 60 * 60},
     "webhook-sweep": {"task": "cxprogram.tasks.sweep_webhook_deliveries", "schedule": 5 * 60},
     "customer-import-sweep": {"task": "cxprogram.tasks.requeue_customer_imports", "schedule": 5 * 60},
+    "retention": {"task": "surveys.tasks.apply_retention", "schedule": 24 * 60 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The worker and beat record a heartbeat in the database this often (cxprogram/heartbeats.py); /healthz and the
@@ -228,7 +260,7 @@ API_THROTTLE_RATES = {
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cxprogram.api.authentication.AuditedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

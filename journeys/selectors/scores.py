@@ -48,6 +48,9 @@ def touchpoint_answers(slice_: Slice, touchpoint_ids: list[int] | QuerySet | Non
     annotated with `tp` (the touchpoint id). A measure marked `tagged_only` counts only responses that
     carry its touchpoint's code."""
     measured = Q(**{f"{MEASURE}tagged_only": False}) | Q(response__touchpoint=F(f"{MEASURE}touchpoint__code"))
+    # Anonymous answers have figures per finished period and large enough group only (their results page); a
+    # live map over any dates would let one answer be worked out.
+    measured &= Q(response__anonymous=False)
     if touchpoint_ids is not None:
         measured &= Q(**{f"{MEASURE}touchpoint__in": touchpoint_ids})
     # One filter() call, so the measure join is shared by the condition and the `tp` annotation.

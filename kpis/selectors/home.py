@@ -58,6 +58,8 @@ class ScoreTile:
 def main_questions(*, include_pulse: bool = False) -> list[Question]:
     """The first NPS, CSAT or CES question of every live or closed survey — the one its results page leads with."""
     surveys = Survey.objects.exclude(status=Survey.Status.DRAFT)
+    # Anonymous surveys have figures per finished period only (surveys.selectors.anonymous), never rolling windows.
+    surveys = surveys.exclude(anonymous=True)
     if not include_pulse:
         surveys = surveys.exclude(kind=Survey.Kind.EMPLOYEE_PULSE)
     questions = (

@@ -1,7 +1,7 @@
 """Reads of recognitions, points and the employee pulse for the employee and team pages."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
@@ -11,14 +11,15 @@ from django.utils import timezone
 
 from cxprogram.models import Employee, Unit
 from cxprogram.selectors import Scope
-from surveys.models import Answer, Question, Survey
-from surveys.selectors.metrics import Figure, Slice, nps_from, slice_filter
+from surveys.anonymity import period_start
+from surveys.models import Answer, Question, Response, Survey
+from surveys.selectors.anonymous import Period, latest_published
+from surveys.selectors.metrics import Figure, Slice, nps_aggregates, nps_from, slice_filter
 
 from ..models import CompanyValue, PointEntry, Recognition
 
 QT = Question.Type
 PRAISE_WINDOW_DAYS = 30  # customer comments older than this are no longer offered for recognition
-PULSE_WINDOW_DAYS = 90
 
 
 # --- who sees which recognition -------------------------------------------------------------------------------
@@ -82,9 +83,12 @@ def month_start(moment: datetime | None = None) -> datetime:
 
 
 def allowance_used(giver: Employee, *, now: datetime | None = None) -> int:
-    """Points the giver has handed out to colleagues since the start of this calendar month."""
+    """Points the giver has handed out since the start of this calendar month: to colleagues, and with customers'
+    praise passed on (both come out of the same allowance)."""
     given = Recognition.objects.filter(
-        giver=giver, source=Recognition.Source.PEER, created_at__gte=month_start(now)
+        giver=giver,
+        source__in=[Recognition.Source.PEER, Recognition.Source.CUSTOMER_PRAISE],
+        created_at__gte=month_start(now),
     ).aggregate(total=Coalesce(Sum("points"), 0))
     return given["total"]
 
@@ -162,6 +166,7 @@ def _comments(units: QuerySet[Unit], *, days: int) -> QuerySet[Answer]:
             response__unit__in=units,
         )
         .exclude(response__survey__kind=Survey.Kind.EMPLOYEE_PULSE)
+        .exclude(response__source=Response.Source.STAFF)  # praise typed in by staff is nobody's customer's praise
         .exclude(text="")
         # Each comment once: not this answer again, nor the same words from another response.
         .exclude(Exists(Recognition.objects.filter(answer__text=OuterRef("text"))))
@@ -289,37 +294,43 @@ def suggestion_for(*, answer_id: int, units: QuerySet[Unit], days: int = PRAISE_
 
 @dataclass(frozen=True)
 class UnitPulse:
-    """Employee NPS from the anonymous pulse beside the customers' NPS, for one unit's subtree and period."""
+    """Employee NPS from the anonymous pulse beside the customers' NPS, for one unit's subtree and one finished
+    calendar period (PULSE_PERIOD)."""
 
-    employee: Figure  # eNPS; no value below PULSE_MIN_GROUP answers (the anonymity threshold)
+    employee: Figure | None  # eNPS; None where the group is hidden (anonymity threshold, complementary suppression)
     customer: Figure  # customer NPS of the same units and period; no value below RESULTS_MIN_SAMPLE
-    days: int
+    period: str  # e.g. "2026-11"
+    minimum: int
 
     @property
     def hidden(self) -> bool:
-        return not self.employee.enough
+        return self.employee is None
 
 
-def unit_enps(unit: Unit, *, days: int = PULSE_WINDOW_DAYS) -> UnitPulse:
-    """The unit's (and its subtree's) employee NPS from employee-pulse surveys over the last `days` days, beside
-    the customer NPS of every other survey; one aggregate query, no individual answer leaves the database."""
-    since = timezone.localdate() - timedelta(days=days - 1)
-    answers = Answer.objects.filter(
-        Q(question_type=QT.NPS) & slice_filter(Slice(unit=unit, date_from=since), "response__")
+def unit_enps(unit: Unit, *, today: date | None = None) -> UnitPulse:
+    """The unit's (and its subtree's) employee NPS from the newest employee pulse, for the latest finished period
+    in which it may be shown (of the last six), beside the customer NPS of every other survey in that period.
+    Answers that staff typed in count toward neither."""
+    today = today or timezone.localdate()
+    kind = settings.PULSE_PERIOD
+    last_finished = period_start(kind, today) - timedelta(days=1)
+    question = (
+        Question.objects.filter(survey__kind=Survey.Kind.EMPLOYEE_PULSE, type=QT.NPS)
+        .order_by("-survey__created_at", "page", "order", "pk")
+        .select_related("survey")
+        .first()
     )
-    pulse = Q(response__survey__kind=Survey.Kind.EMPLOYEE_PULSE)
-    counts = {}
-    for prefix, group in (("employee", pulse), ("customer", ~pulse)):
-        counts[f"{prefix}_n"] = Count("pk", filter=group)
-        counts[f"{prefix}_promoters"] = Count("pk", filter=group & Q(number__gte=9))
-        counts[f"{prefix}_detractors"] = Count("pk", filter=group & Q(number__lte=6))
-    row = answers.aggregate(**counts)
-
-    def part(prefix: str) -> dict:
-        return {key: row[f"{prefix}_{key}"] for key in ("n", "promoters", "detractors")}
-
+    if question is not None:
+        period, figure = latest_published(question.survey, unit, question, today=last_finished)
+    else:
+        period, figure = Period.containing(last_finished), None
+    customers = Answer.objects.filter(
+        Q(question_type=QT.NPS)
+        & slice_filter(Slice(unit=unit, date_from=period.start, date_to=period.end - timedelta(days=1)), "response__")
+    ).exclude(Q(response__survey__anonymous=True) | Q(response__source=Response.Source.STAFF))
     return UnitPulse(
-        employee=nps_from(part("employee"), min_sample=settings.PULSE_MIN_GROUP),
-        customer=nps_from(part("customer")),
-        days=days,
+        employee=figure,
+        customer=nps_from(customers.aggregate(**nps_aggregates())),
+        period=period.label,
+        minimum=settings.PULSE_MIN_GROUP,
     )

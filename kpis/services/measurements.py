@@ -76,6 +76,9 @@ def kpi_compute(*, kpi: Kpi, date_from: date, date_to: date, now: datetime | Non
     start = period_bounds(kpi.period, date_from)[0]
     end = period_bounds(kpi.period, date_to)[1]
     figures = kpi_figures(kpi=kpi, start=start, end=end, now=now)
+    # Integration accounts collect answers; they are nobody to measure or reward.
+    machines = set(Employee.objects.filter(integration=True).values_list("pk", flat=True))
+    figures = {key: figure for key, figure in figures.items() if key[2] not in machines}
     with transaction.atomic():
         Kpi.objects.select_for_update().filter(pk=kpi.pk).first()  # one computation of a KPI at a time
         existing = {
@@ -184,7 +187,9 @@ def kpi_figures(*, kpi: Kpi, start: date, end: date, now: datetime) -> dict[Key,
         prefix, time_field = "response__", "response__submitted_at"
         make = lambda row: figure_from(row, kpi.min_sample)  # noqa: E731
     elif kpi.metric in Kpi.LOOP_METRICS:
-        rows = FollowUp.objects.filter(created_at__gte=start_of(start), created_at__lt=start_of(end, next_day=True))
+        rows = FollowUp.objects.filter(
+            created_at__gte=start_of(start), created_at__lt=start_of(end, next_day=True)
+        ).exclude(response__source=Response.Source.STAFF)
         prefix, time_field = "", "created_at"
         aggregates = _loop_aggregates(kpi.metric, now)
         make = lambda row: share_from(row, kpi.min_sample)  # noqa: E731
@@ -229,12 +234,18 @@ def _survey_answers(kpi: Kpi, slice_: Slice, types: list[str]) -> QuerySet[Answe
     touchpoints = list(kpi.touchpoints.all())
     if touchpoints:
         chosen |= Q(pk__in=touchpoint_answers(slice_, [t.pk for t in touchpoints]).values("pk"))
-    return Answer.objects.filter(chosen & slice_filter(slice_, "response__"), question_type__in=types)
+    # What a person typed in counts toward nobody's KPIs; anonymous answers (the pulse among them) feed no KPI,
+    # whose subjects and weekly periods could single out a person.
+    return Answer.objects.filter(chosen & slice_filter(slice_, "response__"), question_type__in=types).exclude(
+        Q(response__source=Response.Source.STAFF) | Q(response__anonymous=True)
+    )
 
 
 def _counted_responses(kpi: Kpi, slice_: Slice) -> QuerySet[Response]:
     """Responses of the KPI's questions' surveys, or tagged with its touchpoints, or of every customer survey."""
-    responses = Response.objects.filter(slice_filter(slice_))
+    responses = Response.objects.filter(slice_filter(slice_)).exclude(
+        Q(source=Response.Source.STAFF) | Q(anonymous=True)
+    )
     questions = list(kpi.questions.all())
     touchpoints = list(kpi.touchpoints.all())
     if questions or touchpoints:

@@ -10,11 +10,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cxprogram.audit import ERASED
 from cxprogram.models import Employee
 from cxprogram.selectors import Scope
 
 from ..models import CompanyValue, Kpi, KpiMeasurement, PointEntry, Recognition
-from ..selectors.recognition import allowance_used, suggestion_for
+from ..selectors.recognition import allowance_left, allowance_used, suggestion_for
 
 MESSAGE_LIMIT = 1000
 BATCH_SIZE = 2000  # rows per INSERT when celebrations and ledger lines are written in bulk
@@ -28,6 +29,8 @@ def _staff_language():
 def _check_people(giver: Employee, receiver: Employee) -> None:
     if receiver.pk == giver.pk:
         raise ValidationError({"receiver": _("You cannot recognise yourself. Choose a colleague.")})
+    if giver.integration or receiver.integration:
+        raise ValidationError({"receiver": _("Integration accounts neither give nor receive recognitions.")})
     if not receiver.user.is_active:
         raise ValidationError(
             {"receiver": _("%(name)s is no longer with the company and cannot be recognised.") % {"name": receiver}}
@@ -96,7 +99,8 @@ def recognition_from_suggestion(
     *, manager: Employee, answer_id: int, value: CompanyValue | None = None, scope: Scope | None = None
 ) -> Recognition:
     """Pass a customer's praising comment on to the employee it praises, with one click: a recognition from the
-    manager, visible to the unit, carrying RECOGNITION_CUSTOMER_PRAISE_POINTS (not from the manager's allowance).
+    manager, visible to the unit, carrying RECOGNITION_CUSTOMER_PRAISE_POINTS out of the manager's monthly allowance
+    (fewer when less is left; none when it is spent: then it is a recognition without points).
     Once per comment; the comment must be a current suggestion within the manager's scope (else ValidationError)."""
     scope = scope or Scope(role=manager.role, employee=manager)
     if not (scope.is_manager or scope.is_lead):
@@ -108,9 +112,10 @@ def recognition_from_suggestion(
     _check_value(value)
     receiver = suggestion.employee
     _check_people(manager, receiver)
-    points = max(settings.RECOGNITION_CUSTOMER_PRAISE_POINTS, 0)
     try:
         with transaction.atomic():
+            Employee.objects.select_for_update().filter(pk=manager.pk).first()  # the allowance, as in recognition_give
+            points = min(max(settings.RECOGNITION_CUSTOMER_PRAISE_POINTS, 0), allowance_left(manager))
             recognition = Recognition.objects.create(
                 source=Recognition.Source.CUSTOMER_PRAISE,
                 giver=manager,
@@ -260,3 +265,8 @@ def _celebrations_insert(celebrations: list[Recognition]) -> list[Recognition]:
             for celebration in celebrations:  # ids given to earlier batches were rolled back with them
                 celebration.pk, celebration._state.adding = None, True
     return []
+
+
+def recognitions_erase_answers(*, answer_ids: list[int]) -> int:
+    """A customer's comment passed on as praise is quoted in the recognition: erased with the comment."""
+    return Recognition.objects.filter(answer_id__in=answer_ids).update(message=ERASED)

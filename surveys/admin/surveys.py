@@ -143,8 +143,30 @@ class QuestionAdmin(admin.ModelAdmin):
         return form
 
 
+class SurveyForm(forms.ModelForm):
+    """Anonymity is a promise made to the people who answered: it cannot change once there are answers."""
+
+    class Meta:
+        model = Survey
+        fields = [
+            "name", "kind", "status", "default_language", "anonymous", "contact_throttle_days", "title_en", "title_ru",
+            "intro_en", "intro_ru", "thank_you_en", "thank_you_ru", "thank_you_unhappy_en", "thank_you_unhappy_ru",
+            "thank_you_happy_en", "thank_you_happy_ru", "followup_enabled", "followup_nps_max", "followup_csat_max",
+            "followup_ces_min", "followup_keywords", "followup_sla_hours",
+        ]  # fmt: skip
+
+    def clean_anonymous(self):
+        anonymous = self.cleaned_data.get("anonymous")
+        if self.instance.pk and anonymous != self.instance.anonymous and self.instance.responses.exists():
+            raise forms.ValidationError(
+                _("This survey has answers already: whether it is anonymous cannot change. Duplicate it instead.")
+            )
+        return anonymous
+
+
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
+    form = SurveyForm
     list_display = ["name", "kind", "status", "response_count", "links"]
     list_filter = ["status", "kind", "anonymous"]
     search_fields = ["name__unicontains", "title_en__unicontains", "title_ru__unicontains", "public_id"]
@@ -246,7 +268,7 @@ class SurveyAdmin(admin.ModelAdmin):
         survey = get_object_or_404(Survey, pk=pk)
         if not self.has_view_permission(request, survey):
             return redirect("admin:index")
-        form = LinkContextForm(request.GET or None)
+        form = LinkContextForm(request.GET or None, survey=survey)
         link = None
         if form.is_valid():
             path_ = survey_public_link(survey=survey, context=ResponseContext(**form.cleaned_data))
@@ -297,6 +319,21 @@ class LinkContextForm(forms.Form):
     channel = forms.ChoiceField(choices=[("", "—"), *Channel.choices], required=False, label=gettext_lazy("channel"))
     transaction_ref = forms.CharField(required=False, max_length=100, label=gettext_lazy("transaction reference"))
 
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.survey.anonymous:
+            for name in ("employee", "transaction_ref"):
+                if cleaned.get(name):
+                    self.add_error(
+                        name,
+                        _("This survey is anonymous: its answers are never tied to an employee or a transaction."),
+                    )
+        return cleaned
+
 
 class AnswerInline(admin.TabularInline):
     model = Answer
@@ -314,19 +351,27 @@ class AnswerInline(admin.TabularInline):
 
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
-    list_display = ["submitted_at", "survey", "customer", "unit", "employee", "channel", "language", "source"]
-    list_filter = ["survey", "source", "channel", "language", "submitted_at"]
+    """Responses one by one, with who entered them; anonymous surveys' answers are not here for anybody, CX leads
+    and superusers included: their results page shows them as figures of large enough groups."""
+
+    list_display = [
+        "submitted_at", "survey", "customer", "unit", "employee", "channel", "language", "source", "entered_by",
+    ]  # fmt: skip
+    list_filter = [("survey", admin.RelatedOnlyFieldListFilter), "source", "channel", "language", "submitted_at"]
     search_fields = [
         "transaction_ref",
         "customer__external_id",
         "customer__name__unicontains",
         "answers__text__unicontains",
     ]
-    list_select_related = ["survey", "customer", "unit", "employee__user"]
+    list_select_related = ["survey", "customer", "unit", "employee__user", "entered_by"]
     date_hierarchy = "submitted_at"
     inlines = [AnswerInline]
     show_full_result_count = False
     readonly_fields = [f.name for f in Response._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(anonymous=False)
 
     def has_add_permission(self, request):
         return False

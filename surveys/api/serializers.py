@@ -4,6 +4,7 @@ page by page by the hosted survey's own form (SurveyPageForm), so both channels 
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -209,6 +210,11 @@ class ResponseCreateSerializer(serializers.Serializer):
             "unit": in_scope(scope.units(), "code", attrs.get("unit"), "unit", errors),
             "employee": in_scope(scope.employees(), "pk", attrs.get("employee"), "employee", errors),
         }
+        if survey is not None and survey.anonymous:
+            # Someone typing in answers to an anonymous survey would be answering for others (or ballot-stuffing
+            # the pulse); and nothing may tie such answers to a customer or an employee.
+            errors["survey"] = [ANONYMOUS_ENTRY]
+            survey = None
         answers = {}
         language = attrs.get("language") or (survey.default_language if survey else "")
         if survey is not None:
@@ -227,6 +233,15 @@ class ResponseCreateSerializer(serializers.Serializer):
             channel=data["channel"],
             transaction_ref=data["transaction_ref"],
         )
+
+
+ANONYMOUS_ENTRY = _lazy(
+    "This survey is anonymous: its answers come only from the respondents' own links and cannot be entered here."
+)
+
+ANONYMOUS_CONTEXT = _lazy(
+    "This survey is anonymous: its answers are never tied to an employee or a transaction, so leave this out."
+)
 
 
 def live_survey(scope: Scope, public_id: str, errors: dict) -> Survey | None:
@@ -350,6 +365,9 @@ class InvitationCreateSerializer(serializers.Serializer):
         attrs["customer"] = in_scope(scope.customers(), "external_id", attrs["customer"], "customer", errors)
         attrs["unit"] = in_scope(scope.units(), "code", attrs.get("unit"), "unit", errors)
         attrs["employee"] = in_scope(scope.employees(), "pk", attrs.get("employee"), "employee", errors)
+        if survey is not None and survey.anonymous and (attrs["employee"] or attrs.get("transaction_ref")):
+            field = "employee" if attrs["employee"] else "transaction_ref"
+            errors[field] = [ANONYMOUS_CONTEXT]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -390,6 +408,12 @@ class MetricsQuerySerializer(serializers.Serializer):
     value_tier = serializers.ChoiceField(choices=Customer.ValueTier.choices, required=False)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     touchpoint = serializers.SlugField(max_length=50, required=False)
+    period = serializers.CharField(
+        max_length=7,
+        required=False,
+        help_text="Anonymous surveys only, which have no other filter: a finished calendar month (2026-11) or "
+        "quarter (2026-Q4), as PULSE_PERIOD says; default the last finished one.",
+    )
 
     def validate(self, attrs):
         if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
@@ -399,7 +423,7 @@ class MetricsQuerySerializer(serializers.Serializer):
 
 class FigureSerializer(serializers.Serializer):
     value = serializers.FloatField(allow_null=True, help_text="None below the minimum sample.")
-    n = serializers.IntegerField(help_text="Sample size.")
+    n = serializers.IntegerField(allow_null=True, help_text="Sample size; None where an anonymous group is hidden.")
     low = serializers.FloatField(allow_null=True, help_text="95% confidence interval, low end.")
     high = serializers.FloatField(allow_null=True, help_text="95% confidence interval, high end.")
     unit = serializers.CharField(allow_blank=True, help_text="“%” for shares, empty for scores.")
@@ -425,7 +449,11 @@ class QuestionMetricSerializer(serializers.Serializer):
 
 class MetricsSerializer(serializers.Serializer):
     survey = serializers.CharField()
-    responses = serializers.IntegerField(help_text="Responses in the slice.")
+    period = serializers.CharField(required=False, help_text="Anonymous surveys: the period the figures cover.")
+    unit = serializers.CharField(required=False, help_text="Anonymous surveys: the unit (with its subtree).")
+    responses = serializers.IntegerField(
+        allow_null=True, help_text="Responses in the slice; None where an anonymous group is hidden."
+    )
     questions = QuestionMetricSerializer(many=True)
 
 

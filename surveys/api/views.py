@@ -2,6 +2,8 @@
 metrics for a slice, and follow-up cases with their status changes. Each checks the caller's scope and calls
 the services and selectors the pages use."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone, translation
@@ -16,9 +18,12 @@ from rest_framework.views import APIView
 from cxprogram.api.inputs import TextLookupMixin
 from cxprogram.api.pagination import CreatedCursorPagination, SubmittedCursorPagination
 from cxprogram.api.permissions import IsEmployee, IsLeadOrManager, api_scope
-from cxprogram.models import Segment
+from cxprogram.models import Segment, Unit
+from surveys.anonymity import period_label, period_parse, period_start
+from surveys.forms.results import ANONYMOUS_FILTERS
 from surveys.models import Answer, Choice, FollowUpEvent, Invitation, Question, Response, Survey
-from surveys.selectors.metrics import Slice, question_result, responses_in
+from surveys.selectors.anonymous import Period, anonymous_results
+from surveys.selectors.metrics import QuestionResult, Slice, question_result, responses_in
 from surveys.selectors.results import followups_visible, responses_visible
 from surveys.services.distribution import invitation_for_transaction
 from surveys.services.followups import followup_close, followup_contacted, followup_note, followup_resolve
@@ -102,9 +107,10 @@ class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             questions=list(survey.questions.all()),
             answers=data["answers"],
             language=data["language"],
-            source=Response.Source.API,
+            source=entry_source(api_scope(request)),
             customer=data["customer"],
             context=payload.context_of(),
+            entered_by=request.user,
         )
         created = (
             Response.objects.select_related("survey", "customer__segment", "unit", "followup")
@@ -112,6 +118,13 @@ class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             .get(pk=response.pk)
         )
         return APIResponse(ResponseSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+def entry_source(scope) -> str:
+    """An integration account (a kiosk, a call-centre system) collects answers; anyone else enters them, and what
+    a person enters counts toward nobody's KPIs, points or eNPS."""
+    employee = scope.employee
+    return Response.Source.API if employee is not None and employee.integration else Response.Source.STAFF
 
 
 class InvitationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -189,6 +202,10 @@ class MetricsView(APIView):
                 questions = [q for q in questions if q.code == params["question"]]
                 if not questions:
                     errors["question"] = [_("This survey has no question “%(code)s”.") % {"code": params["question"]}]
+        if survey is not None and survey.anonymous:
+            return self.anonymous(survey, questions, params, unit, scope, errors)
+        if params.get("period"):
+            errors["period"] = [_("Periods are for anonymous surveys; use date_from and date_to.")]
         if errors:
             raise ValidationError(errors)
         slice_ = Slice(
@@ -221,6 +238,47 @@ class MetricsView(APIView):
                     ],
                 }
                 for r in results
+            ],
+        }
+        return APIResponse(MetricsSerializer(data).data)
+
+    def anonymous(self, survey, questions, params, unit, scope, errors):
+        """An anonymous survey's figures: one finished period, one unit subtree, nothing else to filter by, and
+        no value (nor n) where the group is too small or could be worked out by subtraction."""
+        for name in ("date_from", "date_to", "employee", "segment", "value_tier", "channel", "touchpoint"):
+            if params.get(name) not in (None, ""):
+                errors[name] = [str(ANONYMOUS_FILTERS)]
+        kind = settings.PULSE_PERIOD
+        latest = period_start(kind, timezone.localdate()) - timedelta(days=1)
+        start = period_parse(kind, params["period"]) if params.get("period") else period_start(kind, latest)
+        if start is None or start > latest:
+            example = period_label(kind, period_start(kind, latest))
+            errors["period"] = [_("Give a finished period, e.g. “%(example)s”.") % {"example": example}]
+        if unit is None and not errors:
+            unit = Unit.objects.filter(parent__isnull=True).first() if scope.is_lead else scope.employee.unit
+        if errors:
+            raise ValidationError(errors)
+        results = anonymous_results(survey=survey, period=Period(kind, start), unit=unit, trend_periods=1)
+        hidden = {"value": None, "n": None, "low": None, "high": None, "unit": "", "enough": False,
+                  "min_sample": settings.PULSE_MIN_GROUP}  # fmt: skip
+        shown = {item.question.pk: item.figure for item in results.questions}
+        data = {
+            "survey": survey.public_id,
+            "period": results.period.label,
+            "unit": unit.code,
+            "responses": results.respondents,
+            "questions": [
+                {
+                    "question": q.code,
+                    "type": q.type,
+                    "metric": QuestionResult(q, None).labels[0],
+                    "headline": figure(shown[q.pk]) if shown.get(q.pk) else hidden,
+                    "secondary_metric": "",
+                    "secondary": None,
+                    "distribution": [],
+                }
+                for q in questions
+                if q.pk in shown
             ],
         }
         return APIResponse(MetricsSerializer(data).data)

@@ -53,6 +53,15 @@ class SurveyBuildForm(forms.Form):
         cleaned = super().clean()
         if not (cleaned.get("title_ru") or cleaned.get("title_en")):
             self.add_error("title_ru", _("Give the survey a title in at least one language."))
+        if cleaned.get("kind") == Survey.Kind.EMPLOYEE_PULSE and not cleaned.get("anonymous"):
+            self.add_error("anonymous", _("An employee pulse is always anonymous."))
+        survey = self.survey
+        changed = survey is not None and survey.pk and cleaned.get("anonymous") != survey.anonymous
+        if changed and survey.responses.exists():  # a promise made to the people who answered
+            self.add_error(
+                "anonymous",
+                _("This survey has answers already: whether it is anonymous cannot change. Duplicate it instead."),
+            )
         return cleaned
 
 

@@ -1,6 +1,7 @@
 """The filter form of the results pages: which slice of responses to show."""
 
 import re
+from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cxprogram.api.inputs import date_in_range
 from cxprogram.models import Channel, Customer, Segment, Unit
+from surveys.anonymity import period_label, period_parse, period_start, periods_back
 from surveys.selectors.metrics import Slice
 
 BREAKDOWN_CHOICES = [
@@ -90,3 +92,42 @@ class ResultsFilterForm(forms.Form):
         parts += [str(data[name]) for name in ("unit", "segment") if data.get(name)]
         parts += [data[name] for name in ("value_tier", "channel", "touchpoint") if data.get(name)]
         return " ".join(parts)
+
+
+ANONYMOUS_FILTERS = _(
+    "This survey is anonymous: its results are shown per unit and per whole month or quarter only, so that no "
+    "filter can single out a small group."
+)
+REFUSED_FOR_ANONYMOUS = (
+    "date_from", "date_to", "segment", "value_tier", "channel", "touchpoint", "employee", "by", "band", "sort",
+    "language", "list", "format",
+)  # fmt: skip
+
+
+class AnonymousResultsForm(forms.Form):
+    """The only slices of an anonymous survey: a finished calendar period and a unit with its subtree."""
+
+    period = forms.ChoiceField(label=_("Period"), required=False)
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"), required=False)
+    q = forms.CharField(label=_("Search comments"), required=False, max_length=100)
+
+    def __init__(self, *args, units, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = settings.PULSE_PERIOD
+        # Only finished periods: in the current one, every new answer would show as a change in the figures.
+        self.periods = periods_back(kind, period_start(kind, today) - timedelta(days=1), 12)
+        self.fields["period"].choices = [
+            (period_label(kind, start), period_label(kind, start)) for start in self.periods
+        ]
+        self.fields["unit"].queryset = units.order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        refused = [name for name in REFUSED_FOR_ANONYMOUS if self.data.get(name)]
+        if refused:
+            raise forms.ValidationError(ANONYMOUS_FILTERS, code="anonymous")
+        return cleaned
+
+    def chosen_period(self) -> date:
+        chosen = self.cleaned_data.get("period")
+        return period_parse(settings.PULSE_PERIOD, chosen) if chosen else self.periods[0]

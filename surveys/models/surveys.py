@@ -73,7 +73,10 @@ class Survey(Localized, models.Model):
     anonymous = models.BooleanField(
         _("anonymous"),
         default=False,
-        help_text=_("Responses are never linked to a customer or an invitation's customer."),
+        help_text=_(
+            "Answers keep no customer, employee, invitation, reference or exact time, and are shown only as "
+            "figures of groups large enough. Employee pulses are always anonymous. Fixed once there are answers."
+        ),
     )
     contact_throttle_days = models.PositiveSmallIntegerField(
         _("contact throttle (days)"), default=30, help_text=_("Nobody is invited to this survey more often than this.")
@@ -98,6 +101,13 @@ class Survey(Localized, models.Model):
         verbose_name = _("survey")
         verbose_name_plural = _("surveys")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="employee_pulse") | Q(anonymous=True),
+                name="survey_pulse_is_anonymous",
+                violation_error_message=_("An employee pulse is always anonymous."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -358,9 +368,12 @@ class Response(InteractionContext):
     """One customer's completed answers to a survey, with where the interaction happened."""
 
     class Source(models.TextChoices):
+        """How the answers arrived: from the respondent's own device (a link), or entered by someone else."""
+
         PUBLIC_LINK = "public_link", _("Public link")
         INVITATION = "invitation", _("Invitation")
-        API = "api", _("API")
+        API = "api", _("Integration (kiosk, call centre)")
+        STAFF = "staff", _("Entered by staff")
 
     survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="responses")
     invitation = models.OneToOneField(
@@ -384,12 +397,41 @@ class Response(InteractionContext):
         blank=True,
         help_text=_("Given on a public link by a customer who asked to be contacted."),
     )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The user or integration token that entered the answers; empty: the respondent's own device."),
+    )
+    anonymous = models.BooleanField(
+        _("anonymous"), default=False, editable=False, help_text=_("Copied from the survey when the answers arrive.")
+    )
 
     class Meta:
         verbose_name = _("response")
         verbose_name_plural = _("responses")
         ordering = ["-submitted_at"]
         indexes = [models.Index(fields=["survey", "submitted_at"], name="response_survey_time")]
+        constraints = [
+            # The survey's anonymity is copied onto the row so that the database itself refuses to store
+            # anything that could tie an anonymous answer to a person.
+            models.CheckConstraint(
+                condition=Q(anonymous=False)
+                | Q(
+                    customer__isnull=True,
+                    employee__isnull=True,
+                    invitation__isnull=True,
+                    entered_by__isnull=True,
+                    duration_seconds__isnull=True,
+                    transaction_ref="",
+                    contact_details="",
+                ),
+                name="response_anonymous_keeps_no_identity",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.survey} · {timezone.localtime(self.submitted_at):%Y-%m-%d %H:%M}"

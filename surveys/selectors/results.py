@@ -216,7 +216,10 @@ def verbatims(*, slice_: Slice, search: str = "", band: str = "") -> "QuerySet[A
     first_score = Subquery(scores.values("number")[:1])
     first_type = Subquery(scores.values("question_type")[:1])
     texts = (
-        Answer.objects.filter(response__in=responses, question_type__in=list(Question.TEXT_TYPES))
+        Answer.objects.filter(
+            response__in=responses.filter(anonymous=False),  # anonymous comments: surveys.selectors.anonymous
+            question_type__in=list(Question.TEXT_TYPES),
+        )
         .select_related("response__unit", "response__customer", "question")
         .annotate(score=first_score, score_type=first_type)
         .order_by("-response__submitted_at", "-pk")
@@ -357,10 +360,12 @@ def _median_minutes(cases: QuerySet[FollowUp], field: str) -> float | None:
 
 
 def responses_visible(scope) -> QuerySet[Response]:
-    """Responses a person may read, as on the results pages: CX leads all, managers those served in their
-    unit subtree (employee-pulse answers stay with the CX leads), frontline employees none."""
+    """Responses a person may read one by one: CX leads all, managers those served in their unit subtree,
+    frontline employees none; answers to anonymous surveys (the pulse among them) nobody: they exist only as
+    figures of large enough groups."""
+    responses = Response.objects.filter(anonymous=False)
     if scope.is_lead:
-        return Response.objects.all()
+        return responses
     if scope.is_manager:
-        return Response.objects.filter(unit__in=scope.units()).exclude(survey__kind=Survey.Kind.EMPLOYEE_PULSE)
+        return responses.filter(unit__in=scope.units())
     return Response.objects.none()

@@ -136,7 +136,7 @@ def followup_open(*, response: Response, questions: list[Question], answers: Ans
     """Open the response's case if the survey's rules call for one; at most one per response (the response
     is new, so this runs once, inside the transaction that saves it)."""
     survey = response.survey
-    if not survey.followup_enabled or survey.kind == Survey.Kind.EMPLOYEE_PULSE:
+    if not survey.followup_enabled or survey.anonymous:  # an anonymous answer has nobody to follow up
         return None
     reasons = followup_reasons(survey, questions, answers)
     if not reasons:

@@ -1,16 +1,20 @@
 """Writes of the surveys app: saving responses, publishing, closing and duplicating surveys, links."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cxprogram.audit import audit_created
 from cxprogram.models import Customer, Employee, Unit, Webhook
 from cxprogram.webhooks import webhook_emit
+from surveys.anonymity import period_start, week_start
 from surveys.display_logic import Answers, visible_answers
 from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
 from surveys.services.followups import followup_open
@@ -52,50 +56,71 @@ def response_submit(
     context: ResponseContext = ResponseContext(),
     submission_key: str | None = None,
     contact_details: str = "",
+    entered_by: AbstractBaseUser | None = None,
 ) -> Response:
     """Save a response and its answers in one transaction, with its follow-up case when the survey's rules call
-    for one; answers to hidden questions are dropped.
+    for one; answers to hidden questions are dropped. `entered_by` is the user or integration that typed the
+    answers in (None: the respondent's own device); it is recorded with the response and in the audit trail.
 
-    With an invitation, the invitation row is locked and a second response raises AlreadyResponded
-    (the one-to-one column guards the same on databases without row locks). A `submission_key` that was saved
-    before raises AlreadyReceived and saves nothing: its unique index settles two simultaneous copies too."""
+    With an invitation, a second response raises AlreadyResponded (a conditional update claims the invitation).
+    An anonymous survey's response keeps nothing that could point at a person: no customer, employee,
+    invitation, reference, duration, enterer or exact time (the day, or the pulse's week), no webhook event and
+    no follow-up case; its invitation records that it was used, with no time of its own. A `submission_key` that
+    was saved before raises AlreadyReceived and saves nothing: its unique index settles two simultaneous copies."""
     now = timezone.now()
     answers = visible_answers(questions, answers)
     by_id = {q.pk: q for q in questions}
+    anonymous = survey.anonymous
     try:
         with transaction.atomic():
             if invitation is not None:
-                locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-                if locked.responded_at is not None:
-                    same = (
-                        bool(submission_key)
-                        and Response.objects.filter(invitation=locked, submission_key=submission_key).exists()
-                    )
+                used_at = invitation.created_at if anonymous else now
+                claimed = Invitation.objects.filter(pk=invitation.pk, responded_at__isnull=True).update(
+                    responded_at=used_at
+                )
+                if not claimed:
+                    same = bool(submission_key) and Response.objects.filter(submission_key=submission_key).exists()
                     raise AlreadyReceived if same else AlreadyResponded
-                Invitation.objects.filter(pk=invitation.pk).update(responded_at=now)
-            response = Response.objects.create(
-                survey=survey,
-                invitation=invitation,
-                customer=None if survey.anonymous else customer,
-                unit=context.unit,
-                employee=context.employee,
-                touchpoint=context.touchpoint,
-                channel=context.channel,
-                transaction_ref=context.transaction_ref,
-                language=language,
-                source=source,
-                submitted_at=now,
-                duration_seconds=max(0, int((now - started_at).total_seconds())) if started_at else None,
-                submission_key=submission_key,
-                contact_details="" if survey.anonymous else contact_details,
-            )
+            if anonymous:
+                response = Response.objects.create(
+                    survey=survey,
+                    anonymous=True,
+                    unit=context.unit,
+                    touchpoint=context.touchpoint,
+                    channel=context.channel,
+                    language=language,
+                    source=source,
+                    submitted_at=anonymous_moment(survey, now),
+                    submission_key=submission_key,
+                )
+            else:
+                response = Response.objects.create(
+                    survey=survey,
+                    invitation=invitation,
+                    customer=customer,
+                    unit=context.unit,
+                    employee=context.employee,
+                    touchpoint=context.touchpoint,
+                    channel=context.channel,
+                    transaction_ref=context.transaction_ref,
+                    language=language,
+                    source=source,
+                    entered_by=entered_by,
+                    submitted_at=now,
+                    duration_seconds=max(0, int((now - started_at).total_seconds())) if started_at else None,
+                    submission_key=submission_key,
+                    contact_details=contact_details,
+                )
             rows = Answer.objects.bulk_create(_answer_rows(response, by_id, answers))
             rollup_add(response=response, answers=rows)
-            webhook_emit(
-                event=Webhook.Event.RESPONSE_SUBMITTED,
-                payload=lambda: response_payload(response, questions, answers),
-            )
-            followup_open(response=response, questions=questions, answers=answers)
+            if entered_by is not None:  # the respondent's own submission is its own record (source, time)
+                audit_created(instance=response, actor=entered_by, changes=_audited(response))
+            if not anonymous:
+                webhook_emit(
+                    event=Webhook.Event.RESPONSE_SUBMITTED,
+                    payload=lambda: response_payload(response, questions, answers),
+                )
+                followup_open(response=response, questions=questions, answers=answers)
     except IntegrityError as error:
         if submission_key is not None and Response.objects.filter(submission_key=submission_key).exists():
             raise AlreadyReceived from error
@@ -103,6 +128,20 @@ def response_submit(
             raise AlreadyResponded from error
         raise
     return response
+
+
+def _audited(response: Response) -> dict[str, object]:
+    fields = ("survey_id", "source", "customer_id", "unit_id", "employee_id", "channel", "touchpoint")
+    return {name.removesuffix("_id"): getattr(response, name) for name in fields}
+
+
+def anonymous_moment(survey: Survey, now: datetime) -> datetime:
+    """The only time an anonymous answer keeps: the start of its day, or for a pulse the Monday of its week
+    (never before the start of its month or quarter, so periods count each answer where it was given)."""
+    day = timezone.localtime(now).date()
+    if survey.kind == Survey.Kind.EMPLOYEE_PULSE:
+        day = max(week_start(day), period_start(settings.PULSE_PERIOD, day))
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _answer_rows(response: Response, questions: dict[int, Question], answers: Answers) -> list[Answer]:

@@ -5,6 +5,7 @@ import csv
 import re
 import tempfile
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -12,10 +13,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
+from cxprogram.models import Unit
 from cxprogram.selectors import request_scope
-from surveys.forms.results import BREAKDOWN_CHOICES, ResultsFilterForm
+from surveys.forms.results import BREAKDOWN_CHOICES, AnonymousResultsForm, ResultsFilterForm
 from surveys.models import FollowUp, Survey
+from surveys.selectors.anonymous import Period, anonymous_comments, anonymous_results
 from surveys.selectors.exports import BOM, responses_csv, responses_xlsx, spreadsheet_safe
 from surveys.selectors.metrics import responses_in
 from surveys.selectors.pilot import pilot_counts
@@ -40,16 +44,55 @@ def results_index(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/results_index.html", {"surveys": surveys.order_by("name")})
 
 
-def _filtered(request: HttpRequest, public_id: str):
+def _filtered(request: HttpRequest, public_id: str, survey: Survey | None = None):
     scope, units = _viewer_units(request)
-    survey = get_object_or_404(Survey, public_id=public_id)
+    survey = survey or get_object_or_404(Survey, public_id=public_id)
     form = ResultsFilterForm(request.GET, units=scope.units())
     return survey, form, form.is_valid(), units
 
 
+def _anonymous_detail(request: HttpRequest, survey: Survey) -> HttpResponse:
+    """An anonymous survey's page: figures of a finished period for a unit subtree and the units below it, each
+    only where its group is large enough and cannot be worked out by subtraction; comments as bare texts."""
+    scope = request_scope(request)
+    form = AnonymousResultsForm(request.GET, units=scope.units(), today=timezone.localdate())
+    context = {"survey": survey, "form": form}
+    if not form.is_valid():
+        return render(request, "surveys/results_anonymous.html", context, status=400)
+    unit = form.cleaned_data.get("unit") or (
+        Unit.objects.filter(parent__isnull=True).first() if scope.is_lead else scope.employee.unit
+    )
+    if unit is None:
+        raise Http404
+    period = Period(settings.PULSE_PERIOD, form.chosen_period())
+    results = anonymous_results(survey=survey, period=period, unit=unit)
+    texts = anonymous_comments(survey=survey, period=period, unit=unit, search=form.cleaned_data.get("q", ""))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context |= {
+        "results": results,
+        "comments": Paginator(texts, 20).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
+        "minimum": settings.PULSE_MIN_GROUP,
+    }
+    return render(request, "surveys/results_anonymous.html", context)
+
+
+def _no_single_answers(survey: Survey) -> HttpResponse:
+    message = _(
+        "This survey is anonymous: its answers are never given out one by one. "
+        "Its results page shows them as figures of large enough groups."
+    )
+    return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
+
+
 @login_required
 def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    survey, form, valid, units = _filtered(request, public_id)
+    _viewer_units(request)
+    survey = get_object_or_404(Survey, public_id=public_id)
+    if survey.anonymous:
+        return _anonymous_detail(request, survey)
+    survey, form, valid, units = _filtered(request, public_id, survey)
     if not valid:
         return render(request, "surveys/results_detail.html", {"survey": survey, "form": form}, status=400)
     slice_ = form.slice_for(survey, units)
@@ -73,7 +116,6 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "by_label": dict(BREAKDOWN_CHOICES)[by],
         "comments": comments,
         "pilot": pilot,
-        "hide_comments": survey.kind == Survey.Kind.EMPLOYEE_PULSE and results.responses < 5,
         "query": query.urlencode(),
         "metrics": loop_metrics(FollowUp.objects.filter(response__in=responses_in(slice_)), now=timezone.now()),
     }
@@ -87,6 +129,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def results_export(request: HttpRequest, public_id: str, file_format: str = "csv") -> HttpResponse:
     """The slice's responses as a streamed CSV or an XLSX file, named after the survey, the slice and the day."""
     survey, form, valid, units = _filtered(request, public_id)
+    if survey.anonymous:
+        return _no_single_answers(survey)
     if not valid:
         return HttpResponse(str(form.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
     responses = responses_in(form.slice_for(survey, units))
@@ -112,6 +156,8 @@ def export_file_name(survey: str, slice_label: str, day: str, extension: str) ->
 @login_required
 def results_allies(request: HttpRequest, public_id: str) -> HttpResponse:
     survey, form, valid, units = _filtered(request, public_id)
+    if survey.anonymous:
+        return _no_single_answers(survey)
     if not valid:
         return render(request, "surveys/results_allies.html", {"survey": survey, "form": form}, status=400)
     slice_ = form.slice_for(survey, units)

