@@ -23,7 +23,7 @@ from surveys.anonymity import period_label, period_parse, period_start
 from surveys.forms.results import ANONYMOUS_FILTERS
 from surveys.models import Answer, Choice, FollowUpEvent, Invitation, Question, Response, Survey
 from surveys.selectors.anonymous import Period, anonymous_results
-from surveys.selectors.metrics import QuestionResult, Slice, question_result, responses_in
+from surveys.selectors.metrics import QuestionResult, Slice, question_results, responses_in
 from surveys.selectors.results import followups_visible, responses_visible
 from surveys.services.distribution import invitation_for_transaction
 from surveys.services.followups import followup_close, followup_contacted, followup_note, followup_resolve
@@ -220,7 +220,7 @@ class MetricsView(APIView):
             touchpoint=params.get("touchpoint", ""),
             units_in_scope=None if scope.is_lead else scope.units(),
         )
-        results = [question_result(slice_, q, translation.get_language()) for q in questions]
+        results = question_results(slice_, questions, translation.get_language())
         data = {
             "survey": survey.public_id,
             "responses": responses_in(slice_).count(),

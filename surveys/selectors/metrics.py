@@ -238,6 +238,17 @@ def question_result(
     return QuestionResult(question, Figure(value=float(count), n=count))
 
 
+def question_results(slice_: Slice, questions: list[Question], language: str = "en") -> list[QuestionResult]:
+    """The figures of a survey's questions for a slice: every score question the rollups cover in one grouped
+    query, the others (choices, texts, slices off the rollups' grain) one by one."""
+    covered = [q for q in questions if rollups.covers(slice_, q)]
+    counts = rollups.score_counts_by_question(slice_, covered) if covered else {}
+    return [
+        result_from_counts(q, counts[q.pk]) if q.pk in counts else question_result(slice_, q, language)
+        for q in questions
+    ]
+
+
 BREAKDOWNS = {
     "month": TruncMonth("response__submitted_at"),
     "week": TruncWeek("response__submitted_at"),
@@ -250,8 +261,22 @@ BREAKDOWNS = {
 }
 
 
-def breakdown(slice_: Slice, question: Question, by: str, min_sample: int | None = None) -> list[tuple[object, Figure]]:
-    """The question's headline figure per group (month, unit, segment...), in one grouped query."""
+def breakdown(
+    slice_: Slice, question: Question, by: str, min_sample: int | None = None, *, use_rollups: bool = True
+) -> list[tuple[object, Figure]]:
+    """The question's headline figure per group (month, unit, segment...), in one grouped query (over the rollups
+    when they cover the slice and the grouping)."""
+    if use_rollups and by in rollups.GROUPS and rollups.covers(slice_, question):
+        groups = rollups.score_counts_by_group(slice_, question, by)
+        happy = HAPPY_SCORE.get(question.type)
+        if by == "month":  # the raw engine's month starts are local midnights
+            groups = {start_of(month): counts for month, counts in groups.items()}
+        elif by == "unit":  # no unit is 0 in the rollups, None in the raw answers
+            groups = {unit or None: counts for unit, counts in groups.items()}
+        return [
+            (key, headline_from(question, rollups.aggregates_from_counts(groups[key], happy), min_sample))
+            for key in sorted(groups, key=lambda k: (k is None, k))
+        ]
     answers = answers_in(slice_, question).annotate(group=BREAKDOWNS[by]).values("group").order_by("group")
     if question.type == QT.NPS:
         rows = answers.annotate(**nps_aggregates())
@@ -264,6 +289,15 @@ def breakdown(slice_: Slice, question: Question, by: str, min_sample: int | None
         return [(row["group"], share_from(row, min_sample)) for row in rows]
     rows = answers.annotate(**mean_aggregates())
     return [(row["group"], mean_from(row, min_sample)) for row in rows]
+
+
+def headline_from(question: Question, row: dict, min_sample: int | None) -> Figure:
+    """A breakdown group's headline figure from its aggregate row, as `breakdown` computes it."""
+    if question.type == QT.NPS:
+        return nps_from(row, min_sample)
+    if question.type in (QT.CSAT, QT.YES_NO):
+        return share_from(row, min_sample)
+    return mean_from(row, min_sample)
 
 
 def group_labels(by: str, keys: list) -> dict:

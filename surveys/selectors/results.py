@@ -29,7 +29,7 @@ from surveys.selectors.metrics import (
     Slice,
     breakdown,
     group_labels,
-    question_result,
+    question_results,
     responses_in,
     share_from,
     start_of,
@@ -157,7 +157,7 @@ def survey_results(*, slice_: Slice, by: str, sort: str, language: str) -> Surve
     """Headline figures per question, the main score's monthly trend and a breakdown, all by SQL aggregates."""
     survey = slice_.survey
     questions = list(survey.questions.prefetch_related("choices").order_by("page", "order", "id"))
-    results = [question_result(slice_, q, language) for q in questions]
+    results = question_results(slice_, questions, language)
     main = next(
         (r for r in results if r.question.type in (Question.Type.NPS, Question.Type.CSAT, Question.Type.CES)), None
     )

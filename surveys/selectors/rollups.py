@@ -1,6 +1,7 @@
 """Reading the score rollups: whether they cover a slice, and a question's answers counted by score."""
 
 from django.db.models import Q, Sum
+from django.db.models.functions import TruncMonth
 
 from cxprogram.models import Unit
 from surveys.models import ROLLUP_TYPES, ScoreCount
@@ -57,3 +58,35 @@ def aggregates_from_counts(counts: dict[int, int], happy=None) -> dict:
         "mean_sq": sum(score * score * c for score, c in counts.items()) / n,
         "hits": sum(c for score, c in counts.items() if happy is not None and happy(score)),
     }
+
+
+def score_counts_by_question(slice_, questions) -> dict[int, dict[int, int]]:
+    """Every given question's answers counted by score in the slice, in one grouped query."""
+    rows = (
+        ScoreCount.objects.filter(rollup_filter(slice_), question__in=[q.pk for q in questions])
+        .values("question_id", "number")
+        .annotate(count=Sum("n"))
+        .order_by()
+    )
+    counts: dict[int, dict[int, int]] = {q.pk: {} for q in questions}
+    for row in rows:
+        if row["count"]:
+            counts[row["question_id"]][row["number"]] = row["count"]
+    return counts
+
+
+# Breakdowns the rollups can answer: the group's expression over ScoreCount rows.
+GROUPS = {"month": "month", "unit": "unit_id", "channel": "channel", "touchpoint": "touchpoint"}
+
+
+def score_counts_by_group(slice_, question, by: str) -> dict[object, dict[int, int]]:
+    """The question's answers counted by score per group (month, unit, channel, touchpoint), in one query."""
+    rows = ScoreCount.objects.filter(rollup_filter(slice_), question=question)
+    if by == "month":
+        rows = rows.annotate(month=TruncMonth("day"))
+    rows = rows.values(GROUPS[by], "number").annotate(count=Sum("n")).order_by()
+    counts: dict[object, dict[int, int]] = {}
+    for row in rows:
+        if row["count"]:
+            counts.setdefault(row[GROUPS[by]], {})[row["number"]] = row["count"]
+    return counts

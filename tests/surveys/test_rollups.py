@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cxprogram.models import Unit
 from surveys.models import Question, Response, ScoreCount
-from surveys.selectors.metrics import Slice, question_result
+from surveys.selectors.metrics import Slice, breakdown, question_result, question_results
 from surveys.services.responses import ResponseContext, response_submit
 from surveys.services.rollups import responses_delete, rollups_rebuild
 from tests.cxprogram.factories import CustomerFactory, EmployeeFactory, SegmentFactory, UnitFactory
@@ -210,3 +210,27 @@ def test_concurrent_submissions_of_the_same_scores_neither_lose_nor_double():
     assert list(ScoreCount.objects.filter(question=questions[1]).values_list("number", "n")) == [(5, total)]
     figure = question_result(Slice(survey=survey), questions[0]).headline
     assert (figure.n, figure.value) == (total, 100.0)
+
+
+def test_breakdowns_from_rollups_equal_the_raw_grouping(world):
+    for name, slice_ in slices(world).items():
+        for question in world["questions"]:
+            for by in ("month", "unit", "channel", "touchpoint"):
+                rolled = breakdown(slice_, question, by, min_sample=2)
+                raw = breakdown(slice_, question, by, min_sample=2, use_rollups=False)
+                assert {k: figures_of(f) for k, f in rolled} == {k: figures_of(f) for k, f in raw}, (name, by)
+                assert len(rolled) == len(raw)
+
+
+def figures_of(figure):
+    return (figure.n, *(None if v is None else pytest.approx(v, rel=1e-9, abs=1e-9)
+                        for v in (figure.value, figure.low, figure.high)))  # fmt: skip
+
+
+def test_a_surveys_figures_in_one_grouped_query(world, django_assert_num_queries):
+    slice_ = slices(world)["all of those"]
+    with django_assert_num_queries(1):
+        together = question_results(slice_, world["questions"])
+    assert [figures(r) for r in together] == [
+        figures(question_result(slice_, q, use_rollups=False)) for q in world["questions"]
+    ]
