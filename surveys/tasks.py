@@ -19,8 +19,9 @@ from surveys.services.distribution import (
 )
 from surveys.services.followups import followups_check_deadlines
 from surveys.services.sending import distributions_repeat_due
+from surveys.services.text import response_comments_analyse, text_job_create, text_job_run
 
-from .models import Distribution, Invitation
+from .models import Answer, Distribution, Invitation, Question, TextJob
 from .services.privacy import retention_apply
 
 TRANSIENT = (SMTPException, ConnectionError, TimeoutError, OSError)
@@ -106,3 +107,30 @@ def check_followup_deadlines(self) -> tuple[int, int]:
 def apply_retention() -> int:
     """Anonymise answers and cases older than RETENTION_MONTHS (nothing when it is 0)."""
     return retention_apply()
+
+
+@shared_task(acks_late=True)
+def analyse_response(response_id: int) -> int:
+    """After a submission: themes and sentiment of the response's comments (a re-run replaces, never doubles)."""
+    return response_comments_analyse(response_id=response_id)
+
+
+@shared_task(acks_late=True)
+def run_text_job(job_id: int) -> str:
+    """A backfill, re-tag or training pass; its progress is written on the job row as it goes."""
+    return text_job_run(job_id=job_id).status
+
+
+@shared_task
+def analyse_missed_comments() -> int:
+    """Beat: comments whose analysis was never queued (broker down at submit time) get one backfill pass."""
+    missing = Answer.objects.filter(question_type__in=list(Question.TEXT_TYPES), analysis__isnull=True)
+    if not missing.exists():
+        return 0
+    return text_job_run(job_id=text_job_create(kind=TextJob.Kind.BACKFILL).pk).done
+
+
+@shared_task
+def train_sentiment_model() -> str:
+    """Beat (weekly) and the admin's button: retrain the program's sentiment model on its newest scored comments."""
+    return text_job_run(job_id=text_job_create(kind=TextJob.Kind.TRAIN).pk).message

@@ -229,6 +229,8 @@ CELERY_BEAT_SCHEDULE = {
     "webhook-sweep": {"task": "cxprogram.tasks.sweep_webhook_deliveries", "schedule": 5 * 60},
     "customer-import-sweep": {"task": "cxprogram.tasks.requeue_customer_imports", "schedule": 5 * 60},
     "retention": {"task": "surveys.tasks.apply_retention", "schedule": 24 * 60 * 60},
+    "analyse-missed-comments": {"task": "surveys.tasks.analyse_missed_comments", "schedule": 10 * 60},
+    "train-sentiment-model": {"task": "surveys.tasks.train_sentiment_model", "schedule": 7 * 24 * 60 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The worker and beat record a heartbeat in the database this often (cxprogram/heartbeats.py); /healthz and the

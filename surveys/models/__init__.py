@@ -4,3 +4,4 @@ from surveys.models.desk import *  # noqa: F403
 from surveys.models.rollups import *  # noqa: F403
 from surveys.models.sending import *  # noqa: F403
 from surveys.models.surveys import *  # noqa: F403
+from surveys.models.text import *  # noqa: F403

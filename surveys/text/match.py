@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from surveys.text.lemmas import CYRILLIC_RE, Token, lemma, phrase_lemmas
 
 
+def split_markers(text: str) -> list[str]:
+    """Markers as a CX lead types them: separated by commas or lines."""
+    return [marker.strip() for marker in text.replace("\n", ",").split(",") if marker.strip()]
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     theme: str

@@ -1,36 +1,19 @@
 """The demo retailer's theme taxonomy (seeded by `seed_demo`, edited by CX leads in the admin afterwards):
-(code, parent code, English name, Russian name, root cause it suggests, marker words and phrases)."""
+(code, parent code, English name, Russian name, root cause it suggests, marker words and phrases separated by
+commas)."""
 
-RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
+RETAIL_THEMES: list[tuple[str, str, str, str, str, str]] = [
     (
         "staff",
         "",
         "Staff",
         "Персонал",
         "staff",
-        [
-            "персонал",
-            "сотрудник",
-            "продавец",
-            "продавщица",
-            "консультант",
-            "кассир",
-            "администратор",
-            "менеджер",
-            "охранник",
-            "девушка на кассе",
-            "staff",
-            "employee",
-            "assistant",
-            "adviser",
-            "advisor",
-            "cashier",
-            "manager",
-            "sales manager",
-            "team",
-            "security guard",
-            "person at the",
-        ],
+        (
+            "персонал, сотрудник, продавец, продавщица, консультант, кассир, администратор, менеджер, охранник, "
+            "девушка на кассе, staff, employee, assistant, adviser, advisor, cashier, manager, sales manager, "
+            "team, security guard, person at the"
+        ),
     ),
     (
         "staff_politeness",
@@ -38,32 +21,11 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Politeness",
         "Вежливость",
         "staff",
-        [
-            "вежлив*",
-            "невежлив*",
-            "хамство",
-            "хамить",
-            "нахамить",
-            "хам*",
-            "груб*",
-            "приветлив*",
-            "улыбка",
-            "улыбчивый",
-            "свысока",
-            "сквозь зубы",
-            "по-хамски",
-            "доброжелательный",
-            "polite*",
-            "rude*",
-            "impolite",
-            "friendly",
-            "unfriendly",
-            "smile",
-            "talked down",
-            "gritted teeth",
-            "dismissive",
-            "patience",
-        ],
+        (
+            "вежлив*, невежлив*, хамство, хамить, нахамить, хам*, груб*, приветлив*, улыбка, улыбчивый, свысока, "
+            "сквозь зубы, по-хамски, доброжелательный, polite*, rude*, impolite, friendly, unfriendly, smile, "
+            "talked down, gritted teeth, dismissive, patience"
+        ),
     ),
     (
         "staff_competence",
@@ -71,23 +33,10 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Competence",
         "Компетентность",
         "advice",
-        [
-            "компетентн*",
-            "некомпетентн*",
-            "разбираться",
-            "подсказать",
-            "объяснить",
-            "посоветовать",
-            "помочь с выбором",
-            "knowledgeable",
-            "competent",
-            "incompetent",
-            "explain*",
-            "know his",
-            "know their",
-            "advice",
-            "helpful",
-        ],
+        (
+            "компетентн*, некомпетентн*, разбираться, подсказать, объяснить, посоветовать, помочь с выбором, "
+            "knowledgeable, competent, incompetent, explain*, know his, know their, advice, helpful"
+        ),
     ),
     (
         "queue",
@@ -95,20 +44,10 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Queues and waiting",
         "Очереди и ожидание",
         "queues",
-        [
-            "очередь",
-            "касса",
-            "ждать",
-            "подождать",
-            "ожидание",
-            "стоять в очереди",
-            "queue*",
-            "till",
-            "checkout line",
-            "self-checkout",
-            "wait*",
-            "collection point",
-        ],
+        (
+            "очередь, касса, ждать, подождать, ожидание, стоять в очереди, queue*, till, checkout line, "
+            "self-checkout, wait*, collection point"
+        ),
     ),
     (
         "queue_speed",
@@ -116,7 +55,7 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Speed of service",
         "Скорость обслуживания",
         "queues",
-        ["обслужить сразу", "быстро обслужить", "пробить товар", "served straight away", "scan everything"],
+        "обслужить сразу, быстро обслужить, пробить товар, served straight away, scan everything",
     ),
     (
         "delivery",
@@ -124,18 +63,7 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Delivery",
         "Доставка",
         "delivery",
-        [
-            "достав*",
-            "доставить",
-            "привезти",
-            "интервал доставки",
-            "deliver*",
-            "van",
-            "driver",
-            "arrived",
-            "in transit",
-            "delivery window",
-        ],
+        ("достав*, доставить, привезти, интервал доставки, deliver*, van, driver, in transit, delivery window"),
     ),
     (
         "delivery_time",
@@ -143,19 +71,7 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Delivery time",
         "Сроки доставки",
         "delivery",
-        [
-            "опоздать",
-            "опаздывать",
-            "опоздание",
-            "вовремя",
-            "в срок",
-            "перенести",
-            "сорвать",
-            "late",
-            "on time",
-            "reschedul*",
-            "on the dot",
-        ],
+        ("опоздать, опаздывать, опоздание, вовремя, в срок, перенести, сорвать, late, on time, reschedul*, on the dot"),
     ),
     (
         "delivery_couriers",
@@ -163,7 +79,7 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Couriers",
         "Курьеры",
         "delivery",
-        ["курьер", "грузчик", "водитель", "courier*", "mover*"],
+        "курьер, грузчик, водитель, courier*, mover*",
     ),
     (
         "assembly",
@@ -171,17 +87,7 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Furniture assembly",
         "Сборка мебели",
         "delivery",
-        [
-            "сборка",
-            "собрать",
-            "сборщик",
-            "мастер по сборке",
-            "собирать",
-            "assembl*",
-            "fitter*",
-            "fitted",
-            "put together",
-        ],
+        "сборка, собрать, сборщик, мастер по сборке, собирать, assembl*, fitter*, fitted, put together",
     ),
     (
         "price",
@@ -189,22 +95,10 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Prices",
         "Цены",
         "price",
-        [
-            "цена",
-            "ценник",
-            "дорого",
-            "дороговато",
-            "дешево",
-            "недорого",
-            "стоимость",
-            "распродажа",
-            "price*",
-            "pricey",
-            "expensive",
-            "cheap*",
-            "value for money",
-            "sale",
-        ],
+        (
+            "цена, ценник, дорого, дороговато, дешево, недорого, стоимость, распродажа, price*, pricey, "
+            "expensive, cheap*, value for money, sale"
+        ),
     ),
     (
         "price_discounts",
@@ -212,19 +106,7 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Discounts",
         "Скидки",
         "price",
-        [
-            "скидка",
-            "акция",
-            "бонус",
-            "баллы",
-            "карта лояльности",
-            "discount*",
-            "offer",
-            "promotion",
-            "bonus",
-            "loyalty",
-            "points",
-        ],
+        "скидка, акция, бонус, баллы, карта лояльности, discount*, offer, promotion, bonus, loyalty, points",
     ),
     (
         "price_billing",
@@ -232,7 +114,7 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Billing",
         "Счёт и чек",
         "price",
-        ["обсчитать", "пробить дороже", "чек", "overcharged", "charged more", "receipt"],
+        "обсчитать, пробить дороже, чек, overcharged, charged more, receipt",
     ),
     (
         "product_quality",
@@ -240,33 +122,11 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Product quality",
         "Качество товара",
         "quality",
-        [
-            "качество",
-            "качественный",
-            "брак",
-            "бракованный",
-            "прочный",
-            "крепкий",
-            "катышк*",
-            "облезть",
-            "развалиться",
-            "продавиться",
-            "пятно",
-            "quality",
-            "sturdy",
-            "solid",
-            "faulty",
-            "defect*",
-            "pilling",
-            "peeled",
-            "sagged",
-            "falling apart",
-            "fell apart",
-            "stain",
-            "chipboard",
-            "well finished",
-            "shrink",
-        ],
+        (
+            "качество, качественный, брак, бракованный, прочный, крепкий, катышк*, облезть, развалиться, "
+            "продавиться, пятно, quality, sturdy, solid, faulty, defect*, pilling, peeled, sagged, falling apart, "
+            "fell apart, stain, chipboard, well finished, shrink"
+        ),
     ),
     (
         "product_damage",
@@ -274,23 +134,10 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Damage",
         "Повреждения",
         "quality",
-        [
-            "царапина",
-            "поцарапать",
-            "сломать",
-            "сломанный",
-            "повреждение",
-            "повредить",
-            "скол",
-            "порвать",
-            "scratch*",
-            "broken",
-            "broke",
-            "damag*",
-            "chipped",
-            "torn",
-            "dent",
-        ],
+        (
+            "царапина, поцарапать, сломать, сломанный, повреждение, повредить, скол, порвать, scratch*, broken, "
+            "broke, damag*, chipped, torn, dent"
+        ),
     ),
     (
         "availability",
@@ -298,20 +145,10 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Availability",
         "Наличие товара",
         "availability",
-        [
-            "в наличии",
-            "нет в наличии",
-            "наличие",
-            "закончиться",
-            "полки пустые",
-            "снять с производства",
-            "in stock",
-            "out of stock",
-            "sold out",
-            "discontinued",
-            "shelves were empty",
-            "missing",
-        ],
+        (
+            "в наличии, нет в наличии, наличие, закончиться, полки пустые, снять с производства, in stock, out of "
+            "stock, sold out, discontinued, shelves were empty, missing"
+        ),
     ),
     (
         "availability_range",
@@ -319,7 +156,7 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Assortment",
         "Ассортимент",
         "availability",
-        ["ассортимент", "выбор", "модель", "range", "choice", "assortment"],
+        "ассортимент, выбор, модель, range, choice, assortment",
     ),
     (
         "returns",
@@ -327,19 +164,10 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Returns",
         "Возвраты",
         "other",
-        [
-            "возврат",
-            "вернуть",
-            "обмен",
-            "обменять",
-            "принять обратно",
-            "стойка возврата",
-            "return*",
-            "returned",
-            "take back",
-            "returns desk",
-            "brought back",
-        ],
+        (
+            "возврат, вернуть, обмен, обменять, принять обратно, стойка возврата, return*, returned, take back, "
+            "returns desk, brought back"
+        ),
     ),
     (
         "returns_refunds",
@@ -347,7 +175,7 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Refunds",
         "Возврат денег",
         "price",
-        ["вернуть деньги", "возврат денег", "деньги за возврат", "refund*"],
+        "вернуть деньги, возврат денег, деньги за возврат, refund*",
     ),
     (
         "returns_exchanges",
@@ -355,7 +183,7 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Exchanges",
         "Обмен",
         "other",
-        ["обмен", "обменять", "замена", "exchang*", "swap*", "replacement"],
+        "обмен, обменять, замена, exchang*, swap*, replacement",
     ),
     (
         "website",
@@ -363,24 +191,10 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Website and app",
         "Сайт и приложение",
         "other",
-        [
-            "сайт",
-            "приложение",
-            "личный кабинет",
-            "корзина",
-            "аккаунт",
-            "на сайте",
-            "website",
-            "site",
-            "app",
-            "account",
-            "basket",
-            "search",
-            "order page",
-            "online",
-            "log into",
-            "password",
-        ],
+        (
+            "сайт, приложение, личный кабинет, корзина, аккаунт, на сайте, website, site, app, account, basket, "
+            "search, order page, online, log into, password"
+        ),
     ),
     (
         "website_order",
@@ -388,16 +202,10 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Online order",
         "Онлайн-заказ",
         "other",
-        [
-            "оформление заказа",
-            "заказ на сайте",
-            "статус заказа",
-            "отслеживание заказа",
-            "online order",
-            "order tracking",
-            "ordering on the website",
-            "placed the order",
-        ],
+        (
+            "оформление заказа, заказ на сайте, статус заказа, отслеживание заказа, online order, order tracking, "
+            "ordering on the website, placed the order"
+        ),
     ),
     (
         "payment",
@@ -405,48 +213,34 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Payment",
         "Оплата",
         "price",
-        [
-            "оплата",
-            "оплатить",
-            "оплачивать",
-            "терминал",
-            "бесконтактный",
-            "списать",
-            "комиссия",
-            "pay*",
-            "paid",
-            "terminal",
-            "contactless",
-            "charged twice",
-            "fee",
-            "instalments",
-            "gift card",
-            "qr",
-        ],
+        (
+            "оплата, оплатить, оплачивать, терминал, бесконтактный, списать, комиссия, pay*, paid, terminal, "
+            "contactless, charged twice, instalments, gift card, qr"
+        ),
     ),
-    ("payment_cards", "payment", "Cards", "Карты", "price", ["карта", "картой", "подарочная карта", "card*"]),
-    ("store", "", "Store", "Магазин", "store", ["магазин", "зал", "store", "shop", "shop floor"]),
+    (
+        "payment_cards",
+        "payment",
+        "Cards",
+        "Карты",
+        "price",
+        "карта, картой, подарочная карта, card*",
+    ),
+    (
+        "store",
+        "",
+        "Store",
+        "Магазин",
+        "store",
+        "торговый зал, в зале, shop floor, in the store",
+    ),
     (
         "store_cleanliness",
         "store",
         "Cleanliness",
         "Чистота",
         "store",
-        [
-            "чисто",
-            "чистый",
-            "грязно",
-            "грязный",
-            "мусор",
-            "туалет",
-            "вонять",
-            "clean*",
-            "dirty",
-            "filthy",
-            "toilet*",
-            "smell*",
-            "boxes lying",
-        ],
+        ("чисто, чистый, грязно, грязный, мусор, туалет, вонять, clean*, dirty, filthy, toilet*, smell*, boxes, lying"),
     ),
     (
         "store_comfort",
@@ -454,32 +248,23 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, list[str]]] = [
         "Comfort",
         "Комфорт",
         "store",
-        [
-            "уютный",
-            "душно",
-            "кондиционер",
-            "освещение",
-            "просторно",
-            "светло",
-            "музыка",
-            "тележка",
-            "указатель",
-            "детская комната",
-            "кафе",
-            "cosy",
-            "cozy",
-            "stuffy",
-            "air conditioning",
-            "lighting",
-            "spacious",
-            "music",
-            "trolley*",
-            "signs",
-            "play area",
-            "café",
-            "cafe",
-            "fitting room*",
-        ],
+        (
+            "уютный, душно, кондиционер, освещение, просторно, светло, музыка, тележка, указатель, детская "
+            "комната, кафе, cosy, cozy, stuffy, air conditioning, lighting, spacious, music, trolley*, signs, "
+            "play area, café, cafe, fitting room*"
+        ),
     ),
-    ("store_parking", "store", "Parking", "Парковка", "store", ["парковка", "парковать", "parking", "car park"]),
+    (
+        "store_parking",
+        "store",
+        "Parking",
+        "Парковка",
+        "store",
+        "парковка, парковать, parking, car park",
+    ),
 ]
+
+
+def retail_markers() -> list[tuple[str, str]]:
+    """(theme code, marker) pairs of the retail taxonomy, as `Taxonomy` takes them."""
+    return [(code, marker.strip()) for code, *_rest, markers in RETAIL_THEMES for marker in markers.split(",")]

@@ -10,11 +10,11 @@ from surveys.text.lemmas import detect_language, tokens
 from surveys.text.lexicon import score_tokens
 from surveys.text.match import Taxonomy
 from surveys.text.pii import mask
-from surveys.text.retail import RETAIL_THEMES
+from surveys.text.retail import RETAIL_THEMES, retail_markers
 from surveys.text.sentiment import SentimentModel, model_features
 from tests.surveys.labelled import labelled_comments
 
-RETAIL = Taxonomy((code, marker) for code, _p, _en, _ru, _rc, markers in RETAIL_THEMES for marker in markers)
+RETAIL = Taxonomy(retail_markers())
 PARENT = {code: parent or code for code, parent, *_rest in RETAIL_THEMES}
 
 
