@@ -5,16 +5,15 @@ import pytest
 from django.utils import timezone
 
 from surveys.models import Answer, CommentAnalysis, Question, Response, SentimentClassifier, TextJob, Theme
-from surveys.selectors.metrics import Slice
-from surveys.selectors.themes import suggested_root_cause, theme_report, with_theme
+from surveys.selectors.themes import suggested_root_cause, with_theme
 from surveys.services.responses import response_submit
 from surveys.services.text import (
     comments_store,
+    sentiment_model_train,
     taxonomy_changed,
     taxonomy_seed_retail,
     text_job_run,
     theme_add_marker,
-    sentiment_model_train,
 )
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 from tests.surveys.labelled import labelled_comments
@@ -97,8 +96,8 @@ def test_backfill_analyses_what_is_missing_and_reports_progress(retail, survey):
 def test_taxonomy_change_retags_every_comment(retail, survey, django_capture_on_commit_callbacks):
     survey, nps, comment = survey
     response = add_response(survey, nps, comment, 4, "В зале пахнет краской, голова болит")
-    comments_store([(response.answers.get(question=comment).pk, response.pk, response.answers.get(question=comment).text)],
-                   replace=False)  # fmt: skip
+    answer = response.answers.get(question=comment)
+    comments_store([(answer.pk, response.pk, answer.text)], replace=False)
     assert not with_theme(Response.objects.all(), theme="store_comfort").exists()
     with django_capture_on_commit_callbacks(execute=True):
         theme_add_marker(theme=Theme.objects.get(code="store_comfort"), phrase="пахнуть краской")
