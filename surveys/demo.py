@@ -8,6 +8,7 @@ from django.utils import timezone
 from cxprogram.demo import DemoOptions
 from cxprogram.models import Channel, Customer, Employee, Unit
 from surveys.demo_replies import seed_reply_templates
+from surveys.demo_text import seed_text
 from surveys.services.followups import business_due
 from surveys.services.responses import anonymous_moment
 
@@ -163,6 +164,7 @@ def seed(options: DemoOptions) -> None:
     opened = open_recent_cases(days=21)
     options.log(f"Follow-up cases: {FollowUp.objects.count()} ({opened} opened now for recent detractors).")
     options.log(f"Reply templates: {seed_reply_templates()} (per root cause, Russian and English).")
+    seed_text(options.log)
 
 
 def _survey(public_id, name, kind, anonymous, titles, intros, questions) -> Survey:

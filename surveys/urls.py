@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.views import followups, notices, responses, results, sending
+from surveys.views import followups, notices, responses, results, sending, themes
 
 urlpatterns = [
     path("s/i/<str:token>/", responses.survey_invitation, name="survey-invitation"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("results/<str:public_id>/allies/", results.results_allies, name="results-allies"),
     path("distributions/<int:pk>/", sending.distribution_page, name="distribution-send"),
     path("distributions/<int:pk>/<str:action>/", sending.distribution_act, name="distribution-act"),
+    path("results/<str:public_id>/themes/", themes.results_themes, name="results-themes"),
+    path("results/<str:public_id>/themes/accept/", themes.discovered_theme_accept, name="results-theme-accept"),
     path("followups/", followups.followup_list, name="followup-list"),
     path("followups/reassign/", followups.followup_bulk_reassign, name="followup-bulk-reassign"),
     path("followups/views/", followups.saved_view_act, name="followup-saved-views"),

@@ -320,6 +320,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": ENV.get("LOG_LEVEL", "INFO")},
+    # pymorphy3 announces its dictionaries at INFO in every process that lemmatises; that is no news.
+    "loggers": {"pymorphy3": {"level": "WARNING"}},
 }
 
 APP_NAME = _("CX program")

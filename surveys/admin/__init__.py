@@ -1,3 +1,6 @@
 """Authoring for CX leads in the admin; importing each module registers its screens."""
 
-from surveys.admin import surveys  # noqa: F401
+from surveys.admin import (
+    surveys,  # noqa: F401
+    text,  # noqa: F401
+)

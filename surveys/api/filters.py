@@ -9,8 +9,9 @@ from django.utils import timezone
 from cxprogram.api.inputs import date_in_range
 from cxprogram.api.permissions import api_scope
 from cxprogram.models import Channel, Employee, Unit
-from surveys.models import Answer, FollowUp, Invitation, Question, Response
+from surveys.models import Answer, FollowUp, Invitation, Question, Response, Sentiment
 from surveys.selectors.metrics import start_of
+from surveys.selectors.themes import with_theme
 
 QT = Question.Type
 BANDS = [("happy", "happy"), ("neutral", "neutral"), ("unhappy", "unhappy")]
@@ -56,6 +57,12 @@ class ResponseFilter(django_filters.FilterSet):
     band = django_filters.ChoiceFilter(
         choices=BANDS, method="filter_band", help_text="By the first NPS, CSAT or CES answer."
     )
+    theme = django_filters.CharFilter(method="filter_theme", help_text="A theme code: comments mentioning it or below.")
+    sentiment = django_filters.ChoiceFilter(
+        choices=Sentiment.choices,
+        method="filter_theme",
+        help_text="With `theme`: mentions of it with this sentiment; alone: comments with this sentiment.",
+    )
 
     class Meta:
         model = Response
@@ -69,6 +76,12 @@ class ResponseFilter(django_filters.FilterSet):
 
     def filter_unit(self, queryset, name, value):
         return queryset.filter(unit__in=Unit.objects.subtree_of(value))
+
+    def filter_theme(self, queryset, name, value):
+        data = self.form.cleaned_data
+        if name == "sentiment" and data.get("theme"):
+            return queryset  # the theme's filter applies both
+        return with_theme(queryset, theme=data.get("theme") or "", sentiment=data.get("sentiment") or "")
 
     def filter_band(self, queryset, name, value):
         scores = Answer.objects.filter(response=OuterRef("pk"), question_type__in=[QT.NPS, QT.CSAT, QT.CES]).order_by(
@@ -97,10 +110,22 @@ class FollowUpFilter(django_filters.FilterSet):
     mine = django_filters.BooleanFilter(method="filter_mine", help_text="true: cases the caller owns.")
     survey = django_filters.CharFilter(field_name="response__survey__public_id", help_text="The survey's public id.")
     unit = django_filters.CharFilter(field_name="unit__code", help_text="The case's unit code.")
+    theme = django_filters.CharFilter(method="filter_theme", help_text="A theme code its comments mention.")
+    sentiment = django_filters.ChoiceFilter(
+        choices=Sentiment.choices, method="filter_theme", help_text="Of the theme's mentions, or of the comments."
+    )
 
     class Meta:
         model = FollowUp
         fields = ["status", "open", "overdue", "mine", "survey", "unit"]
+
+    def filter_theme(self, queryset, name, value):
+        data = self.form.cleaned_data
+        if name == "sentiment" and data.get("theme"):
+            return queryset  # the theme's filter applies both
+        return with_theme(
+            queryset, theme=data.get("theme") or "", sentiment=data.get("sentiment") or "", response_field="response_id"
+        )
 
     def filter_open(self, queryset, name, value):
         return queryset.filter(status__in=FollowUp.OPEN) if value else queryset.exclude(status__in=FollowUp.OPEN)

@@ -16,6 +16,7 @@ from surveys.forms.responses import SurveyPageForm, field_name
 from surveys.models import Answer, Choice, FollowUp, FollowUpEvent, Invitation, Question, Response, Survey
 from surveys.selectors.results import score_band, survey_with_questions
 from surveys.services.responses import ResponseContext, survey_public_link
+from surveys.text.pii import mask
 
 QT = Question.Type
 
@@ -104,7 +105,14 @@ class AnswerSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=Question.Type.choices)
     number = serializers.IntegerField(allow_null=True, help_text="Scale and yes/no answers (yes = 1).")
     choices = serializers.ListField(child=serializers.IntegerField(), help_text="Chosen choice ids.")
-    text = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(
+        allow_blank=True, help_text="Phone numbers, e-mails and card numbers are masked except for CX leads."
+    )
+    sentiment = serializers.ChoiceField(
+        choices=["negative", "neutral", "positive"], allow_null=True, help_text="A comment's sentiment, once analysed."
+    )
+    score = serializers.FloatField(allow_null=True, help_text="A comment's sentiment score, −1..1.")
+    themes = serializers.ListField(child=serializers.CharField(), help_text="Codes of the themes the comment mentions.")
 
 
 class ResponseSerializer(serializers.ModelSerializer):
@@ -156,14 +164,20 @@ class ResponseSerializer(serializers.ModelSerializer):
             question = answer.question
             row = grouped.setdefault(
                 question.pk,
-                {"question": question.code, "type": question.type, "number": None, "choices": [], "text": ""},
-            )
+                {"question": question.code, "type": question.type, "number": None, "choices": [], "text": "",
+                 "sentiment": None, "score": None, "themes": []},
+            )  # fmt: skip
             if answer.choice_id:
                 row["choices"].append(answer.choice_id)
             elif answer.number is not None:
                 row["number"] = answer.number
             else:
-                row["text"] = answer.text
+                scope = self.context.get("scope")
+                row["text"] = answer.text if scope is not None and scope.is_lead else mask(answer.text)
+                analysis = getattr(answer, "analysis", None)
+                if analysis is not None:
+                    row["sentiment"], row["score"] = analysis.sentiment, analysis.score
+                    row["themes"] = sorted({m.theme.code for m in analysis.mentions.all()})
         return list(grouped.values())
 
 

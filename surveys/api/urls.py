@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import text, views
 
 router = SimpleRouter()
 router.register("surveys", views.SurveyViewSet, basename="api-survey")
@@ -13,5 +13,6 @@ router.register("followups", views.FollowUpViewSet, basename="api-followup")
 
 urlpatterns = [
     path("metrics/", views.MetricsView.as_view(), name="api-metrics"),
+    path("text/analyse/", text.TextAnalyseView.as_view(), name="api-text-analyse"),
     *router.urls,
 ]

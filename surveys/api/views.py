@@ -21,7 +21,7 @@ from cxprogram.api.permissions import IsEmployee, IsLeadOrManager, api_scope
 from cxprogram.models import Segment, Unit
 from surveys.anonymity import period_label, period_parse, period_start
 from surveys.forms.results import ANONYMOUS_FILTERS
-from surveys.models import Answer, Choice, FollowUpEvent, Invitation, Question, Response, Survey
+from surveys.models import Answer, Choice, FollowUpEvent, Invitation, Question, Response, Survey, ThemeMention
 from surveys.selectors.anonymous import Period, anonymous_results
 from surveys.selectors.metrics import QuestionResult, Slice, question_results, responses_in
 from surveys.selectors.results import followups_visible, responses_visible
@@ -69,6 +69,18 @@ class SurveyViewSet(TextLookupMixin, viewsets.ReadOnlyModelViewSet):
         return surveys
 
 
+# Answers with their comments' analyses and theme mentions: two prefetch queries per page, whatever its size.
+ANSWERS_WITH_ANALYSIS = (
+    Prefetch(
+        "answers",
+        queryset=Answer.objects.select_related("question", "analysis").order_by(
+            "question__page", "question__order", "pk"
+        ),
+    ),
+    Prefetch("answers__analysis__mentions", queryset=ThemeMention.objects.select_related("theme")),
+)
+
+
 class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Responses with answers and context, newest first (cursor pages); create one collected elsewhere."""
 
@@ -77,11 +89,10 @@ class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ResponseFilter
 
     def get_queryset(self):
-        answers = Answer.objects.select_related("question").order_by("question__page", "question__order", "pk")
         return (
             responses_visible(api_scope(self.request))
             .select_related("survey", "customer__segment", "unit", "followup")
-            .prefetch_related(Prefetch("answers", queryset=answers))
+            .prefetch_related(*ANSWERS_WITH_ANALYSIS)
             .order_by("-submitted_at", "-id")
         )
 
@@ -114,10 +125,12 @@ class ResponseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         created = (
             Response.objects.select_related("survey", "customer__segment", "unit", "followup")
-            .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
+            .prefetch_related(*ANSWERS_WITH_ANALYSIS)
             .get(pk=response.pk)
         )
-        return APIResponse(ResponseSerializer(created).data, status=status.HTTP_201_CREATED)
+        return APIResponse(
+            ResponseSerializer(created, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
 
 
 def entry_source(scope) -> str:

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from cxprogram.api.inputs import date_in_range
 from cxprogram.models import Channel, Customer, Segment, Unit
 from surveys.anonymity import period_label, period_parse, period_start, periods_back
+from surveys.models import Sentiment
 from surveys.selectors.metrics import Slice
+from surveys.selectors.themes import theme_choices
 
 BREAKDOWN_CHOICES = [
     ("unit", _("Unit")),
@@ -30,6 +32,7 @@ SORT_CHOICES = [
     ("-n", _("Most answers")),
 ]
 BAND_CHOICES = [("", _("All")), ("unhappy", _("Unhappy")), ("happy", _("Happy"))]
+SENTIMENT_CHOICES = [("", _("All")), *Sentiment.choices]
 
 
 class ResultsFilterForm(forms.Form):
@@ -50,6 +53,8 @@ class ResultsFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
     q = forms.CharField(label=_("Search comments"), required=False, max_length=100)
     band = forms.ChoiceField(label=_("Comments from"), choices=BAND_CHOICES, required=False)
+    theme = forms.ChoiceField(label=_("Theme"), choices=[], required=False)
+    sentiment = forms.ChoiceField(label=_("Sentiment"), choices=SENTIMENT_CHOICES, required=False)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,6 +67,7 @@ class ResultsFilterForm(forms.Form):
         if asked and asked not in names and re.fullmatch(r"[-a-zA-Z0-9_]{1,50}", asked):
             names[asked] = asked
         self.fields["touchpoint"].choices = [("", "—"), *sorted(names.items(), key=lambda item: item[1].lower())]
+        self.fields["theme"].choices = theme_choices()
 
     def clean(self):
         cleaned = super().clean()

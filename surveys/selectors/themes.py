@@ -3,14 +3,17 @@
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
+from django.utils.translation import get_language
 
 from surveys.models import Answer, CommentAnalysis, Question, Response, Sentiment, Theme, ThemeMention
-from surveys.selectors.metrics import Z95, Figure, Slice, answers_in, nps_from, share_from, slice_filter
+from surveys.selectors.metrics import Z95, Figure, Slice, answers_in, nps_from, share_from, slice_filter, start_of
+from surveys.text.discover import discover
+from surveys.text.lemmas import tokens
 
 
 def theme_roots() -> tuple[dict[int, Theme], dict[int, int]]:
@@ -37,6 +40,25 @@ def subtree_ids(code: str) -> list[int]:
         frontier = [pk for pk, t in themes.items() if t.parent_id in frontier and pk not in ids]
         ids.update(frontier)
     return sorted(ids)
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    """Active themes as filter choices, each top-level theme followed by the themes below it (one query)."""
+    language = (get_language() or "ru")[:2]
+    themes = list(Theme.objects.filter(active=True).order_by("code"))
+    children: dict[int | None, list[Theme]] = {}
+    known = {t.pk for t in themes}
+    for theme in themes:
+        children.setdefault(theme.parent_id if theme.parent_id in known else None, []).append(theme)
+    choices = [("", "—")]
+
+    def walk(parent: int | None, depth: int) -> None:
+        for theme in children.get(parent, []):
+            choices.append((theme.code, "— " * depth + theme.localized("name", language)))
+            walk(theme.pk, depth + 1)
+
+    walk(None, 0)
+    return choices
 
 
 def _root_case(root_of: dict[int, int], field_name: str) -> Case:
@@ -149,15 +171,18 @@ def theme_report(*, slice_: Slice) -> ThemeReport:
         .values("root")
         .annotate(
             responses=Count("response", distinct=True),
-            mentions=Count("pk"),
-            negative=Count("pk", filter=Q(sentiment=Sentiment.NEGATIVE)),
+            mentions=Count("analysis", distinct=True),  # comments mentioning it (sub-themes count once)
+            negative=Count("analysis", distinct=True, filter=Q(sentiment=Sentiment.NEGATIVE)),
         )
     }
     trend: dict[int, list] = {}
     for row in (
         mentions.annotate(root=root, month=TruncMonth("response__submitted_at"))
         .values("root", "month")
-        .annotate(responses=Count("response", distinct=True), negative=Count("pk", filter=Q(sentiment="negative")))
+        .annotate(
+            responses=Count("response", distinct=True),
+            negative=Count("analysis", distinct=True, filter=Q(sentiment=Sentiment.NEGATIVE)),
+        )
         .order_by("month")
     ):
         month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
@@ -225,7 +250,10 @@ def top_themes(responses: QuerySet[Response], limit: int = 3) -> list[tuple[Them
         ThemeMention.objects.filter(response__in=responses)
         .annotate(root=_root_case(root_of, "theme_id"))
         .values("root")
-        .annotate(n=Count("response", distinct=True), negative=Count("pk", filter=Q(sentiment="negative")))
+        .annotate(
+            n=Count("response", distinct=True),
+            negative=Count("analysis", distinct=True, filter=Q(sentiment=Sentiment.NEGATIVE)),
+        )
         .order_by("-n", "root")[:limit]
     )
     return [(roots[row["root"]], row["n"], row["negative"]) for row in rows]
@@ -272,3 +300,30 @@ def comment_mentions(answer_ids: list[int]) -> dict[int, list[ThemeMention]]:
     for mention in ThemeMention.objects.filter(analysis_id__in=answer_ids).select_related("theme").order_by("start"):
         result.setdefault(mention.analysis_id, []).append(mention)
     return result
+
+
+def discovered_themes(*, slice_: Slice, today: date, weeks: int = 5, limit: int = 20_000) -> list:
+    """Frequent phrases of the slice's recent comments (the last `weeks` weeks, newest `limit` comments) that
+    no theme covers, with the ones rising this week first; each names the theme it most often appears with."""
+    since = today - timedelta(days=7 * weeks)
+    answers = list(
+        Answer.objects.filter(
+            slice_filter(slice_, "response__"),
+            question_type__in=list(Question.TEXT_TYPES),
+            response__submitted_at__gte=start_of(since),
+        )
+        .order_by("-pk")
+        .values_list("pk", "text", "response__submitted_at")[:limit]
+    )
+    covered: dict[int, list[tuple[int, int]]] = {}
+    themes: dict[int, list[str]] = {}
+    for analysis_id, start, end, code in ThemeMention.objects.filter(
+        analysis_id__in=[pk for pk, _t, _s in answers]
+    ).values_list("analysis_id", "start", "end", "theme__code"):
+        covered.setdefault(analysis_id, []).append((start, end))
+        themes.setdefault(analysis_id, []).append(code)
+    rows = [
+        (text, tokens(text), covered.get(pk, []), themes.get(pk, []), (today - submitted.date()).days // 7)
+        for pk, text, submitted in answers
+    ]
+    return discover(rows, min_count=max(5, len(rows) // 500))

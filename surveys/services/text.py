@@ -291,3 +291,25 @@ def taxonomy_seed_retail() -> int:
         )
         created += 1
     return created
+
+
+def text_analyse(*, text: str, language: str | None = None) -> dict:
+    """Themes and sentiment of one text, nothing stored (the API's /text/analyse/): mentions by theme code,
+    `themes` with every mentioned theme and the themes above it."""
+    taxonomy, _ids = taxonomy_current()
+    result = analyse_batch([text], taxonomy, classifier_current())[0]
+    parents = dict(Theme.objects.filter(active=True).values_list("code", "parent__code"))
+    codes: set[str] = set()
+    for code in result.themes:
+        while code and code not in codes:
+            codes.add(code)
+            code = parents.get(code)
+    return {
+        "language": language or result.language,
+        "sentiment": result.sentiment,
+        "score": result.score,
+        "themes": sorted(codes),
+        "mentions": [
+            {"theme": m.theme, "sentiment": m.sentiment, "start": m.start, "end": m.end} for m in result.mentions
+        ],
+    }

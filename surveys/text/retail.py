@@ -147,7 +147,7 @@ RETAIL_THEMES: list[tuple[str, str, str, str, str, str]] = [
         "availability",
         (
             "в наличии, нет в наличии, наличие, закончиться, полки пустые, снять с производства, in stock, out of "
-            "stock, sold out, discontinued, shelves were empty, missing"
+            "stock, sold out, discontinued, shelves were empty"
         ),
     ),
     (

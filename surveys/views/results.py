@@ -24,6 +24,7 @@ from surveys.selectors.exports import BOM, responses_csv, responses_xlsx, spread
 from surveys.selectors.metrics import responses_in
 from surveys.selectors.pilot import pilot_counts
 from surveys.selectors.results import allies, loop_metrics, survey_results, verbatims
+from surveys.selectors.themes import comment_mentions, comments_with_theme
 
 
 def _viewer_units(request: HttpRequest):
@@ -99,8 +100,15 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     language = translation.get_language()
     by, sort = form.cleaned_data.get("by") or "unit", form.cleaned_data.get("sort") or "label"
     results = survey_results(slice_=slice_, by=by, sort=sort, language=language)
-    texts = verbatims(slice_=slice_, search=form.cleaned_data.get("q", ""), band=form.cleaned_data.get("band", ""))
-    comments = Paginator(texts.select_related("response__followup"), 20).get_page(request.GET.get("page"))
+    texts = comments_with_theme(
+        verbatims(slice_=slice_, search=form.cleaned_data.get("q", ""), band=form.cleaned_data.get("band", "")),
+        theme=form.cleaned_data.get("theme") or "",
+        sentiment=form.cleaned_data.get("sentiment") or "",
+    ).select_related("analysis", "response__followup")
+    comments = Paginator(texts, 20).get_page(request.GET.get("page"))
+    mentions = comment_mentions([answer.pk for answer in comments])
+    for answer in comments:
+        answer.mentions = mentions.get(answer.pk, [])
     main = results.main
     pilot = (
         pilot_counts(slice_=slice_, question=main.question)
