@@ -10,7 +10,9 @@ from cxprogram.api.inputs import date_in_range
 from cxprogram.json_input import json_parse
 from cxprogram.models import Segment, Unit
 from journeys.selectors.scores import previous_period
+from surveys.forms.results import SENTIMENT_CHOICES
 from surveys.selectors.metrics import Slice
+from surveys.selectors.themes import theme_choices
 
 DEFAULT_DAYS = 90
 
@@ -68,3 +70,14 @@ class JourneyImportForm(forms.Form):
             return json_parse(upload.read().decode("utf-8"), max_depth=JOURNEY_MAX_DEPTH)
         except (UnicodeDecodeError, ValueError) as error:
             raise forms.ValidationError(_("This is not a JSON file: %(error)s") % {"error": error}) from error
+
+
+class TimelineFilterForm(forms.Form):
+    """A customer's timeline narrowed to the responses whose comments mention a theme or carry a sentiment."""
+
+    theme = forms.ChoiceField(label=_("Theme"), choices=[], required=False)
+    sentiment = forms.ChoiceField(label=_("Sentiment"), choices=SENTIMENT_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = theme_choices()

@@ -17,7 +17,7 @@ from cxprogram.selectors import Scope
 from journeys.charts import EmotionCurve, emotion_curve
 from journeys.models import Improvement, Journey, Stage, Touchpoint, TouchpointMeasure
 from surveys.answer_labels import AnswerLine, answer_lines
-from surveys.models import Answer, FollowUp, Question, Response
+from surveys.models import Answer, FollowUp, Question, Response, ThemeMention
 from surveys.selectors.metrics import (
     HAPPY,
     QT,
@@ -31,6 +31,7 @@ from surveys.selectors.metrics import (
     slice_filter,
 )
 from surveys.selectors.results import score_band, verbatims
+from surveys.selectors.themes import with_theme
 
 MEASURE = "question__touchpoint_measures__"
 
@@ -419,17 +420,21 @@ def customer_responses_scope(scope: Scope) -> Q:
     return Q(pk__in=[])
 
 
-def customer_timeline(customer: Customer, scope: Scope) -> list[TimelineEntry]:
+def customer_timeline(customer: Customer, scope: Scope, *, theme: str = "", sentiment: str = "") -> list[TimelineEntry]:
     """One customer's responses, comments and follow-up cases in order, each placed on a journey touchpoint:
-    the one whose code the response carries, else the first touchpoint its answers measure (4 queries)."""
+    the one whose code the response carries, else the first touchpoint its answers measure (5 queries); only
+    those whose comments mention `theme` / carry `sentiment` when given."""
     responses = list(
-        customer_responses(customer, scope)
+        with_theme(customer_responses(customer, scope), theme=theme, sentiment=sentiment)
         .select_related("survey", "unit", "employee__user", "followup__owner__user")
         .prefetch_related(
             Prefetch(
                 "answers",
-                Answer.objects.select_related("question", "choice").order_by("question__page", "question__order"),
-            )
+                Answer.objects.select_related("question", "choice", "analysis").order_by(
+                    "question__page", "question__order"
+                ),
+            ),
+            Prefetch("answers__analysis__mentions", ThemeMention.objects.select_related("theme").order_by("start")),
         )
         .order_by("submitted_at", "pk")
     )

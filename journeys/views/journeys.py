@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from cxprogram.selectors import Scope, request_scope
-from journeys.forms.journeys import MapFilterForm
+from journeys.forms.journeys import MapFilterForm, TimelineFilterForm
 from journeys.models import Journey, Touchpoint
 from journeys.selectors.scores import (
     customer_timeline,
@@ -23,7 +23,9 @@ from journeys.selectors.scores import (
     touchpoint_scores,
     touchpoint_trend,
 )
+from journeys.selectors.themes import touchpoint_top_themes
 from surveys.charts import trend_chart
+from surveys.selectors.themes import comment_mentions
 
 Y_RANGE = {"nps": (-100, 100), "csat": (0, 100), "yes_no": (0, 100), "ces": (1, 7)}
 
@@ -67,11 +69,14 @@ def journey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "journeys/journey_map.html", {"journey": journey, "form": form}, status=400)
     current, previous = form.slices(units)
+    live = journey_map(journey=journey, slice_=current, previous=previous)
+    touchpoint_ids = [card.touchpoint.pk for column in live.columns for card in column.cards]
     context = {
         "journey": journey,
         "form": form,
         "query": query,
-        "map": journey_map(journey=journey, slice_=current, previous=previous),
+        "map": live,
+        "top_themes": touchpoint_top_themes(touchpoint_ids, current),
         "period": current,
         "previous": previous,
     }
@@ -97,11 +102,17 @@ def touchpoint_detail(request: HttpRequest, pk: int, touchpoint_pk: int) -> Http
     year = current.but(date_from=current.date_to - timedelta(days=364))
     points = [(label, f.value, f.low, f.high, f.n) for label, f in touchpoint_trend(touchpoint, year)]
     lo, hi = Y_RANGE.get(metric, (1, 5))
-    comments = Paginator(touchpoint_comments(touchpoint, current), 20).get_page(request.GET.get("page"))
+    comments = Paginator(touchpoint_comments(touchpoint, current).select_related("analysis"), 20).get_page(
+        request.GET.get("page")
+    )
+    mentions = comment_mentions([answer.pk for answer in comments])
+    for answer in comments:
+        answer.mentions = mentions.get(answer.pk, [])
     context |= {
         "score": touchpoint_scores([touchpoint], current, previous)[0],
         "trend": trend_chart(points, lo=lo, hi=hi) if any(p[1] is not None for p in points) else None,
         "comments": comments,
+        "top_themes": touchpoint_top_themes([touchpoint.pk], current, limit=5).get(touchpoint.pk, []),
         "improvements": touchpoint.improvements.select_related("owner__user").order_by("status", "-customer_value"),
     }
     return render(request, "journeys/touchpoint_detail.html", context)
@@ -141,6 +152,11 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     customer = get_object_or_404(customers_visible(scope).select_related("segment", "home_unit"), pk=pk)
-    entries = customer_timeline(customer, scope)
-    context = {"customer": customer, "entries": entries, "journeys": timeline_journeys(entries)}
+    form = TimelineFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "journeys/customer_timeline.html", {"customer": customer, "form": form}, status=400)
+    entries = customer_timeline(
+        customer, scope, theme=form.cleaned_data["theme"], sentiment=form.cleaned_data["sentiment"]
+    )
+    context = {"customer": customer, "entries": entries, "journeys": timeline_journeys(entries), "form": form}
     return render(request, "journeys/customer_timeline.html", context)

@@ -11,6 +11,7 @@ import xlsxwriter
 from django.db.models import F, QuerySet
 
 from surveys.models import Answer, Response, Survey
+from surveys.text.pii import mask
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -35,16 +36,22 @@ CONTEXT_COLUMNS = [
 BOM = "\ufeff"
 
 
-def responses_csv(*, survey: Survey, responses: QuerySet[Response], language: str) -> Iterator[str]:
+def responses_csv(
+    *, survey: Survey, responses: QuerySet[Response], language: str, personal_data: bool = False
+) -> Iterator[str]:
     """One line per response: context columns, then one column per question (choices joined with “; ”); the
-    first line starts with a byte-order mark."""
+    first line starts with a byte-order mark. Phones, e-mails and card numbers in comments are masked unless
+    `personal_data`."""
     writer = csv.writer(_Echo())
-    for number, row in enumerate(response_rows(survey=survey, responses=responses, language=language)):
+    rows = response_rows(survey=survey, responses=responses, language=language, personal_data=personal_data)
+    for number, row in enumerate(rows):
         line = writer.writerow([spreadsheet_safe(v) for v in row])
         yield BOM + line if number == 0 else line
 
 
-def responses_xlsx(*, survey: Survey, responses: QuerySet[Response], language: str, into: BinaryIO) -> None:
+def responses_xlsx(
+    *, survey: Survey, responses: QuerySet[Response], language: str, into: BinaryIO, personal_data: bool = False
+) -> None:
     """The same rows as the CSV as one worksheet, written into a file opened for binary writing. Numbers stay
     numbers; text is never read as a formula."""
     book = xlsxwriter.Workbook(
@@ -52,7 +59,8 @@ def responses_xlsx(*, survey: Survey, responses: QuerySet[Response], language: s
     )
     sheet = book.add_worksheet(sheet_title(survey.name))
     bold = book.add_format({"bold": True})
-    for number, row in enumerate(response_rows(survey=survey, responses=responses, language=language)):
+    rows = response_rows(survey=survey, responses=responses, language=language, personal_data=personal_data)
+    for number, row in enumerate(rows):
         for column, value in enumerate(row):
             if number == 0:
                 sheet.write_string(number, column, str(value), bold)
@@ -68,8 +76,11 @@ def sheet_title(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:31] or "responses"
 
 
-def response_rows(*, survey: Survey, responses: QuerySet[Response], language: str) -> Iterator[list]:
-    """The header, then one list of values per response (ids and scores as numbers, the rest as text)."""
+def response_rows(
+    *, survey: Survey, responses: QuerySet[Response], language: str, personal_data: bool = False
+) -> Iterator[list]:
+    """The header, then one list of values per response (ids and scores as numbers, the rest as text);
+    comments with their personal data masked unless `personal_data`."""
     questions = list(survey.questions.order_by("page", "order", "id"))
     position = {q.pk: i for i, q in enumerate(questions)}
     yield CONTEXT_COLUMNS + [q.code for q in questions]
@@ -105,6 +116,8 @@ def response_rows(*, survey: Survey, responses: QuerySet[Response], language: st
         while pending is not None and pending[0] <= row[0]:
             if pending[0] == row[0] and pending[1] in position:
                 _rid, qid, number, choice, choice_en, text = pending
+                if text and not personal_data:
+                    text = mask(text)
                 cells[position[qid]].append(number if number is not None else (choice or choice_en or text))
             pending = next(answers, None)
         context = list(row)

@@ -61,7 +61,7 @@ def theme_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def _root_case(root_of: dict[int, int], field_name: str) -> Case:
+def root_case(root_of: dict[int, int], field_name: str) -> Case:
     whens = {}
     for pk, root in root_of.items():
         whens.setdefault(root, []).append(pk)
@@ -164,7 +164,7 @@ def theme_report(*, slice_: Slice) -> ThemeReport:
     commented = Answer.objects.filter(in_slice, analysis__isnull=False).values("response").distinct().count()
     if not root_of:
         return ThemeReport([], metric, question, None, commented, 0)
-    root = _root_case(root_of, "theme_id")
+    root = root_case(root_of, "theme_id")
     volume = {
         row["root"]: row
         for row in mentions.annotate(root=root)
@@ -205,7 +205,7 @@ def theme_report(*, slice_: Slice) -> ThemeReport:
         by_root = {
             row["root"]: row
             for row in scores.filter(response__theme_mentions__theme_id__in=list(root_of))
-            .annotate(root=_root_case(root_of, "response__theme_mentions__theme_id"))
+            .annotate(root=root_case(root_of, "response__theme_mentions__theme_id"))
             .values("root")
             .annotate(**aggregates)
         }
@@ -248,7 +248,7 @@ def top_themes(responses: QuerySet[Response], limit: int = 3) -> list[tuple[Them
         return []
     rows = (
         ThemeMention.objects.filter(response__in=responses)
-        .annotate(root=_root_case(root_of, "theme_id"))
+        .annotate(root=root_case(root_of, "theme_id"))
         .values("root")
         .annotate(
             n=Count("response", distinct=True),
@@ -266,7 +266,7 @@ def top_themes_by(responses: QuerySet[Response], key: str, limit: int = 3) -> di
         return {}
     rows = (
         ThemeMention.objects.filter(response__in=responses)
-        .annotate(root=_root_case(root_of, "theme_id"))
+        .annotate(root=root_case(root_of, "theme_id"))
         .values(f"response__{key}", "root")
         .annotate(n=Count("response", distinct=True))
         .order_by(f"response__{key}", "-n", "root")

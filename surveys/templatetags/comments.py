@@ -23,3 +23,9 @@ def comment_text(context, text: str) -> str:
 def theme_name(theme) -> str:
     """A theme's name in the page's language."""
     return theme.localized("name", (get_language() or "ru")[:2])
+
+
+@register.filter
+def themes_of(top_themes: dict, key) -> list:
+    """The top themes a view computed for one touchpoint (or other key): `top_themes|themes_of:tp.pk`."""
+    return top_themes.get(key, []) if top_themes else []

@@ -17,9 +17,10 @@ from cxprogram.models import Employee
 from cxprogram.selectors import request_scope
 from surveys.answer_labels import answer_lines
 from surveys.forms.followups import QueueFilterForm
-from surveys.models import FollowUp, ReplyTemplate, Response
+from surveys.models import FollowUp, ReplyTemplate, Response, ThemeMention
 from surveys.selectors.followups import desk_queue, saved_views
 from surveys.selectors.results import followups_visible, loop_metrics
+from surveys.selectors.themes import suggested_root_cause
 from surveys.services.desk import followups_reassign, saved_view_delete, saved_view_save
 from surveys.services.followups import (
     followup_close,
@@ -185,6 +186,7 @@ def _render_case(
             .order_by("-submitted_at")[:20]
         )
     answers = answer_lines(response.answers.select_related("question", "choice"))
+    suggested_cause, cause_themes = suggested_root_cause(response)
     owners = scope.employees().select_related("user").order_by("user__last_name")
     language = customer.language if customer else response.language
     templates = ReplyTemplate.objects.filter(language=language)
@@ -208,7 +210,10 @@ def _render_case(
         "answers": answers,
         "history": history,
         "events": case.events.select_related("actor__user"),
-        "resolve_form": resolve or ResolveForm(),
+        "resolve_form": resolve or ResolveForm(initial={"root_cause": case.root_cause or suggested_cause}),
+        "suggested_cause": FollowUp.RootCause(suggested_cause).label if suggested_cause else "",
+        "cause_themes": cause_themes,
+        "mentions": ThemeMention.objects.filter(response=response).select_related("theme").order_by("start"),
         "note_form": note or NoteForm(),
         "close_form": close or CloseForm(),
         "reply_form": reply,

@@ -25,6 +25,7 @@ from surveys.selectors.metrics import responses_in
 from surveys.selectors.pilot import pilot_counts
 from surveys.selectors.results import allies, loop_metrics, survey_results, verbatims
 from surveys.selectors.themes import comment_mentions, comments_with_theme
+from surveys.text.pii import mask
 
 
 def _viewer_units(request: HttpRequest):
@@ -124,6 +125,7 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "by_label": dict(BREAKDOWN_CHOICES)[by],
         "comments": comments,
         "pilot": pilot,
+        "request_scope_is_lead": request_scope(request).is_lead,
         "query": query.urlencode(),
         "metrics": loop_metrics(FollowUp.objects.filter(response__in=responses_in(slice_)), now=timezone.now()),
     }
@@ -143,13 +145,15 @@ def results_export(request: HttpRequest, public_id: str, file_format: str = "csv
         return HttpResponse(str(form.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
     responses = responses_in(form.slice_for(survey, units))
     language = translation.get_language()
+    # Comments' phones, e-mails and card numbers stay masked unless a CX lead asks for them.
+    personal_data = request.GET.get("personal_data") == "1" and request_scope(request).is_lead
     name = export_file_name(survey.name, form.slice_label(), timezone.localdate().isoformat(), file_format)
     if file_format == "xlsx":
         into = tempfile.TemporaryFile()  # noqa: SIM115  # FileResponse closes it once sent
-        responses_xlsx(survey=survey, responses=responses, language=language, into=into)
+        responses_xlsx(survey=survey, responses=responses, language=language, into=into, personal_data=personal_data)
         into.seek(0)
         return FileResponse(into, as_attachment=True, filename=name, content_type=XLSX)
-    stream = responses_csv(survey=survey, responses=responses, language=language)
+    stream = responses_csv(survey=survey, responses=responses, language=language, personal_data=personal_data)
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
@@ -177,8 +181,10 @@ def results_allies(request: HttpRequest, public_id: str) -> HttpResponse:
         response.write(BOM)
         writer = csv.writer(response)
         writer.writerow(["external_id", "name", "email", "phone", "segment", "unit", "nps", "comment", "submitted_at"])
+        personal_data = request.GET.get("personal_data") == "1" and request_scope(request).is_lead
         for r in lists[kind][:5000]:
             c = r.customer
+            comment = (r.comment or "") if personal_data else mask(r.comment or "")
             row = [
                 c.external_id,
                 c.name,
@@ -187,7 +193,7 @@ def results_allies(request: HttpRequest, public_id: str) -> HttpResponse:
                 c.segment.name if c.segment else "",
                 r.unit.name if r.unit else "",
             ]
-            writer.writerow([spreadsheet_safe(v) for v in [*row, r.nps, r.comment or "", r.submitted_at.isoformat()]])
+            writer.writerow([spreadsheet_safe(v) for v in [*row, r.nps, comment, r.submitted_at.isoformat()]])
         return response
     context = {
         "survey": survey,
