@@ -4,7 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cxprogram.models import Employee, Unit
+from surveys.forms.results import SENTIMENT_CHOICES
 from surveys.models import Survey
+from surveys.selectors.themes import theme_choices
 
 STATUS_CHOICES = [
     ("open", _("Open")),
@@ -31,12 +33,15 @@ class QueueFilterForm(forms.Form):
     )
     owner = forms.ChoiceField(label=_("Owner"), required=False)
     mine = forms.BooleanField(label=_("Only my cases"), required=False)
+    theme = forms.ChoiceField(label=_("Theme"), choices=[], required=False)
+    sentiment = forms.ChoiceField(label=_("Sentiment"), choices=SENTIMENT_CHOICES, required=False)
     overdue = forms.BooleanField(required=False, widget=forms.HiddenInput)  # older links: ?overdue=1
     state = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)  # older links: ?state=done
 
     def __init__(self, *args, units, employees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("name")
+        self.fields["theme"].choices = theme_choices()
         self.fields["survey"].queryset = Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name")
         people = employees.exclude(role=Employee.Role.FRONTLINE).select_related("user").order_by("user__last_name")
         self.fields["owner"].choices = [("", _("Anyone")), (NOBODY, _("CX leads' queue"))] + [

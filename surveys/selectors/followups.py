@@ -8,13 +8,15 @@ from django.utils import timezone
 from cxprogram.models import Employee
 from surveys.models import Answer, FollowUp, Question, SavedQueueView
 from surveys.selectors.metrics import start_of
+from surveys.selectors.themes import with_theme
 
 TEXT_TYPES = list(Question.TEXT_TYPES)
 PRIORITY_BANDS = {"high": (60, None), "medium": (30, 59), "low": (None, 29)}  # as the form's choices say
 
 
 def desk_queue(cases: QuerySet[FollowUp], *, filters: dict, now: datetime, me: Employee | None) -> QuerySet[FollowUp]:
-    """The queue for the desk's filters (status, deadline, priority, unit, survey, owner, mine, search): open cases
+    """The queue for the desk's filters (status, deadline, priority, unit, survey, owner, mine, search, the comments'
+    theme and sentiment): open cases
     overdue first, then by priority and deadline; finished ones newest first. Each case carries `overdue` and
     `snippet` (the customer's first comment), in the same query."""
     status = filters.get("status") or "open"
@@ -47,6 +49,13 @@ def desk_queue(cases: QuerySet[FollowUp], *, filters: dict, now: datetime, me: E
     search = filters.get("q") or ""
     if search:
         cases = cases.filter(_search(search))
+    if filters.get("theme") or filters.get("sentiment"):
+        cases = with_theme(
+            cases,
+            theme=filters.get("theme") or "",
+            sentiment=filters.get("sentiment") or "",
+            response_field="response_id",
+        )
     comment = Answer.objects.filter(response=OuterRef("response"), question_type__in=TEXT_TYPES).exclude(text="")
     overdue = Case(When(status=FollowUp.Status.NEW, due_at__lt=now, then=Value(1)), default=Value(0))
     cases = cases.annotate(

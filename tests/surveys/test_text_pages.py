@@ -61,7 +61,7 @@ def test_discovered_phrases_are_offered_to_cx_leads_only(client, texts, django_c
             )  # fmt: skip
     lead_html = get(client, org["people"]["lead"].user, "/results/res/themes/").content.decode()
     assert "Discovered: what no theme covers yet" in lead_html
-    assert "<strong>Бахилы на входе</strong> — 5 comments · <span class=\"tag\">rising</span>" in lead_html
+    assert '<strong>Бахилы на входе</strong> — 5 comments · <span class="tag">rising</span>' in lead_html
     manager_html = get(client, org["people"]["north_manager"].user, "/results/res/themes/").content.decode()
     assert "Discovered" not in manager_html and "/themes/accept/" not in manager_html
 
@@ -205,3 +205,15 @@ def test_admin_refuses_a_theme_below_itself(client, texts):
     assert response.status_code == 200
     assert "A theme cannot sit below itself." in response.content.decode()
     assert Theme.objects.get(code="staff").parent_id is None
+
+
+def test_case_desk_filters_by_theme_and_masks_the_snippet(client, texts):
+    _survey, org = texts
+    manager = org["people"]["north_manager"].user
+    html = get(client, manager, "/followups/", theme="delivery").content.decode()
+    case = FollowUp.objects.get()
+    assert f'href="/followups/{case.pk}/"' in html
+    assert "перезвоните •••67" in html and "123-45-67" not in html
+    html = get(client, manager, "/followups/", theme="staff").content.decode()
+    assert f'href="/followups/{case.pk}/"' not in html
+    assert get(client, manager, "/followups/", sentiment="furious").status_code == 400

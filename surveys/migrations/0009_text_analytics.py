@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0005_replies_and_recovery'),
+        ('surveys', '0008_saved_queue_views'),
     ]
 
     operations = [
