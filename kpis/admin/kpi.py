@@ -27,8 +27,8 @@ class KpiForm(forms.ModelForm):
     class Meta:
         model = Kpi
         fields = [
-            "name", "code", "description_en", "description_ru", "active", "metric", "questions", "touchpoints", "level",
-            "period",
+            "name", "code", "description_en", "description_ru", "active", "metric", "theme", "questions", "touchpoints",
+            "level", "period",
             "employee_influence", "target", "warning", "direction", "min_sample", "points", "outcome",
         ]  # fmt: skip
 
@@ -49,6 +49,8 @@ class KpiForm(forms.ModelForm):
                 )
         elif metric in (Kpi.Metric.MANUAL, *Kpi.LOOP_METRICS) and (questions or touchpoints):
             self.add_error("questions", _("This metric source does not read survey questions or touchpoints."))
+        if metric == Kpi.Metric.THEME_NEGATIVE and data.get("theme") is None:
+            self.add_error("theme", _("Choose the theme whose mentions count."))
         outcome = data.get("outcome")
         if outcome is not None and self.instance.pk and outcome.pk == self.instance.pk:
             self.add_error("outcome", _("A KPI cannot be its own outcome."))
@@ -71,11 +73,12 @@ class KpiAdmin(admin.ModelAdmin):
         (
             gettext_lazy("Where the value comes from"),
             {
-                "fields": ["metric", "questions", "touchpoints"],
+                "fields": ["metric", "theme", "questions", "touchpoints"],
                 "description": gettext_lazy(
                     "Survey metrics read the chosen questions' answers and those of the questions that measure the "
                     "chosen touchpoints. Closed-loop metrics read follow-up cases: the case owner for employees, "
-                    "the unit that served for units."
+                    "the unit that served for units. The comment metric reads the theme's mentions (in the chosen "
+                    "questions' surveys, if any)."
                 ),
             },
         ),

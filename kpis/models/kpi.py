@@ -41,6 +41,8 @@ class Kpi(Localized, models.Model):
         # xgettext:no-python-format
         RECOVERED = "recovered", _("Closed loop: % of asked customers who say it is solved")
         RESPONSE_COUNT = "response_count", _("Number of responses")
+        # xgettext:no-python-format
+        THEME_NEGATIVE = "theme_negative", _("Comments: % of a theme's mentions that are negative")
         MANUAL = "manual", _("Entered by hand by managers")
 
     SURVEY_METRICS = {Metric.NPS, Metric.CSAT, Metric.CES, Metric.MEAN, Metric.YES_SHARE}
@@ -77,6 +79,15 @@ class Kpi(Localized, models.Model):
         blank=True,
         related_name="kpis",
         help_text=_("Survey metrics: the questions whose answers count. Response count: their surveys."),
+    )
+    theme = models.ForeignKey(
+        "surveys.Theme",
+        verbose_name=_("theme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="kpis",
+        help_text=_("Comment metrics: the theme (with the themes below it) whose mentions count."),
     )
     touchpoints = models.ManyToManyField(
         Touchpoint,
@@ -158,6 +169,8 @@ class Kpi(Localized, models.Model):
                 )
         if self.outcome_id and self.outcome_id == self.pk:
             errors["outcome"] = _("A KPI cannot be its own outcome.")
+        if self.metric == self.Metric.THEME_NEGATIVE and not self.theme_id:
+            errors["theme"] = _("Choose the theme whose mentions count.")
         if errors:
             raise ValidationError(errors)
 
@@ -168,6 +181,7 @@ class Kpi(Localized, models.Model):
             self.Metric.YES_SHARE,
             self.Metric.CONTACTED_IN_TIME,
             self.Metric.RECOVERED,
+            self.Metric.THEME_NEGATIVE,
         )
 
     @property

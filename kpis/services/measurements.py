@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cxprogram.models import Employee, Unit
 from journeys.selectors.scores import touchpoint_answers
-from surveys.models import Answer, FollowUp, Question, Response, Survey
+from surveys.models import Answer, FollowUp, Question, Response, Sentiment, Survey, ThemeMention
 from surveys.selectors.metrics import (
     HAPPY,
     Figure,
@@ -32,6 +32,7 @@ from surveys.selectors.metrics import (
     slice_filter,
     start_of,
 )
+from surveys.selectors.themes import subtree_ids
 
 from ..models import Kpi, KpiManualValue, KpiMeasurement
 from ..models.kpi import period_bounds
@@ -193,6 +194,11 @@ def kpi_figures(*, kpi: Kpi, start: date, end: date, now: datetime) -> dict[Key,
         prefix, time_field = "", "created_at"
         aggregates = _loop_aggregates(kpi.metric, now)
         make = lambda row: share_from(row, kpi.min_sample)  # noqa: E731
+    elif kpi.metric == M.THEME_NEGATIVE:
+        rows = _theme_mentions(kpi, Slice(date_from=start, date_to=end))
+        prefix, time_field = "response__", "response__submitted_at"
+        aggregates = _theme_aggregates
+        make = lambda row: share_from(row, kpi.min_sample)  # noqa: E731
     else:  # response count
         rows = _counted_responses(kpi, Slice(date_from=start, date_to=end))
         prefix, time_field = "", "submitted_at"
@@ -239,6 +245,23 @@ def _survey_answers(kpi: Kpi, slice_: Slice, types: list[str]) -> QuerySet[Answe
     return Answer.objects.filter(chosen & slice_filter(slice_, "response__"), question_type__in=types).exclude(
         Q(response__source=Response.Source.STAFF) | Q(response__anonymous=True)
     )
+
+
+def _theme_mentions(kpi: Kpi, slice_: Slice) -> QuerySet[ThemeMention]:
+    """Mentions of the KPI's theme (and the themes below it), in its questions' surveys when it names any."""
+    mentions = ThemeMention.objects.filter(
+        slice_filter(slice_, "response__"), theme_id__in=subtree_ids(kpi.theme.code) if kpi.theme else []
+    )
+    surveys = {q.survey_id for q in kpi.questions.all()}
+    return mentions.filter(response__survey__in=surveys) if surveys else mentions
+
+
+def _theme_aggregates() -> dict:
+    """Comments mentioning the theme, and those mentioning it negatively (a comment counts once)."""
+    return {
+        "n": Count("analysis", distinct=True),
+        "hits": Count("analysis", distinct=True, filter=Q(sentiment=Sentiment.NEGATIVE)),
+    }
 
 
 def _counted_responses(kpi: Kpi, slice_: Slice) -> QuerySet[Response]:
