@@ -7,10 +7,8 @@ from functools import lru_cache
 import pymorphy3
 import snowballstemmer
 
-# Words are runs of letters (hyphens and apostrophes inside a word keep it whole: «из-за», "didn't").
-WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-# Clause boundaries: punctuation that ends a thought; contrast words are handled by the lexicon.
-CLAUSE_PUNCT_RE = re.compile(r"[.!?;:()\n…]|,")
+# A word, or punctuation that ends a clause (a thought); one pass over the text finds both.
+TOKEN_RE = re.compile(r"([^\W\d_]+(?:[-'’][^\W\d_]+)*)|([.!?;:()\n…,])")
 CYRILLIC_RE = re.compile(r"[а-яё]", re.IGNORECASE)
 # A contrast word starts a new clause: «курьер опоздал, но собрал быстро», "late but polite".
 CONTRAST = frozenset({"но", "однако", "зато", "хотя", "but", "however", "although", "though", "yet", "whereas"})
@@ -59,21 +57,20 @@ def tokens(text: str) -> list[Token]:
     """Lemma tokens of a text with their character offsets and clause numbers."""
     result = []
     clause = 0
-    position = 0
-    for match in WORD_RE.finditer(text):
-        if CLAUSE_PUNCT_RE.search(text, position, match.start()):
+    for match in TOKEN_RE.finditer(text):
+        if match.lastindex == 2:  # punctuation: a new clause starts
             clause += 1
-        position = match.end()
+            continue
         word = match.group().lower()
+        start, end = match.span()
         if word.endswith(("n't", "n’t")) and len(word) > 3:
             # "wasn't" -> "was" + "not": the verb keeps its meaning and the negation its scope.
-            stem = word[:-3]
-            result.append(Token(lemma(stem), match.start(), match.end() - 3, clause))
-            result.append(Token("not", match.end() - 3, match.end(), clause))
+            result.append(Token(lemma(word[:-3]), start, end - 3, clause))
+            result.append(Token("not", end - 3, end, clause))
             continue
         if word in CONTRAST:
             clause += 1
-        result.append(Token(lemma(word), match.start(), match.end(), clause))
+        result.append(Token(lemma(word), start, end, clause))
     return result
 
 
@@ -88,10 +85,14 @@ def words(text: str) -> list[str]:
     return text.split()
 
 
+CYRILLIC_LETTERS_RE = re.compile(r"[а-яё]", re.IGNORECASE)
+LATIN_LETTERS_RE = re.compile(r"[a-z]", re.IGNORECASE)
+
+
 def detect_language(text: str) -> str:
-    """'ru' when most letters are Cyrillic, else 'en'."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
+    """'ru' when at least half the letters are Cyrillic, else 'en' ('' without letters of either)."""
+    cyrillic = len(CYRILLIC_LETTERS_RE.findall(text))
+    latin = len(LATIN_LETTERS_RE.findall(text))
+    if not cyrillic and not latin:
         return ""
-    cyrillic = sum(1 for c in letters if "а" <= c.lower() <= "я" or c in "ёЁ")
-    return "ru" if cyrillic * 2 >= len(letters) else "en"
+    return "ru" if cyrillic >= latin else "en"

@@ -51,6 +51,8 @@ class Taxonomy:
             else:
                 self.exact.setdefault(lemmas[0], []).append(marker)
         self.prefixes.sort(key=lambda marker: -len(marker.lemmas[0]))
+        # Which prefix markers a lemma starts with, worked out once per distinct lemma (the vocabulary is small).
+        self._prefix_hits: dict[str, tuple[Marker, ...]] = {}
 
     @staticmethod
     def _prefix_lemmas(text: str) -> tuple[str, ...]:
@@ -78,7 +80,13 @@ class Taxonomy:
         for index, token in enumerate(items):
             candidates = self.exact.get(token.lemma, ())
             hits = [m for m in candidates if self._matches(m, items, index)]
-            hits += [m for m in self.prefixes if token.lemma.startswith(m.lemmas[0])]
+            prefixed = self._prefix_hits.get(token.lemma)
+            if prefixed is None:
+                if len(self._prefix_hits) > 200_000:
+                    self._prefix_hits.clear()
+                prefixed = tuple(m for m in self.prefixes if token.lemma.startswith(m.lemmas[0]))
+                self._prefix_hits[token.lemma] = prefixed
+            hits += prefixed
             for marker in hits:
                 key = (marker.theme, token.clause)
                 end = items[index + len(marker.lemmas) - 1].end
