@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('kpis', '0001_initial'),
-        ('surveys', '0009_text_analytics'),
+        ('surveys', '0012_text_analytics'),
     ]
 
     operations = [

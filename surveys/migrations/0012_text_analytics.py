@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0008_saved_queue_views'),
+        ('surveys', '0011_remove_followup_reasons'),
     ]
 
     operations = [
