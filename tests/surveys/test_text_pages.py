@@ -217,3 +217,12 @@ def test_case_desk_filters_by_theme_and_masks_the_snippet(client, texts):
     html = get(client, manager, "/followups/", theme="staff").content.decode()
     assert f'href="/followups/{case.pk}/"' not in html
     assert get(client, manager, "/followups/", sentiment="furious").status_code == 400
+
+
+def test_themes_page_reads_right_in_russian(client, texts):
+    _survey, org = texts
+    client.force_login(org["people"]["lead"].user)
+    html = client.get("/results/res/themes/", headers={"accept-language": "ru"}).content.decode()
+    assert "Что делает клиентов критиками" in html
+    assert ">Доставка</a>" in html and ">Персонал</a>" in html
+    assert "Негативных упоминаний" in html
