@@ -26,6 +26,7 @@ ENDPOINTS = write_endpoints()
 def test_the_schema_lists_the_write_endpoints_this_suite_attacks():
     assert len(ENDPOINTS) == 12
     assert ("post", "/api/v1/responses/") in ENDPOINTS
+    assert ("post", "/api/v1/text/analyse/") in ENDPOINTS
 
 
 @pytest.fixture
