@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpis', '0001_initial'),
-        ('surveys', '0012_text_analytics'),
+        ('kpis', '0002_kpi_description_in_both_languages'),
+        ('surveys', '0013_text_analytics'),
     ]
 
     operations = [
