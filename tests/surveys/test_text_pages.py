@@ -226,3 +226,24 @@ def test_themes_page_reads_right_in_russian(client, texts):
     assert "Что делает клиентов критиками" in html
     assert ">Доставка</a>" in html and ">Персонал</a>" in html
     assert "Негативных упоминаний" in html
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"phrase": "x" * 101, "theme": "1"},
+        {"phrase": "nul\x00", "theme": "1"},
+        {"phrase": "ok", "theme": "99999"},
+        {"phrase": "ok", "code": "не slug!", "name": "N"},
+        {"phrase": "ok", "code": "c" * 51, "name": "N"},
+        {},
+    ],
+)
+def test_hostile_values_on_the_discovered_form_change_nothing(client, texts, data):
+    _survey, org = texts
+    client.force_login(org["people"]["lead"].user)
+    before = list(Theme.objects.order_by("pk").values_list("code", "markers"))
+    response = client.post("/results/res/themes/accept/", data, follow=True, headers={"accept-language": "en"})
+    assert response.status_code == 200
+    assert 'class="message message-error"' in response.content.decode() or "message-error" in response.content.decode()
+    assert list(Theme.objects.order_by("pk").values_list("code", "markers")) == before
