@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0012_digests_sent'),
+        ('surveys', '0013_score_rollups'),
     ]
 
     operations = [
