@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('kpis', '0002_kpi_description_in_both_languages'),
-        ('surveys', '0014_text_analytics'),
+        ('surveys', '0017_text_analytics'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0013_score_rollups'),
+        ('surveys', '0016_anonymous_answers_keep_no_identity'),
     ]
 
     operations = [
