@@ -219,7 +219,7 @@ def theme_report(*, slice_: Slice) -> ThemeReport:
             responses=counts["responses"],
             share=round(100 * counts["responses"] / commented, 1) if commented else 0.0,
             negative=share_from({"n": counts["mentions"], "hits": counts["negative"]}),
-            trend=trend.get(root_id, []),
+            trend=[] if anonymous else trend.get(root_id, []),  # no dates for anonymous answers
         )
         scored = by_root.get(root_id)
         if overall_row is not None and scored is not None:
