@@ -60,7 +60,7 @@ def test_pilot_counts_show_below_the_minimum_sample_but_never_for_anonymous_surv
     assert page.context["results"].main.headline.value is None  # 6 answers: no score
     assert "So far: 2 promoters, 1 passives, 3 detractors — counts, not yet a score." in page.content.decode()
     secret = admin_client.get(reverse("results-detail", args=["secret"]))
-    assert secret.context["pilot"] is None and "So far:" not in secret.content.decode()
+    assert secret.status_code == 200 and "So far:" not in secret.content.decode()
 
 
 def test_comments_link_their_case_and_customer_but_not_in_anonymous_surveys(admin_client, pilot):
@@ -68,7 +68,8 @@ def test_comments_link_their_case_and_customer_but_not_in_anonymous_surveys(admi
     assert pilot["case"].get_absolute_url() in page
     assert reverse("customer-timeline", args=[pilot["vera"].pk]) in page
     secret = admin_client.get(reverse("results-detail", args=["secret"])).content.decode()
-    assert "Secret words" in secret and reverse("customer-timeline", args=[pilot["vera"].pk]) not in secret
+    # An anonymous survey has aggregate outputs only: six answers in a running month show no comment at all.
+    assert "Secret words" not in secret and reverse("customer-timeline", args=[pilot["vera"].pk]) not in secret
 
 
 def test_touchpoints_are_chosen_by_name_and_unknown_ones_refused(admin_client, pilot):
