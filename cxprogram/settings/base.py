@@ -124,6 +124,10 @@ POSTER_FONT_BOLD = ENV.get("POSTER_FONT_BOLD", "/usr/share/fonts/truetype/dejavu
 # Closed loop: business hours for follow-up deadlines (in TIME_ZONE), and the warning before a deadline.
 BUSINESS_HOURS = (env_int(ENV, "BUSINESS_HOURS_START", 9), env_int(ENV, "BUSINESS_HOURS_END", 18))
 BUSINESS_DAYS = [int(d) for d in env_list(ENV, "BUSINESS_DAYS", ["0", "1", "2", "3", "4"])]  # Monday is 0
+# Complaints from outside: a public one (review site, social network) is due within these hours, around the clock;
+# with COMPLAINT_PUBLIC_REVIEW a second person approves what is said publicly before it counts as the answer.
+COMPLAINT_PUBLIC_ANSWER_HOURS = env_int(ENV, "COMPLAINT_PUBLIC_ANSWER_HOURS", 4)
+COMPLAINT_PUBLIC_REVIEW = env_bool(ENV, "COMPLAINT_PUBLIC_REVIEW", True)
 FOLLOWUP_WARNING_MINUTES = env_int(ENV, "FOLLOWUP_WARNING_MINUTES", 60)
 FOLLOWUP_FRONTLINE_SEES_OWN = env_bool(ENV, "FOLLOWUP_FRONTLINE_SEES_OWN", False)
 # Where a case goes when the unit that served has no manager: functions from a touchpoint code to a unit.

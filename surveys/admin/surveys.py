@@ -18,6 +18,7 @@ from cxprogram.models import Channel, Employee, Unit
 from surveys.models import (
     Answer,
     Choice,
+    Complaint,
     Distribution,
     FollowUp,
     FollowUpEvent,
@@ -289,7 +290,7 @@ class SurveyAdmin(admin.ModelAdmin):
         survey = get_object_or_404(Survey, pk=pk)
         if not self.has_view_permission(request, survey):
             return redirect("admin:index")
-        form = LinkContextForm(request.GET)
+        form = LinkContextForm(request.GET, survey=survey)
         if kind not in ("svg", "pdf"):
             raise Http404
         if not form.is_valid() or not form.cleaned_data["unit"]:
@@ -536,3 +537,20 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "root_cause", "language", "subject"]
     list_filter = ["language", "root_cause"]
     search_fields = ["name__unicontains", "subject__unicontains", "body__unicontains"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    """Complaints from outside as they arrived; the case they opened is worked in the case desk."""
+
+    list_display = ["received_at", "channel", "author_handle", "unit", "followup", "public_reply_at"]
+    list_filter = ["channel", "received_at"]
+    search_fields = ["message_id", "author_handle", "text__unicontains"]
+    list_select_related = ["unit", "followup"]
+    readonly_fields = [f.name for f in Complaint._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

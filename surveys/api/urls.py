@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import text, views
+from .complaints import FeedbackView
 
 router = SimpleRouter()
 router.register("surveys", views.SurveyViewSet, basename="api-survey")
@@ -14,5 +15,6 @@ router.register("followups", views.FollowUpViewSet, basename="api-followup")
 urlpatterns = [
     path("metrics/", views.MetricsView.as_view(), name="api-metrics"),
     path("text/analyse/", text.TextAnalyseView.as_view(), name="api-text-analyse"),
+    path("feedback/", FeedbackView.as_view(), name="api-feedback"),
     *router.urls,
 ]

@@ -1,5 +1,6 @@
 """The surveys app's records; each module holds one sub-domain."""
 
+from surveys.models.complaints import *  # noqa: F403
 from surveys.models.desk import *  # noqa: F403
 from surveys.models.rollups import *  # noqa: F403
 from surveys.models.sending import *  # noqa: F403

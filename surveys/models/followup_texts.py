@@ -16,6 +16,8 @@ def reason_text(code: str, parameter=None) -> str:
         return f"{code.upper()} {parameter}"
     if code == "contact_me":
         return _("asked to be contacted")
+    if code == "complaint":
+        return _("complaint from outside (%(channel)s)") % {"channel": parameter}
     if code == "keywords":
         return _("comment mentions “%(words)s”") % {"words": parameter}
     return str(parameter or code)

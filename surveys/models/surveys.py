@@ -374,6 +374,7 @@ class Response(InteractionContext):
         INVITATION = "invitation", _("Invitation")
         API = "api", _("Integration (kiosk, call centre)")
         STAFF = "staff", _("Entered by staff")
+        COMPLAINT = "complaint", _("Complaint from outside")
 
     survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="responses")
     invitation = models.OneToOneField(

@@ -343,9 +343,13 @@ class MedianDuration(Aggregate):
 
 
 def _median_minutes(cases: QuerySet[FollowUp], field: str) -> float | None:
-    """The median of (field − opened) in minutes: percentile_cont in PostgreSQL, the middle of the sorted
+    """The median of (field − opened) in minutes."""
+    return median_of(cases, ExpressionWrapper(F(field) - F("created_at"), output_field=DurationField()))
+
+
+def median_of(cases: QuerySet, duration: ExpressionWrapper) -> float | None:
+    """The median of a duration expression in minutes: percentile_cont in PostgreSQL, the middle of the sorted
     durations elsewhere (SQLite has no median)."""
-    duration = ExpressionWrapper(F(field) - F("created_at"), output_field=DurationField())
     if connection.vendor == "postgresql":
         value = cases.aggregate(m=MedianDuration(duration))["m"]
         return None if value is None else value.total_seconds() / 60

@@ -18,6 +18,7 @@ from cxprogram.selectors import request_scope
 from surveys.answer_labels import answer_lines
 from surveys.forms.followups import QueueFilterForm
 from surveys.models import FollowUp, ReplyTemplate, Response, ThemeMention
+from surveys.selectors.channels import SEED_LOOP, channel_loop_metrics
 from surveys.selectors.followups import desk_queue, saved_views
 from surveys.selectors.results import followups_visible, loop_metrics
 from surveys.selectors.themes import suggested_root_cause
@@ -93,6 +94,8 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "metrics": loop_metrics(cases, now=now),
+        "channels": channel_loop_metrics(cases, now=now),
+        "seed": SEED_LOOP,
         "query": query.urlencode(),
         "saved_views": saved_views(scope.employee),
         "owners": scope.employees().exclude(role=Employee.Role.FRONTLINE).select_related("user")

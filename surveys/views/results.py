@@ -20,6 +20,7 @@ from cxprogram.selectors import request_scope
 from surveys.forms.results import BREAKDOWN_CHOICES, AnonymousResultsForm, ResultsFilterForm
 from surveys.models import FollowUp, Survey
 from surveys.selectors.anonymous import Period, anonymous_comments, anonymous_results
+from surveys.selectors.channels import SEED_LOOP, channel_loop_metrics
 from surveys.selectors.exports import BOM, responses_csv, responses_xlsx, spreadsheet_safe
 from surveys.selectors.metrics import responses_in
 from surveys.selectors.pilot import pilot_counts
@@ -128,6 +129,10 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "request_scope_is_lead": request_scope(request).is_lead,
         "query": query.urlencode(),
         "metrics": loop_metrics(FollowUp.objects.filter(response__in=responses_in(slice_)), now=timezone.now()),
+        "channels": channel_loop_metrics(
+            FollowUp.objects.filter(response__in=responses_in(slice_)), now=timezone.now()
+        ),
+        "seed": SEED_LOOP,
     }
     return render(request, "surveys/results_detail.html", context)
 

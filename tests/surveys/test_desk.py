@@ -215,5 +215,6 @@ def test_queue_query_count_does_not_grow_with_cases(client, org, desk, who):
         shown(client, "q=a&priority=high")
         shown(client)
     assert len(after) == len(before)
-    # two queue pages; each reads the theme filter's choices once
-    assert len(after) <= {"lead": 30, "store_manager": 28}[who]
+    # two queue pages; each reads the theme filter's choices once, and the loop by channel (one query, and one
+    # median per channel, here one)
+    assert len(after) <= {"lead": 34, "store_manager": 32}[who]

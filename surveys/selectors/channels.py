@@ -1,0 +1,76 @@
+"""The closed loop measured per channel as the seed articles measure service on complaints: the share answered
+the same day, the median time to the first answer, the share never answered — beside the seeds' own figures."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from cxprogram.models import Channel
+from surveys.models import FollowUp
+from surveys.selectors.metrics import Figure, share_from
+from surveys.selectors.results import median_of
+
+# The seeds: 55% of people who complain expect an answer the same day, only 29% get one; 58% of complaints in
+# tweets get no answer at all.
+SEED_EXPECT_SAME_DAY = 55
+SEED_ANSWERED_SAME_DAY = 29
+SEED_NEVER_ANSWERED = 58
+SEED_LOOP = {"expect": SEED_EXPECT_SAME_DAY, "answered": SEED_ANSWERED_SAME_DAY, "never": SEED_NEVER_ANSWERED}
+
+
+@dataclass(frozen=True)
+class ChannelLoop:
+    channel: str
+    label: str
+    cases: int  # cases whose outcome is known: answered, finished, or past their deadline
+    same_day: Figure
+    never_answered: Figure
+    median_minutes_to_answer: float | None
+
+
+def channel_loop_metrics(cases: QuerySet[FollowUp], *, now: datetime) -> list[ChannelLoop]:
+    """Per channel of the answer or complaint (most cases first): of the cases whose outcome is known, the share
+    first answered on the local day the customer spoke, the share never answered (finished or overdue without a
+    first answer), and the median minutes from the customer's message to the first answer."""
+    tz = timezone.get_current_timezone()
+    judged = cases.filter(
+        Q(first_contact_at__isnull=False) | Q(due_at__lt=now) | ~Q(status__in=FollowUp.OPEN)
+    ).annotate(spoke=F("response__submitted_at"))
+    rows = (
+        judged.values("response__channel")
+        .annotate(
+            n=Count("pk"),
+            same_day=Count(
+                "pk",
+                filter=Q(first_contact_at__isnull=False)
+                & Q(first_contact_at__date=TruncDate("response__submitted_at", tzinfo=tz)),
+            ),
+            never=Count("pk", filter=Q(first_contact_at__isnull=True)),
+        )
+        .order_by("-n", "response__channel")
+    )
+    labels = dict(Channel.choices)
+    result = []
+    for row in rows:
+        channel = row["response__channel"]
+        result.append(
+            ChannelLoop(
+                channel=channel,
+                label=str(labels.get(channel, channel or "—")),
+                cases=row["n"],
+                same_day=share_from({"n": row["n"], "hits": row["same_day"]}, min_sample=1),
+                never_answered=share_from({"n": row["n"], "hits": row["never"]}, min_sample=1),
+                median_minutes_to_answer=_median_minutes_to_answer(
+                    judged.filter(response__channel=channel, first_contact_at__isnull=False)
+                ),
+            )
+        )
+    return result
+
+
+def _median_minutes_to_answer(cases: QuerySet[FollowUp]) -> float | None:
+    duration = ExpressionWrapper(F("first_contact_at") - F("response__submitted_at"), output_field=DurationField())
+    return median_of(cases, duration)
