@@ -48,10 +48,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 	  echo "npm ci failed: the accessibility tests will skip."; \
 	else echo "npm is not installed: the accessibility tests will skip (apt-get install nodejs npm)."; fi
 
-## make test: install, lint, security lint, check migrations, run every test.
+## make test: install, lint, import contracts (.importlinter), security lint, check migrations, run every test.
 test: $(VENV)/.dev system-deps node_modules/.package-lock.json
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/bandit -c pyproject.toml -r . -q
 	DJANGO_SETTINGS_MODULE=cxprogram.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest

@@ -111,8 +111,8 @@ def figures_main() -> int:
     from datetime import UTC, datetime
 
     from surveys.models import FollowUp, Survey
+    from surveys.selectors.followups import loop_metrics
     from surveys.selectors.metrics import SCORE_TYPES, Slice, question_result
-    from surveys.selectors.results import loop_metrics
 
     def figure(f) -> list:
         return [f.value, f.n, f.low, f.high]

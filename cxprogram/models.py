@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .webhook_addresses import url_refusal
+
 
 class Channel(models.TextChoices):
     """Where an interaction happened; shared by survey responses and journey touchpoints."""
@@ -251,8 +253,6 @@ class Webhook(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from .webhooks import url_refusal  # the resolver lives with the sender, which checks again at send time
-
         unknown = [e for e in self.events or [] if e not in self.Event.values]
         if unknown:
             raise ValidationError({"events": _("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}})

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from surveys.selectors.distribution import reminders_due
 from surveys.services.digests import digests_send
 from surveys.services.distribution import (
     distribution_finish_if_done,
@@ -15,7 +16,6 @@ from surveys.services.distribution import (
     invitation_send,
     invitations_requeue_stale,
     reminder_send,
-    reminders_due,
 )
 from surveys.services.followups import followups_check_deadlines
 from surveys.services.sending import distributions_repeat_due

@@ -18,6 +18,7 @@ from journeys.charts import EmotionCurve, emotion_curve
 from journeys.models import Improvement, Journey, Stage, Touchpoint, TouchpointMeasure
 from surveys.answer_labels import AnswerLine, answer_lines
 from surveys.models import Answer, FollowUp, Question, Response, ThemeMention
+from surveys.scoring import score_band
 from surveys.selectors.metrics import (
     HAPPY,
     QT,
@@ -30,7 +31,7 @@ from surveys.selectors.metrics import (
     share_from,
     slice_filter,
 )
-from surveys.selectors.results import score_band, verbatims
+from surveys.selectors.results import verbatims
 from surveys.selectors.themes import with_theme
 
 MEASURE = "question__touchpoint_measures__"

@@ -14,8 +14,9 @@ from journeys.models import Journey
 from journeys.selectors.scores import MapCard, journey_map
 from surveys.charts import TrendChart, fitted_range, trend_chart
 from surveys.models import Answer, FollowUp, Question, Survey
+from surveys.selectors.followups import followup_queue
 from surveys.selectors.metrics import Figure, Slice, mean_from, nps_from, share_from, start_of
-from surveys.selectors.results import followup_queue, verbatims
+from surveys.selectors.results import verbatims
 
 HOME_DAYS = 90  # the headline window: long enough for a store to reach the minimum sample
 TREND_MONTHS = 6

@@ -13,8 +13,9 @@ from cxprogram.models import Employee, Unit
 from cxprogram.selectors import Scope
 from surveys.charts import TrendChart, trend_chart
 from surveys.models import Answer, FollowUp
+from surveys.selectors.followups import followups_visible
 from surveys.selectors.metrics import Slice
-from surveys.selectors.results import followups_visible, verbatims
+from surveys.selectors.results import verbatims
 
 from ..models import Kpi, KpiMeasurement
 from ..models.kpi import period_bounds

@@ -8,7 +8,7 @@ from django.utils import timezone
 from cxprogram.selectors import customer_mix, organisation_overview, request_scope
 from kpis.selectors.home import HOME_DAYS, cases_due_today, fix_first, newest_comments, score_tiles
 from kpis.selectors.kpi import unit_kpi_cards
-from surveys.selectors.results import followups_visible, loop_metrics
+from surveys.selectors.followups import followups_visible, loop_metrics
 
 
 @login_required

@@ -3,18 +3,17 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cxprogram.models import Channel, Employee, Unit
+from surveys.links import ResponseContext, survey_public_link
 from surveys.models import (
     Answer,
     Choice,
@@ -30,15 +29,9 @@ from surveys.models import (
     UnsubscribedAddress,
 )
 from surveys.posters import Poster, poster_pdf, poster_svg
-from surveys.services.responses import (
-    ResponseContext,
-    survey_close,
-    survey_duplicate,
-    survey_public_link,
-    survey_publish,
-    survey_touch,
-)
+from surveys.services.distribution import distribution_start, invitations_email
 from surveys.services.rollups import responses_delete
+from surveys.services.surveys import survey_close, survey_duplicate, survey_publish, survey_touch
 
 
 class QuestionForm(forms.ModelForm):
@@ -420,13 +413,22 @@ class InvitationAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("E-mail these invitations (those not sent yet)"))
     def email(self, request, queryset):
-        from surveys.tasks import send_invitations
-
-        waiting = queryset.filter(delivery="", responded_at__isnull=True, customer__isnull=False)
-        ids = list(waiting.values_list("pk", flat=True))
-        Invitation.objects.filter(pk__in=ids).update(delivery=Invitation.Delivery.QUEUED, channel="email")
-        transaction.on_commit(lambda: send_invitations.delay(ids))
-        self.message_user(request, _("Queued %(n)d e-mails.") % {"n": len(ids)}, messages.SUCCESS)
+        outcome = invitations_email(invitation_ids=list(queryset.values_list("pk", flat=True)))
+        if outcome.reached_broker is False:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d e-mail is saved as queued, but the task queue cannot be reached: it will be sent "
+                    "automatically once the queue is back.",
+                    "%(n)d e-mails are saved as queued, but the task queue cannot be reached: they will be sent "
+                    "automatically once the queue is back.",
+                    outcome.count,
+                )
+                % {"n": outcome.count},
+                messages.WARNING,
+            )
+        else:
+            self.message_user(request, _("Queued %(n)d e-mails.") % {"n": outcome.count}, messages.SUCCESS)
 
 
 @admin.register(Distribution)
@@ -490,14 +492,22 @@ class DistributionAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Launch now (or at the scheduled time)"))
     def launch(self, request, queryset):
-        from surveys.tasks import launch_distribution
-
-        for distribution in queryset.filter(status=Distribution.Status.DRAFT):
-            if distribution.scheduled_at and distribution.scheduled_at > timezone.now():
-                Distribution.objects.filter(pk=distribution.pk).update(status=Distribution.Status.SCHEDULED)
-            else:
-                transaction.on_commit(lambda pk=distribution.pk: launch_distribution.delay(pk))
-        self.message_user(request, _("Launching; progress shows in the list."), messages.SUCCESS)
+        started = [distribution_start(distribution_id=pk) for pk in queryset.values_list("pk", flat=True)]
+        if "waiting" in started:
+            self.message_user(
+                request,
+                ngettext(
+                    "The task queue cannot be reached: %(n)d distribution is scheduled for now and will be "
+                    "launched automatically once the queue is back.",
+                    "The task queue cannot be reached: %(n)d distributions are scheduled for now and will be "
+                    "launched automatically once the queue is back.",
+                    started.count("waiting"),
+                )
+                % {"n": started.count("waiting")},
+                messages.WARNING,
+            )
+        else:
+            self.message_user(request, _("Launching; progress shows in the list."), messages.SUCCESS)
 
 
 @admin.register(UnsubscribedAddress)

@@ -13,9 +13,10 @@ from cxprogram.models import Channel, Customer
 from cxprogram.selectors import Scope
 from surveys.display_logic import Answers
 from surveys.forms.responses import SurveyPageForm, field_name
+from surveys.links import ResponseContext, survey_public_link
 from surveys.models import Answer, Choice, FollowUp, FollowUpEvent, Invitation, Question, Response, Survey
-from surveys.selectors.results import score_band, survey_with_questions
-from surveys.services.responses import ResponseContext, survey_public_link
+from surveys.scoring import score_band
+from surveys.selectors.surveys import survey_with_questions
 from surveys.text.pii import mask
 
 QT = Question.Type

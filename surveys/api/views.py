@@ -23,8 +23,9 @@ from surveys.anonymity import period_label, period_parse, period_start
 from surveys.forms.results import ANONYMOUS_FILTERS
 from surveys.models import Answer, Choice, FollowUpEvent, Invitation, Question, Response, Survey, ThemeMention
 from surveys.selectors.anonymous import Period, anonymous_results
+from surveys.selectors.followups import followups_visible
 from surveys.selectors.metrics import QuestionResult, Slice, question_results, responses_in
-from surveys.selectors.results import followups_visible, responses_visible
+from surveys.selectors.responses import responses_visible
 from surveys.services.distribution import invitation_for_transaction
 from surveys.services.followups import followup_close, followup_contacted, followup_note, followup_resolve
 from surveys.services.responses import response_submit

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models.surveys import Distribution
+from surveys.models.distribution import Distribution
 
 PLACEHOLDERS = ("{name}", "{store}", "{link}")
 

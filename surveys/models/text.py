@@ -5,7 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models.surveys import Answer, FollowUp, Localized, Response
+from surveys.models.followups import FollowUp
+from surveys.models.responses import Answer, Response
+from surveys.models.surveys import Localized
 from surveys.text.match import split_markers
 
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from cxprogram.models import Channel
 from surveys.models import FollowUp
+from surveys.selectors.followups import median_of
 from surveys.selectors.metrics import Figure, share_from
-from surveys.selectors.results import median_of
 
 # The seeds: 55% of people who complain expect an answer the same day, only 29% get one; 58% of complaints in
 # tweets get no answer at all.

@@ -1,14 +1,193 @@
-"""Reads of the case desk: the filtered queue with each case's deadline, priority and the customer's words."""
+"""Reads of the closed loop: who may see which cases, the case desk's filtered queue, who owns a new case, and
+how well the loop closes."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
-from cxprogram.models import Employee
-from surveys.models import Answer, FollowUp, Question, SavedQueueView
-from surveys.selectors.metrics import start_of
+from cxprogram.models import Employee, Unit
+from surveys.links import followup_id_from_recovery_token
+from surveys.models import Answer, FollowUp, Question, ReplyTemplate, Response, SavedQueueView
+from surveys.selectors.metrics import (
+    Figure,
+    share_from,
+    start_of,
+)
 from surveys.selectors.themes import with_theme
+
+
+def followups_visible(scope) -> QuerySet[FollowUp]:
+    """Cases a person may see: CX leads all, managers their unit subtree and cases given to them, frontline
+    employees the cases about
+    customers they served when FOLLOWUP_FRONTLINE_SEES_OWN is on."""
+    cases = FollowUp.objects.all()
+    if scope.is_lead:
+        return cases
+    if scope.is_manager:
+        return cases.filter(Q(unit__in=scope.units()) | Q(owner=scope.employee))
+    if scope.employee is not None and settings.FOLLOWUP_FRONTLINE_SEES_OWN:
+        return cases.filter(response__employee=scope.employee)
+    return cases.none()
+
+
+def followup_queue(
+    cases: QuerySet[FollowUp], *, now, mine: Employee | None = None, state: str = "open"
+) -> QuerySet[FollowUp]:
+    """Open cases with overdue ones first, then by priority and due time (or finished ones, newest first)."""
+    if mine is not None:
+        cases = cases.filter(owner=mine)
+    if state == "done":
+        return (
+            cases.exclude(status__in=FollowUp.OPEN)
+            .select_related("owner__user", "unit", "response__customer")
+            .order_by("-resolved_at")
+        )
+    return (
+        cases.filter(status__in=FollowUp.OPEN)
+        .annotate(overdue=Case(When(status=FollowUp.Status.NEW, due_at__lt=now, then=Value(1)), default=Value(0)))
+        .select_related("owner__user", "unit", "response__customer", "response__survey")
+        .order_by("-overdue", "-priority", "due_at")
+    )
+
+
+@dataclass(frozen=True)
+class LoopMetrics:
+    cases: int
+    open: int
+    overdue: int
+    contacted_in_time: Figure
+    median_minutes_to_contact: float | None
+    median_minutes_to_resolve: float | None
+    top_causes: list[tuple[str, int]]
+    recovered: Figure  # of the customers asked after resolution who answered, the share who say it is solved
+
+
+def loop_metrics(cases: QuerySet[FollowUp], *, now) -> LoopMetrics:
+    """How well the loop closes: share first contacted within the deadline (of cases whose deadline passed or
+    that were contacted), median times, open and overdue counts and the top root causes."""
+    counts = cases.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status__in=FollowUp.OPEN)),
+        overdue=Count("pk", filter=Q(status=FollowUp.Status.NEW, due_at__lt=now)),
+        judged=Count("pk", filter=Q(first_contact_at__isnull=False) | Q(due_at__lt=now)),
+        in_time=Count("pk", filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("due_at"))),
+        answered=Count("pk", filter=Q(recovered__isnull=False)),
+        solved=Count("pk", filter=Q(recovered=True)),
+    )
+    causes = (
+        cases.exclude(root_cause="").values_list("root_cause").annotate(n=Count("pk")).order_by("-n", "root_cause")[:5]
+    )
+    labels = dict(FollowUp.RootCause.choices)
+    return LoopMetrics(
+        cases=counts["total"],
+        open=counts["open"],
+        overdue=counts["overdue"],
+        contacted_in_time=share_from({"n": counts["judged"], "hits": counts["in_time"]}, min_sample=1),
+        median_minutes_to_contact=_median_minutes(cases.filter(first_contact_at__isnull=False), "first_contact_at"),
+        median_minutes_to_resolve=_median_minutes(
+            cases.filter(resolved_at__isnull=False, status=FollowUp.Status.RESOLVED), "resolved_at"
+        ),
+        top_causes=[(labels[code], n) for code, n in causes],
+        recovered=share_from({"n": counts["answered"], "hits": counts["solved"]}, min_sample=1),
+    )
+
+
+class MedianDuration(Aggregate):
+    """PostgreSQL's exact median of an interval."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+def _median_minutes(cases: QuerySet[FollowUp], field: str) -> float | None:
+    """The median of (field − opened) in minutes."""
+    return median_of(cases, ExpressionWrapper(F(field) - F("created_at"), output_field=DurationField()))
+
+
+def median_of(cases: QuerySet, duration: ExpressionWrapper) -> float | None:
+    """The median of a duration expression in minutes: percentile_cont in PostgreSQL, the middle of the sorted
+    durations elsewhere (SQLite has no median)."""
+    if connection.vendor == "postgresql":
+        value = cases.aggregate(m=MedianDuration(duration))["m"]
+        return None if value is None else value.total_seconds() / 60
+    values = sorted(cases.annotate(d=duration).values_list("d", flat=True))
+    if not values:
+        return None
+    middle = len(values) // 2
+    seconds = (
+        values[middle].total_seconds() if len(values) % 2 else (values[middle - 1] + values[middle]).total_seconds() / 2
+    )
+    return seconds / 60
+
+
+def active_manager(unit: Unit, *, exclude: Employee | None = None) -> Employee | None:
+    """The unit's first active manager (other than `exclude`), or None."""
+    managers = Employee.objects.filter(unit=unit, role=Employee.Role.MANAGER, user__is_active=True)
+    if exclude is not None:
+        managers = managers.exclude(pk=exclude.pk)
+    return managers.select_related("user").order_by("pk").first()
+
+
+def unit_manager(unit: Unit | None, *, exclude: Employee | None = None) -> Employee | None:
+    """The manager of the unit, else of the nearest unit above it; None when there is none."""
+    while unit is not None:
+        if manager := active_manager(unit, exclude=exclude):
+            return manager
+        unit = unit.parent
+    return None
+
+
+def case_owner(response: Response) -> tuple[Unit | None, Employee | None]:
+    """The unit a new case belongs to and its owner: the manager of the unit that served the customer, else the
+    manager of the unit that owns the response's touchpoint (found through FOLLOWUP_OWNER_UNIT_RESOLVERS, so
+    this app never imports the journeys app), else nobody: the CX leads' queue."""
+    if response.unit_id and (manager := active_manager(response.unit)):
+        return response.unit, manager
+    for path in settings.FOLLOWUP_OWNER_UNIT_RESOLVERS:
+        unit = import_string(path)(response.touchpoint)
+        if unit is not None and (manager := active_manager(unit)):
+            return response.unit or unit, manager
+    return response.unit, None
+
+
+def reply_draft(*, followup: FollowUp, template: ReplyTemplate | None) -> tuple[str, str]:
+    """Subject and text to start a reply from: the template with the customer's name filled in."""
+    customer = followup.response.customer
+    if template is None:
+        return "", ""
+    name = (customer.name if customer else "") or _("customer")
+    return template.subject, template.body.replace("{name}", name)
+
+
+def recovery_case(token: str) -> FollowUp | None:
+    """The case a signed "is it solved?" link is about, or None for a bad token."""
+    followup_id = followup_id_from_recovery_token(token)
+    if followup_id is None:
+        return None
+    return FollowUp.objects.select_related("response__customer").filter(pk=followup_id).first()
+
 
 TEXT_TYPES = list(Question.TEXT_TYPES)
 PRIORITY_BANDS = {"high": (60, None), "medium": (30, 59), "low": (None, 29)}  # as the form's choices say

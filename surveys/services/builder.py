@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from surveys.models import Choice, Question, Survey
-from surveys.services.responses import survey_touch
+from surveys.services.surveys import survey_touch
 
 SURVEY_FIELDS = ("name", "public_id", "kind", "default_language", "anonymous", "title_ru", "title_en", "intro_ru",
                  "intro_en")  # fmt: skip

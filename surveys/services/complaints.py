@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from cxprogram.models import Employee, Unit
 from surveys.models import Answer, Complaint, FollowUp, FollowUpEvent, Question, Response, Survey
-from surveys.services.followups import business_due, followup_contacted, unit_manager
+from surveys.selectors.followups import unit_manager
+from surveys.services.followups import business_due, followup_contacted
 
 COMPLAINTS_SURVEY_ID = "complaints-from-outside"
 

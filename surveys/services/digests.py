@@ -16,8 +16,9 @@ from cxprogram.mail import send_on_commit
 from cxprogram.models import Employee
 from cxprogram.selectors import scope_for
 from surveys.models import DigestSent, FollowUp
+from surveys.selectors.followups import followups_visible, loop_metrics
 from surveys.selectors.metrics import start_of
-from surveys.selectors.results import followups_visible, loop_metrics, responses_visible
+from surveys.selectors.responses import responses_visible
 
 
 @dataclass

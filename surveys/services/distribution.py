@@ -8,13 +8,13 @@ sweep, `invitations_requeue_stale`.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,30 +22,12 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from cxprogram.mail import NotAccepted, send_on_commit
 from cxprogram.models import Channel, Customer, Employee, Unit
+from surveys.links import unsubscribe_token
 from surveys.models import Distribution, DistributionMessage, Invitation, Survey, UnsubscribedAddress
-from surveys.selectors.audience import distribution_matches
+from surveys.selectors.distribution import distribution_audience, throttled_customers, unsubscribe_customer
 from surveys.services.sending import message_render
 
 logger = logging.getLogger(__name__)
-UNSUBSCRIBE_SALT = "surveys.unsubscribe"
-
-
-def throttled_customers(*, survey: Survey, now) -> QuerySet[Customer]:
-    """Customers invited to this survey within its contact period, or to any survey within the program's."""
-    recent = Q(
-        invitations__survey=survey, invitations__created_at__gte=now - timedelta(days=survey.contact_throttle_days)
-    )
-    recent |= Q(invitations__created_at__gte=now - timedelta(days=settings.PROGRAM_CONTACT_DAYS))
-    return Customer.objects.filter(recent)
-
-
-def distribution_audience(*, distribution: Distribution, now=None) -> QuerySet[Customer]:
-    """Contactable customers with an e-mail who match the distribution and are not throttled or unsubscribed."""
-    now = now or timezone.now()
-    customers = distribution_matches(distribution=distribution).filter(consent=True, opted_out_at__isnull=True)
-    customers = customers.exclude(email="")
-    customers = customers.exclude(pk__in=throttled_customers(survey=distribution.survey, now=now).values("pk"))
-    return customers.exclude(email__in=UnsubscribedAddress.objects.values("email"))
 
 
 def distribution_launch(*, distribution_id: int) -> int:
@@ -132,6 +114,71 @@ def invitation_for_transaction(
     return invitation, ""
 
 
+@dataclass
+class EmailsQueued:
+    """What `invitations_email` did: how many invitations it queued, and whether their task reached the broker
+    (None until the transaction commits)."""
+
+    count: int
+    reached_broker: bool | None = None
+
+
+def invitations_email(*, invitation_ids: list[int]) -> EmailsQueued:
+    """E-mail invitations made by hand that were never e-mailed (unanswered, with a customer): mark them queued and
+    queue their e-mails after commit. If the broker is unreachable they stay queued and the beat's sweep sends
+    them once it is back, as for invitations asked for through the API."""
+    with transaction.atomic():
+        waiting = Invitation.objects.filter(
+            pk__in=invitation_ids,
+            delivery=Invitation.Delivery.NONE,
+            responded_at__isnull=True,
+            customer__isnull=False,
+        )
+        ids = list(waiting.values_list("pk", flat=True))
+        Invitation.objects.filter(pk__in=ids).update(delivery=Invitation.Delivery.QUEUED, channel=Channel.EMAIL)
+    outcome = EmailsQueued(count=len(ids))
+    if ids:
+
+        def queue() -> None:
+            outcome.reached_broker = invitations_queue(invitation_ids=ids)
+
+        transaction.on_commit(queue)
+    return outcome
+
+
+def distribution_start(*, distribution_id: int, now=None) -> str:
+    """Start a draft distribution: at its scheduled time ("scheduled"), or now through a Celery task
+    ("launching"). When the broker is unreachable the distribution is scheduled for now instead ("waiting"): the
+    beat launches it once the broker is back. "" when it is not a draft."""
+    from surveys.tasks import launch_distribution
+
+    now = now or timezone.now()
+    distribution = Distribution.objects.filter(pk=distribution_id, status=Distribution.Status.DRAFT).first()
+    if distribution is None:
+        return ""
+    if distribution.scheduled_at and distribution.scheduled_at > now:
+        Distribution.objects.filter(pk=distribution_id, status=Distribution.Status.DRAFT).update(
+            status=Distribution.Status.SCHEDULED
+        )
+        return "scheduled"
+    try:
+        launch_distribution.apply_async((distribution_id,), retry=False)  # fail fast; the beat launches it later
+    except (BrokerError, OSError) as error:
+        logger.warning("Distribution %s not queued (broker unavailable: %s); the beat will launch it.",
+                       distribution_id, error)  # fmt: skip
+        Distribution.objects.filter(pk=distribution_id, status=Distribution.Status.DRAFT).update(
+            status=Distribution.Status.SCHEDULED, scheduled_at=now
+        )
+        return "waiting"
+    return "launching"
+
+
+def invitation_mark_opened(*, invitation: Invitation) -> None:
+    """Record when the customer first opened their personal link (later visits change nothing)."""
+    if invitation.opened_at is None:
+        Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=timezone.now())
+
+
 def invitations_queue(*, invitation_ids: list[int]) -> bool:
     """Queue the e-mails of these invitations; False when the broker is unreachable. That is logged, not raised:
     the invitations are saved as queued and the beat's sweep queues them again, so the caller's work stands."""
@@ -204,23 +251,6 @@ def invitation_mark_failed(*, invitation_ids: list[int], error: str) -> None:
     )
 
 
-def reminders_due(*, now=None) -> list[Invitation]:
-    """Sent, unanswered invitations of live surveys whose distribution allows another reminder now."""
-    now = now or timezone.now()
-    invitations = Invitation.objects.filter(
-        delivery=Invitation.Delivery.SENT,
-        responded_at__isnull=True,
-        survey__status=Survey.Status.LIVE,
-        distribution__isnull=False,
-        reminders_sent__lt=F("distribution__max_reminders"),
-    )
-    return [
-        i
-        for i in invitations.select_related("distribution")
-        if (i.last_reminded_at or i.sent_at) <= now - timedelta(days=i.distribution.reminder_after_days)
-    ]
-
-
 def reminder_send(*, invitation_id: int, now=None) -> bool:
     """Send the next reminder of one invitation if it is still due; True if this call sent it."""
     now = now or timezone.now()
@@ -256,22 +286,6 @@ def reminder_send(*, invitation_id: int, now=None) -> bool:
         )
         raise
     return True
-
-
-def unsubscribe_token(invitation: Invitation) -> str:
-    return signing.dumps({"i": invitation.pk}, salt=UNSUBSCRIBE_SALT)
-
-
-def unsubscribe_customer(*, token: str) -> Customer | None:
-    """The customer a signed unsubscribe token is for, or None when it is not valid."""
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict):
-        return None
-    invitation = Invitation.objects.select_related("customer").filter(pk=data.get("i")).first()
-    return invitation.customer if invitation is not None else None
 
 
 def customer_unsubscribe(*, token: str) -> Customer | None:

@@ -1,26 +1,29 @@
 """The closed loop: opening follow-up cases for unhappy answers, deadlines in business hours, the case's
 life (contact, notes, resolution), and warnings and escalation when a deadline nears or passes."""
 
+import logging
 from datetime import datetime, timedelta
+from smtplib import SMTPException
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cxprogram.mail import NotAccepted, send_on_commit
-from cxprogram.models import Customer, Employee, Unit, Webhook
+from cxprogram.models import Customer, Employee, Webhook
 from cxprogram.webhooks import webhook_emit
 from surveys.display_logic import Answers
-from surveys.models import FollowUp, FollowUpEvent, Question, ReplyTemplate, Response, Survey
+from surveys.links import recovery_token
+from surveys.models import FollowUp, FollowUpEvent, Question, Response, Survey
+from surveys.selectors.followups import case_owner, recovery_case, unit_manager
 from surveys.services.webhook_payloads import case_payload
 
+logger = logging.getLogger(__name__)
 QT = Question.Type
 CONTACT_ME_CODE = "contact_me"
 
@@ -100,36 +103,6 @@ def followup_priority(questions: list[Question], answers: Answers, customer: Cus
         break
     tier = TIER_WEIGHT.get(customer.value_tier, 10) if customer else 10
     return round(60 * unhappiness) + tier
-
-
-def active_manager(unit: Unit, *, exclude: Employee | None = None) -> Employee | None:
-    """The unit's first active manager (other than `exclude`), or None."""
-    managers = Employee.objects.filter(unit=unit, role=Employee.Role.MANAGER, user__is_active=True)
-    if exclude is not None:
-        managers = managers.exclude(pk=exclude.pk)
-    return managers.select_related("user").order_by("pk").first()
-
-
-def unit_manager(unit: Unit | None, *, exclude: Employee | None = None) -> Employee | None:
-    """The manager of the unit, else of the nearest unit above it; None when there is none."""
-    while unit is not None:
-        if manager := active_manager(unit, exclude=exclude):
-            return manager
-        unit = unit.parent
-    return None
-
-
-def case_owner(response: Response) -> tuple[Unit | None, Employee | None]:
-    """The unit a new case belongs to and its owner: the manager of the unit that served the customer, else the
-    manager of the unit that owns the response's touchpoint (found through FOLLOWUP_OWNER_UNIT_RESOLVERS, so
-    this app never imports the journeys app), else nobody: the CX leads' queue."""
-    if response.unit_id and (manager := active_manager(response.unit)):
-        return response.unit, manager
-    for path in settings.FOLLOWUP_OWNER_UNIT_RESOLVERS:
-        unit = import_string(path)(response.touchpoint)
-        if unit is not None and (manager := active_manager(unit)):
-            return response.unit or unit, manager
-    return response.unit, None
 
 
 def followup_open(*, response: Response, questions: list[Question], answers: Answers) -> FollowUp | None:
@@ -317,6 +290,12 @@ def _unstamp(pk: int, kind: str, **stamps) -> None:
     FollowUpEvent.objects.filter(followup_id=pk, kind=kind).delete()
 
 
+def _email(subject: str, body: str, to: list[str]) -> None:
+    """Every e-mail of the closed loop (to staff or to the customer) leaves the one way: with the transaction that
+    records it (cxprogram.mail), so a worker killed in between sends nothing twice."""
+    send_on_commit(EmailMultiAlternatives(subject, body, to=to))  # plain text only, as send_mail makes it
+
+
 def _recipients(employee: Employee | None) -> list[tuple[str, str]]:
     """(address, language) of the case's owner, else of every active CX lead with an address."""
     if employee is not None and employee.user.email:
@@ -359,23 +338,12 @@ def _notify(case: FollowUp, recipients: list[tuple[str, str]], subject: str) -> 
                 lines.append(_("The customer wrote: «%(comment)s»") % {"comment": comment[:1000]})
             lines.append(_("Open it: %(url)s") % {"url": url})
             text = _(subject) % {"reasons": case.reasons}
-            send_on_commit(EmailMessage(" ".join(str(text).split()), "\n\n".join(lines), to=addresses))
-
-
-RECOVERY_SALT = "surveys.recovery"
-
-
-def reply_draft(*, followup: FollowUp, template: ReplyTemplate | None) -> tuple[str, str]:
-    """Subject and text to start a reply from: the template with the customer's name filled in."""
-    customer = followup.response.customer
-    if template is None:
-        return "", ""
-    name = (customer.name if customer else "") or _("customer")
-    return template.subject, template.body.replace("{name}", name)
+            _email(" ".join(str(text).split()), "\n\n".join(lines), addresses)
 
 
 def followup_reply(*, followup: FollowUp, actor: Employee | None, subject: str, body: str) -> None:
-    """E-mail the customer from the case (never for anonymous surveys); the text goes into the history."""
+    """E-mail the customer from the case (never for anonymous surveys); the text goes into the history. When the
+    mail server cannot take the message, nothing is recorded and the error says so."""
     customer = followup.response.customer
     if followup.response.survey.anonymous or customer is None or not customer.email:
         raise ValidationError(_("This customer cannot be e-mailed."))
@@ -383,40 +351,39 @@ def followup_reply(*, followup: FollowUp, actor: Employee | None, subject: str, 
         raise ValidationError(_("Write a subject and a text."))
     if "\n" in subject or "\r" in subject:  # a line break would start another mail header
         raise ValidationError(_("The subject must be a single line."))
-    with transaction.atomic():
-        _event(followup, actor, FollowUpEvent.Kind.REPLIED, f"{subject.strip()}\n\n{body.strip()}")
-        transaction.on_commit(lambda: send_mail(subject.strip(), body.strip(), None, [customer.email]))
+    try:
+        with transaction.atomic():
+            _event(followup, actor, FollowUpEvent.Kind.REPLIED, f"{subject.strip()}\n\n{body.strip()}")
+            _email(subject.strip(), body.strip(), [customer.email])
+    except (SMTPException, OSError) as error:
+        logger.warning("Reply to case %s not sent: %s", followup.pk, error)
+        raise ValidationError(_("The e-mail could not be sent; please try again later.")) from error
 
 
 def followup_ask_if_solved(*, followup: FollowUp) -> bool:
-    """After resolution, ask the customer in their language whether the issue is solved; once per case."""
+    """After resolution, ask the customer in their language whether the issue is solved; once per case. When the
+    mail server cannot take the message, the case stays resolved and is not marked as asked."""
     customer = followup.response.customer
     if followup.response.survey.anonymous or customer is None or not customer.email:
         return False
-    if (
-        FollowUp.objects.filter(pk=followup.pk, resurvey_sent_at__isnull=True).update(resurvey_sent_at=timezone.now())
-        != 1
-    ):
-        return False
-    token = signing.dumps({"f": followup.pk}, salt=RECOVERY_SALT)
-    url = settings.SITE_URL + reverse("followup-recovery", args=[token])
+    url = settings.SITE_URL + reverse("followup-recovery", args=[recovery_token(followup)])
     with translation.override(customer.language or followup.response.language):
         subject = _("Is your issue solved?")
         body = _("Hello! We followed up on your feedback. Is the issue solved now? One click tells us: %(url)s") % {
             "url": url
         }
-    _event(followup, None, FollowUpEvent.Kind.RESURVEY, customer.email)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [customer.email]))
-    return True
-
-
-def recovery_case(token: str) -> FollowUp | None:
-    """The case a signed "is it solved?" link is about, or None for a bad token."""
     try:
-        data = signing.loads(token, salt=RECOVERY_SALT)
-    except signing.BadSignature:
-        return None
-    return FollowUp.objects.select_related("response__customer").filter(pk=data.get("f")).first()
+        with transaction.atomic():
+            if not FollowUp.objects.filter(pk=followup.pk, resurvey_sent_at__isnull=True).update(
+                resurvey_sent_at=timezone.now()
+            ):
+                return False
+            _event(followup, None, FollowUpEvent.Kind.RESURVEY, customer.email)
+            _email(subject, body, [customer.email])
+    except (SMTPException, OSError) as error:
+        logger.warning("Recovery question of case %s not sent: %s", followup.pk, error)
+        return False
+    return True
 
 
 def followup_record_recovery(*, token: str, solved: bool) -> FollowUp | None:

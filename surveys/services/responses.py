@@ -1,28 +1,23 @@
-"""Writes of the surveys app: saving responses, publishing, closing and duplicating surveys, links."""
+"""Writes of responses: saving a customer's answers once, with the case and the webhook event they cause."""
 
-from dataclasses import dataclass
 from datetime import datetime, time
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core import signing
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from cxprogram.audit import audit_created
-from cxprogram.models import Customer, Employee, Unit, Webhook
+from cxprogram.models import Customer, Webhook
 from cxprogram.webhooks import webhook_emit
 from surveys.anonymity import period_start, week_start
 from surveys.display_logic import Answers, visible_answers
-from surveys.models import Answer, Choice, Invitation, Question, Response, Survey
+from surveys.links import ResponseContext
+from surveys.models import Answer, Invitation, Question, Response, Survey
 from surveys.services.followups import followup_open
 from surveys.services.rollups import rollup_add
 from surveys.services.text import response_analysis_queue
 from surveys.services.webhook_payloads import response_payload
-
-CONTEXT_SALT = "surveys.context"
 
 
 class AlreadyResponded(Exception):
@@ -31,17 +26,6 @@ class AlreadyResponded(Exception):
 
 class AlreadyReceived(AlreadyResponded):
     """This very submission (its page state's key) has been saved already: a replay or a resend."""
-
-
-@dataclass(frozen=True)
-class ResponseContext:
-    """Where the interaction happened; every part is optional."""
-
-    unit: Unit | None = None
-    employee: Employee | None = None
-    touchpoint: str = ""
-    channel: str = ""
-    transaction_ref: str = ""
 
 
 def response_submit(
@@ -161,76 +145,3 @@ def _answer_rows(response: Response, questions: dict[int, Question], answers: An
         else:
             rows.append(Answer(**base, number=value))
     return rows
-
-
-def survey_touch(*, survey_id: int) -> None:
-    """Mark a survey's definition as changed (after its questions or choices change), so hosted pages reload it."""
-    Survey.objects.filter(pk=survey_id).update(updated_at=timezone.now())
-
-
-def survey_publish(*, survey: Survey) -> Survey:
-    """Make a draft or closed survey live, so its links accept answers."""
-    survey.status = Survey.Status.LIVE
-    survey.save(update_fields=["status", "updated_at"])
-    return survey
-
-
-def survey_close(*, survey: Survey) -> Survey:
-    """Stop accepting answers; links then say the survey has ended."""
-    survey.status = Survey.Status.CLOSED
-    survey.save(update_fields=["status", "updated_at"])
-    return survey
-
-
-@transaction.atomic
-def survey_duplicate(*, survey: Survey) -> Survey:
-    """Copy a survey with its questions, choices and display logic as a new draft with a new public id."""
-    copy = Survey.objects.get(pk=survey.pk)
-    copy.pk = None
-    copy.public_id = Survey._meta.get_field("public_id").get_default()
-    copy.name = f"{survey.name} (copy)"
-    copy.status = Survey.Status.DRAFT
-    copy.save()
-    question_map: dict[int, Question] = {}
-    choice_map: dict[int, Choice] = {}
-    originals = list(survey.questions.prefetch_related("choices"))
-    for original in originals:
-        question = Question.objects.get(pk=original.pk)
-        question.pk = None
-        question.survey = copy
-        question.show_if_question = None
-        question.show_if_choice = None
-        question.save()
-        question_map[original.pk] = question
-        for choice in original.choices.all():
-            new_choice = Choice.objects.create(
-                question=question, order=choice.order, text_en=choice.text_en, text_ru=choice.text_ru
-            )
-            choice_map[choice.pk] = new_choice
-    for original in originals:
-        if original.show_if_question_id:
-            question = question_map[original.pk]
-            question.show_if_question = question_map.get(original.show_if_question_id)
-            question.show_if_choice = choice_map.get(original.show_if_choice_id)
-            question.save(update_fields=["show_if_question", "show_if_choice"])
-    return copy
-
-
-def survey_public_link(*, survey: Survey, context: ResponseContext = ResponseContext()) -> str:
-    """The public link's path, with the context signed so that customers cannot change it."""
-    path = reverse("survey-public", args=[survey.public_id])
-    payload = {
-        key: value
-        for key, value in {
-            "u": context.unit.pk if context.unit else None,
-            "e": context.employee.pk if context.employee else None,
-            "t": context.touchpoint,
-            "c": context.channel,
-            "r": context.transaction_ref,
-        }.items()
-        if value
-    }
-    if not payload:
-        return path
-    token = signing.dumps(payload, salt=f"{CONTEXT_SALT}:{survey.public_id}", compress=True)
-    return f"{path}?{urlencode({'ctx': token})}"

@@ -6,12 +6,11 @@ from django.conf import settings
 
 from surveys.display_logic import Answers
 from surveys.models import FollowUp, Question, Response
+from surveys.scoring import score_band
 
 
 def response_payload(response: Response, questions: list[Question], answers: Answers) -> dict:
     """A submitted response: its context and answers ("response.submitted")."""
-    from surveys.selectors.results import score_band  # selectors import services, which import this module
-
     customer = response.customer
     return {
         "id": response.pk,

@@ -19,8 +19,14 @@ from surveys.answer_labels import answer_lines
 from surveys.forms.followups import QueueFilterForm
 from surveys.models import FollowUp, ReplyTemplate, Response, ThemeMention
 from surveys.selectors.channels import SEED_LOOP, channel_loop_metrics
-from surveys.selectors.followups import desk_queue, saved_views
-from surveys.selectors.results import followups_visible, loop_metrics
+from surveys.selectors.followups import (
+    desk_queue,
+    followups_visible,
+    loop_metrics,
+    recovery_case,
+    reply_draft,
+    saved_views,
+)
 from surveys.selectors.themes import suggested_root_cause
 from surveys.services.desk import followups_reassign, saved_view_delete, saved_view_save
 from surveys.services.followups import (
@@ -31,8 +37,6 @@ from surveys.services.followups import (
     followup_record_recovery,
     followup_reply,
     followup_resolve,
-    recovery_case,
-    reply_draft,
 )
 
 QUEUE_PAGE_SIZE = 50

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 
 from surveys.models import Survey
-from surveys.services.distribution import customer_unsubscribe, unsubscribe_customer
+from surveys.selectors.distribution import unsubscribe_customer
+from surveys.services.distribution import customer_unsubscribe
 
 DEFAULT_SURVEY_LANGUAGE = Survey._meta.get_field("default_language").default
 LANGUAGES = dict(settings.LANGUAGES)

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,16 +26,13 @@ from surveys.forms.page_state import (
     state_new,
 )
 from surveys.forms.responses import SurveyPageForm, field_name, is_contact_me
+from surveys.links import ResponseContext, context_from_token, context_of_invitation
 from surveys.models import Invitation, Question, Response, Survey
-from surveys.selectors.results import (
-    context_from_token,
-    context_of_invitation,
-    invitation_by_token,
-    invitation_submission,
-    score_band,
-    survey_with_questions,
-)
-from surveys.services.responses import AlreadyReceived, AlreadyResponded, ResponseContext, response_submit
+from surveys.scoring import score_band
+from surveys.selectors.distribution import invitation_by_token, invitation_submission
+from surveys.selectors.surveys import survey_with_questions
+from surveys.services.distribution import invitation_mark_opened
+from surveys.services.responses import AlreadyReceived, AlreadyResponded, response_submit
 from surveys.views.notices import LANGUAGES, customer_language, notice
 from surveys.views.question_blocks import blank_block, question_html, question_rows
 
@@ -86,8 +83,8 @@ def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
     ratelimit.release(miss_key)
     if survey.status != Survey.Status.LIVE:
         return notice(request, survey.status, survey=survey, status=410 if survey.status == "closed" else 404)
-    if request.method == "GET" and invitation.opened_at is None:
-        Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=timezone.now())
+    if request.method == "GET":
+        invitation_mark_opened(invitation=invitation)
     customer = invitation.customer
     fallback = invitation.language or (customer.language if customer else "")
     flow = SurveyFlow(

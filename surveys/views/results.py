@@ -22,9 +22,10 @@ from surveys.models import FollowUp, Survey
 from surveys.selectors.anonymous import Period, anonymous_comments, anonymous_results
 from surveys.selectors.channels import SEED_LOOP, channel_loop_metrics
 from surveys.selectors.exports import BOM, responses_csv, responses_xlsx, spreadsheet_safe
+from surveys.selectors.followups import loop_metrics
 from surveys.selectors.metrics import responses_in
 from surveys.selectors.pilot import pilot_counts
-from surveys.selectors.results import allies, loop_metrics, survey_results, verbatims
+from surveys.selectors.results import allies, survey_results, verbatims
 from surveys.selectors.themes import comment_mentions, comments_with_theme
 from surveys.text.pii import mask
 

@@ -8,8 +8,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from surveys.links import ResponseContext
 from surveys.models import FollowUp, Invitation, Question, Survey
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import SegmentFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory, SurveyFactory
 

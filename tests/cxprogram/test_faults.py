@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from cxprogram import celery_app, ratelimit
 from cxprogram.mail import NotAccepted, send_on_commit
-from surveys.models import Answer, FollowUp, FollowUpEvent, Invitation, Question, Response
+from surveys.models import Answer, Distribution, FollowUp, FollowUpEvent, Invitation, Question, Response
 from surveys.services.distribution import invitation_for_transaction, invitation_send, invitations_requeue_stale
 from surveys.services.followups import followups_check_deadlines
-from surveys.tasks import requeue_stale_invitations
+from surveys.tasks import launch_due_distributions, requeue_stale_invitations
 from tests.cxprogram.factories import CustomerFactory, EmployeeFactory, UnitFactory
 from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory
 
@@ -256,6 +256,61 @@ def test_an_invitation_asked_for_while_the_broker_is_down_is_sent_once_by_the_sw
     assert requeue_stale_invitations.apply().result == 0
     invitation.refresh_from_db()
     assert (invitation.delivery, [m.to for m in mail.outbox]) == ("sent", [["nora@example.com"]])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_e_mailing_invitations_from_the_admin_while_the_broker_is_down_says_so_and_the_sweep_sends_them(
+    admin_client, broker
+):
+    """As through the API: no error page, the invitations saved as queued, sent once by the sweep later; and the
+    CX lead is told, not left to wonder why nothing went out."""
+    down, back = broker
+    survey = SurveyFactory(public_id="faults")
+    QuestionFactory(survey=survey)
+    invitation = InvitationFactory(survey=survey, customer=CustomerFactory(email="olga@example.com"))
+    down()
+    answer = admin_client.post(
+        "/admin/surveys/invitation/",
+        {"action": "email", "_selected_action": [invitation.pk]},
+        headers={"accept-language": "en"},
+        follow=True,
+    )
+    invitation.refresh_from_db()
+    assert (answer.status_code, invitation.delivery, len(mail.outbox)) == (200, "queued", 0)
+    assert "1 e-mail is saved as queued, but the task queue cannot be reached" in answer.content.decode()
+    back()
+    Invitation.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    assert requeue_stale_invitations.apply().result == 1
+    invitation.refresh_from_db()
+    assert (invitation.delivery, [m.to for m in mail.outbox]) == ("sent", [["olga@example.com"]])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_launching_a_distribution_from_the_admin_while_the_broker_is_down_leaves_it_for_the_beat(admin_client, broker):
+    """The launch is not lost in a draft: it is scheduled for now, the CX lead is told, and the beat launches it
+    once the broker is back."""
+    down, back = broker
+    survey = SurveyFactory(public_id="faults")
+    QuestionFactory(survey=survey)
+    CustomerFactory(email="pavel@example.com")
+    distribution = Distribution.objects.create(survey=survey, name="December")
+    down()
+    answer = admin_client.post(
+        "/admin/surveys/distribution/",
+        {"action": "launch", "_selected_action": [distribution.pk]},
+        headers={"accept-language": "en"},
+        follow=True,
+    )
+    distribution.refresh_from_db()
+    assert (answer.status_code, distribution.status, len(mail.outbox)) == (200, "scheduled", 0)
+    assert (
+        "1 distribution is scheduled for now and will be launched automatically once the queue is back"
+        in answer.content.decode()
+    )
+    back()
+    assert launch_due_distributions.apply().result == 1
+    distribution.refresh_from_db()
+    assert (distribution.status, [m.to for m in mail.outbox]) == ("sent", [["pavel@example.com"]])
 
 
 def test_the_sweep_takes_the_oldest_stale_invitations_up_to_its_limit(db):

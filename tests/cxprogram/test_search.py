@@ -3,8 +3,9 @@
 import pytest
 
 from cxprogram.models import Customer
+from surveys.links import ResponseContext
 from surveys.models import Question
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 

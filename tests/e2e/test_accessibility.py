@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from journeys.models import Improvement, Persona
 from kpis.models import Kpi, Recognition
+from surveys.links import ResponseContext
 from surveys.models import Question
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.journeys.factories import JourneyFactory, StageFactory, TouchpointFactory, measured_by
 from tests.kpis.factories import CompanyValueFactory, KpiFactory, KpiMeasurementFactory, RecognitionFactory

@@ -7,8 +7,9 @@ import re
 import pytest
 
 from surveys.demo_replies import seed_reply_templates
+from surveys.links import ResponseContext
 from surveys.models import FollowUp, Question, ReplyTemplate, Response
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 

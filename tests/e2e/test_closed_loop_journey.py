@@ -7,8 +7,9 @@ import re
 import pytest
 from django.template.defaultfilters import floatformat
 
+from surveys.links import ResponseContext
 from surveys.models import FollowUp, FollowUpEvent, Invitation, Question, Response
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 

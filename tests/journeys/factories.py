@@ -6,8 +6,9 @@ import factory
 from django.utils import timezone
 
 from journeys.models import Journey, Stage, Touchpoint, TouchpointMeasure
+from surveys.links import ResponseContext
 from surveys.models import Question, Response
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from surveys.services.rollups import rollups_rebuild
 
 

@@ -17,6 +17,7 @@ from kpis.models.kpi import period_bounds
 from kpis.services import measurements as service
 from kpis.services.measurements import kpi_compute, manual_value_record
 from surveys.models import Answer, FollowUp, Question, Response
+from surveys.selectors.followups import loop_metrics
 from surveys.selectors.metrics import (
     HAPPY,
     Slice,
@@ -28,7 +29,6 @@ from surveys.selectors.metrics import (
     share_aggregates,
     share_from,
 )
-from surveys.selectors.results import loop_metrics
 from tests.cxprogram.factories import EmployeeFactory
 from tests.kpis.factories import KpiFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory

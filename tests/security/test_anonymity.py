@@ -12,8 +12,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cxprogram.models import Webhook, WebhookDelivery
+from surveys.links import ResponseContext, survey_public_link
 from surveys.models import Answer, FollowUp, Invitation, Question, Response, Survey
-from surveys.services.responses import ResponseContext, anonymous_moment, response_submit, survey_public_link
+from surveys.services.responses import anonymous_moment, response_submit
 from tests.surveys.conftest import submit
 from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory
 

@@ -13,9 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import validate_email
 
 from cxprogram.models import Customer, Segment
+from surveys.links import ResponseContext
 from surveys.models import Question
 from surveys.selectors.exports import FORMULA_STARTS
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory, EmployeeFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory, SurveyFactory
 

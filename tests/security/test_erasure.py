@@ -12,10 +12,11 @@ from rest_framework.test import APIClient
 
 from cxprogram.models import Customer, Segment, Webhook, WebhookDelivery
 from cxprogram.services import cx_lead_group_sync
+from surveys.links import ResponseContext
 from surveys.models import Answer, FollowUp, FollowUpEvent, Invitation, Question, Response
 from surveys.selectors.metrics import Slice, breakdown, question_result
 from surveys.services.followups import followup_note
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from surveys.tasks import apply_retention
 from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory
 

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kpis.models import Kpi, KpiManualValue, KpiMeasurement, PointEntry, Recognition
 from surveys.forms.page_state import STATE_SALT
+from surveys.links import RECOVERY_SALT, ResponseContext
 from surveys.models import FollowUp, FollowUpEvent, Question, Response, Survey
-from surveys.services.followups import RECOVERY_SALT
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.journeys.factories import TouchpointFactory, measured_by
 from tests.kpis.factories import CompanyValueFactory, KpiFactory

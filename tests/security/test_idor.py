@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from kpis.models import Kpi, KpiManualValue, PointEntry, Recognition
+from surveys.links import ResponseContext
 from surveys.models import FollowUp, FollowUpEvent, Question
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.journeys.factories import StageFactory, TouchpointFactory, measured_by
 from tests.kpis.factories import CompanyValueFactory, KpiFactory, KpiMeasurementFactory, RecognitionFactory

@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 import pytest
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from surveys.links import ResponseContext
 from surveys.models import Answer, Question
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from tests.kpis.factories import CompanyValueFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 

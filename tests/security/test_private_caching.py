@@ -5,7 +5,7 @@ import pytest
 from django.core import signing
 from rest_framework.authtoken.models import Token
 
-from surveys.services.followups import RECOVERY_SALT
+from surveys.links import RECOVERY_SALT
 from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,8 @@ from django.core import signing
 from django.test import Client
 
 from cxprogram.models import Customer
+from surveys.links import RECOVERY_SALT, unsubscribe_token
 from surveys.models import Invitation, Question
-from surveys.services.distribution import unsubscribe_token
-from surveys.services.followups import RECOVERY_SALT
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.conftest import submit
 from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory

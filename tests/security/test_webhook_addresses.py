@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from cxprogram.models import Webhook
-from cxprogram.webhooks import address_allowed
+from cxprogram.webhook_addresses import address_allowed
 
 SNEAKY = [
     "2002:7f00:1::1",  # 6to4: 127.0.0.1 behind a 6to4 relay

@@ -4,8 +4,8 @@ on the case page and the customer's timeline — every answer type."""
 import pytest
 
 from surveys.answer_labels import answer_lines
+from surveys.links import ResponseContext
 from surveys.models import Question
-from surveys.selectors.results import ResponseContext
 from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory, SurveyFactory

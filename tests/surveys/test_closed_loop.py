@@ -10,15 +10,16 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from surveys.links import ResponseContext
 from surveys.models import FollowUp, Question
-from surveys.selectors.results import loop_metrics
+from surveys.selectors.followups import loop_metrics
 from surveys.services.followups import (
     business_due,
     followup_contacted,
     followup_resolve,
     followups_check_deadlines,
 )
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.conftest import submit
 from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory

@@ -9,14 +9,10 @@ from django.utils import timezone
 
 from cxprogram import celery_app
 from cxprogram.models import Customer
+from surveys.links import unsubscribe_token
 from surveys.models import Distribution, Invitation, UnsubscribedAddress
-from surveys.services.distribution import (
-    distribution_audience,
-    distribution_launch,
-    invitation_for_transaction,
-    reminder_send,
-    unsubscribe_token,
-)
+from surveys.selectors.distribution import distribution_audience
+from surveys.services.distribution import distribution_launch, invitation_for_transaction, reminder_send
 from surveys.tasks import send_due_reminders, send_invitations
 from tests.cxprogram.factories import CustomerFactory, SegmentFactory, UnitFactory
 from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory

@@ -9,8 +9,9 @@ from urllib.parse import unquote
 
 import pytest
 
+from surveys.links import ResponseContext
 from surveys.models import Question
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory, SegmentFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory, SurveyFactory
 

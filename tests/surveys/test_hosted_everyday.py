@@ -10,8 +10,9 @@ from django.test import Client
 
 from cxprogram.models import Customer
 from surveys.forms.page_state import ANSWERED_COOKIE, answered_salt, human_token
+from surveys.links import unsubscribe_token
 from surveys.models import Distribution, FollowUp, Invitation, Question, Response
-from surveys.services.distribution import distribution_launch, invitation_for_transaction, unsubscribe_token
+from surveys.services.distribution import distribution_launch, invitation_for_transaction
 from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.conftest import form_state

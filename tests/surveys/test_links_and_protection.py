@@ -5,8 +5,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from cxprogram.models import Unit
+from surveys.links import ResponseContext, survey_public_link
 from surveys.models import Answer, Question, Response
-from surveys.services.responses import ResponseContext, survey_public_link
 from tests.cxprogram.factories import CustomerFactory, EmployeeFactory, UnitFactory
 from tests.surveys.conftest import form_state, submit
 from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory

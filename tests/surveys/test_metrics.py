@@ -112,7 +112,7 @@ def test_slices_by_unit_subtree_segment_tier_and_period():
 
 
 def _ctx(unit):
-    from surveys.services.responses import ResponseContext
+    from surveys.links import ResponseContext
 
     return ResponseContext(unit=unit)
 

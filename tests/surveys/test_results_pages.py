@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from surveys.links import ResponseContext
 from surveys.models import Question
 from surveys.selectors.exports import spreadsheet_safe
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 

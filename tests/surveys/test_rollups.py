@@ -11,9 +11,10 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from cxprogram.models import Unit
+from surveys.links import ResponseContext
 from surveys.models import Question, Response, ScoreCount
 from surveys.selectors.metrics import Slice, breakdown, question_result, question_results
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from surveys.services.rollups import responses_delete, rollups_rebuild
 from tests.cxprogram.factories import CustomerFactory, EmployeeFactory, SegmentFactory, UnitFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory

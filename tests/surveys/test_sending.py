@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from surveys.models import Distribution, DistributionMessage, DistributionRepeat, Invitation, UnsubscribedAddress
 from surveys.selectors.audience import audience_breakdown
-from surveys.services.distribution import distribution_audience, distribution_launch
+from surveys.selectors.distribution import distribution_audience
+from surveys.services.distribution import distribution_launch
 from surveys.services.sending import distributions_repeat_due
 from tests.cxprogram.factories import CustomerFactory, SegmentFactory
 from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory

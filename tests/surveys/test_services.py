@@ -6,7 +6,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from surveys.models import Answer, Question, Response, Survey
-from surveys.services.responses import AlreadyResponded, response_submit, survey_close, survey_duplicate, survey_publish
+from surveys.services.responses import AlreadyResponded, response_submit
+from surveys.services.surveys import survey_close, survey_duplicate, survey_publish
 from tests.surveys.factories import ChoiceFactory, InvitationFactory, QuestionFactory, SurveyFactory
 
 QT = Question.Type

@@ -7,8 +7,9 @@ import io
 
 import pytest
 
+from surveys.links import ResponseContext
 from surveys.models import FollowUp, Question, TextJob, Theme
-from surveys.services.responses import ResponseContext, response_submit
+from surveys.services.responses import response_submit
 from surveys.services.text import taxonomy_seed_retail
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
