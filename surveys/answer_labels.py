@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .models import Answer, Question
+from surveys.models import Answer, Question
+from surveys.scoring import band
 
 QT = Question.Type
 
@@ -26,15 +27,8 @@ class AnswerLine:
 
 
 def answer_band(question: Question, number: int | None) -> str:
-    """How a single NPS, CSAT or CES answer reads: unhappy (NPS 0–6, CSAT 1–2, CES 5–7), happy or neutral."""
-    if number is None or question.type not in (QT.NPS, QT.CSAT, QT.CES):
-        return ""
-    unhappy, happy = {
-        QT.NPS: (number <= 6, number >= 9),
-        QT.CSAT: (number <= 2, number >= 4),
-        QT.CES: (number >= 5, number <= 2),
-    }[question.type]
-    return "unhappy" if unhappy else "happy" if happy else "neutral"
+    """How a single NPS, CSAT or CES answer reads: unhappy, neutral or happy (surveys.scoring); "" otherwise."""
+    return band(question.type, number)
 
 
 def _scale_label(question: Question, number: int, language: str) -> str:

@@ -18,17 +18,15 @@ from journeys.charts import EmotionCurve, emotion_curve
 from journeys.models import Improvement, Journey, Stage, Touchpoint, TouchpointMeasure
 from surveys.answer_labels import AnswerLine, answer_lines
 from surveys.models import Answer, FollowUp, Question, Response, ThemeMention
-from surveys.scoring import score_band
+from surveys.scoring import LOWER_IS_BETTER, score_band
 from surveys.selectors.metrics import (
-    HAPPY,
     QT,
     SCORE_TYPES,
     Figure,
     Slice,
     answers_in,
-    mean_from,
-    nps_from,
-    share_from,
+    figure_aggregates,
+    figure_for,
     slice_filter,
 )
 from surveys.selectors.results import verbatims
@@ -61,35 +59,6 @@ def touchpoint_answers(slice_: Slice, touchpoint_ids: list[int] | QuerySet | Non
         .annotate(tp=F(f"{MEASURE}touchpoint"))
         .order_by()
     )
-
-
-LOWER_IS_BETTER = {QT.CES}
-
-
-def score_aggregates() -> dict:
-    """Every aggregate a touchpoint's figure may need, so one grouped query serves touchpoints of any metric."""
-    value = Cast(F("number"), FloatField())
-    return {
-        "n": Count("pk"),
-        "promoters": Count("pk", filter=Q(number__gte=9)),
-        "detractors": Count("pk", filter=Q(number__lte=6)),
-        "satisfied": Count("pk", filter=HAPPY[QT.CSAT]),
-        "yes": Count("pk", filter=Q(number=1)),
-        "mean": Avg(value),
-        "mean_sq": Avg(value * value),
-    }
-
-
-def figure_for(metric: str, row: dict | None, min_sample: int | None = None) -> Figure:
-    """The headline figure of a metric from `score_aggregates`, as the metric engine's `question_result` gives it."""
-    row = row or {"n": 0}
-    if metric == QT.NPS:
-        return nps_from(row, min_sample)
-    if metric == QT.CSAT:
-        return share_from({"n": row["n"], "hits": row.get("satisfied", 0)}, min_sample)
-    if metric == QT.YES_NO:
-        return share_from({"n": row["n"], "hits": row.get("yes", 0)}, min_sample)
-    return mean_from(row, min_sample)
 
 
 def sentiment(metric: str, value: float | None, scale: tuple[int, int] | None = None) -> float | None:
@@ -183,7 +152,7 @@ def touchpoint_scores(
     def rows(slice_: Slice | None) -> dict[int, dict]:
         if slice_ is None or not ids:
             return {}
-        grouped = touchpoint_answers(slice_, ids).values("tp").annotate(**score_aggregates())
+        grouped = touchpoint_answers(slice_, ids).values("tp").annotate(**figure_aggregates())
         return {row["tp"]: row for row in grouped}
 
     current, before = rows(slice_), rows(previous)
@@ -364,7 +333,7 @@ def touchpoint_trend(touchpoint: Touchpoint, slice_: Slice) -> list[tuple[str, F
         touchpoint_answers(slice_, [touchpoint.pk])
         .annotate(month=TruncMonth("response__submitted_at"))
         .values("month")
-        .annotate(**score_aggregates())
+        .annotate(**figure_aggregates())
         .order_by("month")
     )
     return [(row["month"].strftime("%Y-%m"), figure_for(metric, row)) for row in months]

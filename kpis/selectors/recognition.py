@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from cxprogram.models import Employee, Unit
 from cxprogram.selectors import Scope
+from surveys import scoring
 from surveys.anonymity import period_start
 from surveys.models import Answer, Question, Response, Survey
+from surveys.scoring import band_q
 from surveys.selectors.anonymous import Period, latest_published
 from surveys.selectors.metrics import Figure, Slice, nps_aggregates, nps_from, slice_filter
 
@@ -199,16 +201,9 @@ def _in_response(q: Q) -> Exists:
     return Exists(Answer.objects.filter(q, response=OuterRef("response")))
 
 
-HAPPY = (
-    Q(question_type=QT.NPS, number__gte=9)
-    | Q(question_type=QT.CSAT, number__gte=4)
-    | Q(question_type=QT.CES, number__lte=2)
-)
-UNHAPPY = (
-    Q(question_type=QT.NPS, number__lte=6)
-    | Q(question_type=QT.CSAT, number__lte=2)
-    | Q(question_type=QT.CES, number__gte=5)
-)
+# The bands of surveys.scoring (NPS, CSAT and CES).
+HAPPY = band_q(scoring.HAPPY)
+UNHAPPY = band_q(scoring.UNHAPPY)
 
 
 @dataclass(frozen=True)

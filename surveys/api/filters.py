@@ -10,24 +10,15 @@ from cxprogram.api.inputs import date_in_range
 from cxprogram.api.permissions import api_scope
 from cxprogram.models import Channel, Employee, Unit
 from surveys.models import Answer, FollowUp, Invitation, Question, Response, Sentiment
+from surveys.scoring import HAPPY, NEUTRAL, UNHAPPY, band_q
 from surveys.selectors.metrics import start_of
 from surveys.selectors.themes import with_theme
 
 QT = Question.Type
-BANDS = [("happy", "happy"), ("neutral", "neutral"), ("unhappy", "unhappy")]
-# The same bands as surveys.selectors.results.score_band, on the first NPS, CSAT or CES answer, in SQL.
-BAND_FILTERS = {
-    "unhappy": Q(first_type=QT.NPS, first_score__lte=6)
-    | Q(first_type=QT.CSAT, first_score__lte=2)
-    | Q(first_type=QT.CES, first_score__gte=5),
-    "happy": Q(first_type=QT.NPS, first_score__gte=9)
-    | Q(first_type=QT.CSAT, first_score__gte=4)
-    | Q(first_type=QT.CES, first_score__lte=2),
-    "neutral": Q(first_score__isnull=True)
-    | Q(first_type=QT.NPS, first_score__in=[7, 8])
-    | Q(first_type=QT.CSAT, first_score=3)
-    | Q(first_type=QT.CES, first_score__in=[3, 4]),
-}
+BANDS_NAMES = (HAPPY, NEUTRAL, UNHAPPY)
+BANDS = [(name, name) for name in BANDS_NAMES]
+# The bands of surveys.scoring, on the response's first NPS, CSAT or CES answer, in SQL.
+BAND_FILTERS = {name: band_q(name, number="first_score", question_type="first_type") for name in BANDS_NAMES}
 
 
 def visible_units(request) -> QuerySet:

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from surveys import scoring
+
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
@@ -58,7 +60,7 @@ class Survey(Localized, models.Model):
     thank_you_happy_en = models.TextField(
         _("thank-you text for happy answers (English)"),
         blank=True,
-        help_text=_("Shown instead when the first score question is in the happy band (NPS 9–10, CSAT 4–5, CES 1–2)."),
+        help_text=_("Shown instead when the first score question is in the happy band (NPS 9–10, CSAT 4–5, CES 1–3)."),
     )
     thank_you_happy_ru = models.TextField(_("thank-you text for happy answers (Russian)"), blank=True)
     default_language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="ru")
@@ -127,7 +129,7 @@ class Question(Localized, models.Model):
         NE = "ne", _("is not")
         CHOSE = "chose", _("includes the choice")
 
-    FIXED_SCALES = {Type.NPS: (0, 10), Type.CSAT: (1, 5), Type.CES: (1, 7), Type.YES_NO: (0, 1)}
+    FIXED_SCALES = scoring.FIXED_SCALES
     SCALE_TYPES = {Type.NPS, Type.CSAT, Type.CES, Type.RATING}
     CHOICE_TYPES = {Type.SINGLE, Type.MULTIPLE}
     TEXT_TYPES = {Type.SHORT_TEXT, Type.LONG_TEXT}

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from cxprogram.models import Customer, Employee, Segment, Unit
 from surveys.models import Answer, Question, Response, Survey
+from surveys.scoring import HAPPY as HAPPY_BAND
+from surveys.scoring import UNHAPPY, band, band_q
 from surveys.selectors import rollups
 
 Z95 = 1.959963984540054
@@ -109,8 +111,8 @@ def nps_aggregates(prefix: str = "") -> dict:
     number = f"{prefix}number"
     return {
         "n": Count("pk"),
-        "promoters": Count("pk", filter=Q(**{f"{number}__gte": 9})),
-        "detractors": Count("pk", filter=Q(**{f"{number}__lte": 6})),
+        "promoters": Count("pk", filter=band_q(HAPPY_BAND, number=number, question_type=None, types=(QT.NPS,))),
+        "detractors": Count("pk", filter=band_q(UNHAPPY, number=number, question_type=None, types=(QT.NPS,))),
     }
 
 
@@ -158,7 +160,8 @@ def share_from(row: dict, min_sample: int | None = None) -> Figure:
     return _gate(100 * p, n, 100 * max(0.0, centre - half), 100 * min(1.0, centre + half), "%", min_sample=min_sample)
 
 
-HAPPY = {QT.CSAT: Q(number__gte=4), QT.CES: Q(number__lte=3)}
+# CSAT's "% satisfied" and CES's "% easy": the happy band of surveys.scoring.
+HAPPY = {kind: band_q(HAPPY_BAND, question_type=None, types=(kind,)) for kind in (QT.CSAT, QT.CES)}
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,11 @@ class QuestionResult:
         }.get(self.question.type, ("", ""))
 
 
-HAPPY_SCORE = {QT.CSAT: lambda score: score >= 4, QT.CES: lambda score: score <= 3, QT.YES_NO: lambda score: score == 1}
+HAPPY_SCORE = {
+    QT.CSAT: lambda score: band(QT.CSAT, score) == HAPPY_BAND,
+    QT.CES: lambda score: band(QT.CES, score) == HAPPY_BAND,
+    QT.YES_NO: lambda score: score == 1,
+}
 
 
 def result_from_counts(question: Question, counts: dict[int, int]) -> "QuestionResult":
@@ -249,6 +256,41 @@ def question_results(slice_: Slice, questions: list[Question], language: str = "
     ]
 
 
+def metric_aggregates(metric: str) -> dict:
+    """The aggregates of a metric's headline figure (the metric is a question type), named so that one grouped
+    query can serve several metrics at once (see `figure_aggregates`)."""
+    if metric == QT.NPS:
+        return nps_aggregates()
+    if metric == QT.CSAT:
+        return {"n": Count("pk"), "satisfied": Count("pk", filter=HAPPY[QT.CSAT])}
+    if metric == QT.YES_NO:
+        return {"n": Count("pk"), "yes": Count("pk", filter=Q(number=1))}
+    return mean_aggregates()
+
+
+def figure_aggregates() -> dict:
+    """Every aggregate a headline figure may need, so one grouped query serves groups of any metric (touchpoints
+    measured by NPS, CSAT, CES, ratings or yes/no)."""
+    return {
+        key: value
+        for metric in (QT.NPS, QT.CSAT, QT.YES_NO, QT.RATING)
+        for key, value in metric_aggregates(metric).items()
+    }
+
+
+def figure_for(metric: str, row: dict | None, min_sample: int | None = None) -> Figure:
+    """The headline figure of a metric from its aggregates, as `question_result` gives it: NPS, CSAT % satisfied,
+    % yes, or the mean (CES, ratings)."""
+    row = row or {"n": 0}
+    if metric == QT.NPS:
+        return nps_from(row, min_sample)
+    if metric == QT.CSAT:
+        return share_from({"n": row["n"], "hits": row.get("satisfied", 0)}, min_sample)
+    if metric == QT.YES_NO:
+        return share_from({"n": row["n"], "hits": row.get("yes", 0)}, min_sample)
+    return mean_from(row, min_sample)
+
+
 BREAKDOWNS = {
     "month": TruncMonth("response__submitted_at"),
     "week": TruncWeek("response__submitted_at"),
@@ -278,17 +320,8 @@ def breakdown(
             for key in sorted(groups, key=lambda k: (k is None, k))
         ]
     answers = answers_in(slice_, question).annotate(group=BREAKDOWNS[by]).values("group").order_by("group")
-    if question.type == QT.NPS:
-        rows = answers.annotate(**nps_aggregates())
-        return [(row["group"], nps_from(row, min_sample)) for row in rows]
-    if question.type == QT.CSAT:
-        rows = answers.annotate(**share_aggregates(HAPPY[QT.CSAT]))
-        return [(row["group"], share_from(row, min_sample)) for row in rows]
-    if question.type == QT.YES_NO:
-        rows = answers.annotate(**share_aggregates(Q(number=1)))
-        return [(row["group"], share_from(row, min_sample)) for row in rows]
-    rows = answers.annotate(**mean_aggregates())
-    return [(row["group"], mean_from(row, min_sample)) for row in rows]
+    rows = answers.annotate(**metric_aggregates(question.type))
+    return [(row["group"], figure_for(question.type, row, min_sample)) for row in rows]
 
 
 def headline_from(question: Question, row: dict, min_sample: int | None) -> Figure:

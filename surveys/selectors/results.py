@@ -13,6 +13,7 @@ from django.db.models import (
 
 from surveys.charts import fitted_range, trend_chart
 from surveys.models import Answer, Invitation, Question, Response, Survey
+from surveys.scoring import HAPPY, UNHAPPY, band_q
 from surveys.selectors.metrics import (
     Slice,
     breakdown,
@@ -110,14 +111,7 @@ def verbatims(*, slice_: Slice, search: str = "", band: str = "") -> "QuerySet[A
     )
     if search:
         texts = texts.filter(text__unicontains=search)
-    bands = {
-        "unhappy": Q(score_type="nps", score__lte=6)
-        | Q(score_type="csat", score__lte=2)
-        | Q(score_type="ces", score__gte=5),
-        "happy": Q(score_type="nps", score__gte=9)
-        | Q(score_type="csat", score__gte=4)
-        | Q(score_type="ces", score__lte=2),
-    }
+    bands = {name: band_q(name, number="score", question_type="score_type") for name in (UNHAPPY, HAPPY)}
     if band in bands:
         texts = texts.filter(bands[band])
     return texts

@@ -20,6 +20,7 @@ from cxprogram.webhooks import webhook_emit
 from surveys.display_logic import Answers
 from surveys.links import recovery_token
 from surveys.models import FollowUp, FollowUpEvent, Question, Response, Survey
+from surveys.scoring import BANDED, unhappiness
 from surveys.selectors.followups import case_owner, recovery_case, unit_manager
 from surveys.services.webhook_payloads import case_payload
 
@@ -92,17 +93,14 @@ TIER_WEIGHT = {Customer.ValueTier.HIGH: 40, Customer.ValueTier.MEDIUM: 20, Custo
 def followup_priority(questions: list[Question], answers: Answers, customer: Customer | None) -> int:
     """0–100: the unhappier the score and the more valuable the customer, the sooner (a high-value detractor
     comes first)."""
-    unhappiness = 0.5
+    unhappy = 0.5
     for question in questions:
         value = answers.get(question.pk)
-        if value is None or question.type not in (QT.NPS, QT.CSAT, QT.CES):
-            continue
-        low, high = question.scale
-        share = (value - low) / (high - low)
-        unhappiness = share if question.type == QT.CES else 1 - share
-        break
+        if value is not None and question.type in BANDED:
+            unhappy = unhappiness(question.type, value, question.scale)
+            break
     tier = TIER_WEIGHT.get(customer.value_tier, 10) if customer else 10
-    return round(60 * unhappiness) + tier
+    return round(60 * unhappy) + tier
 
 
 def followup_open(*, response: Response, questions: list[Question], answers: Answers) -> FollowUp | None:
