@@ -9,7 +9,6 @@ from cxprogram.demo import DemoOptions
 from cxprogram.models import Channel, Customer, Employee, Unit
 from surveys.demo_replies import seed_reply_templates
 from surveys.demo_text import seed_text
-from surveys.scoring import BANDED, BANDS, HAPPY, NEUTRAL, UNHAPPY, neutral_range
 from surveys.services.followups import business_due
 from surveys.services.responses import anonymous_moment
 
@@ -295,14 +294,12 @@ def generate_pulse(survey: Survey, months: int = 3) -> int:
     return len(responses)
 
 
-# Demo answers are drawn from the band of the customer's mood (surveys.scoring): unhappy, neutral or happy.
+# How demo customers of each mood answer (the demo's data, not the band rule, which is surveys.scoring's: a
+# "neutral" CES customer here answers 3 or 4, and 3 counts as easy). Changing it changes every seeded figure.
 SCORES = {
-    kind: {
-        UNHAPPY: BANDS[kind][UNHAPPY],
-        HAPPY: BANDS[kind][HAPPY],
-        NEUTRAL: neutral_range(kind),
-    }
-    for kind in BANDED
+    QT.NPS: {"unhappy": (0, 6), "neutral": (7, 8), "happy": (9, 10)},
+    QT.CSAT: {"unhappy": (1, 2), "neutral": (3, 3), "happy": (4, 5)},
+    QT.CES: {"unhappy": (5, 7), "neutral": (3, 4), "happy": (1, 2)},
 }
 
 

@@ -4,8 +4,8 @@ closes, the touchpoints to fix first and the newest comments — a fixed number 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, F, FloatField, Q, QuerySet
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models import Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from journeys.selectors.scores import MapCard, journey_map
 from surveys.charts import TrendChart, fitted_range, trend_chart
 from surveys.models import Answer, FollowUp, Question, Survey
 from surveys.selectors.followups import followup_queue
-from surveys.selectors.metrics import Figure, Slice, mean_from, nps_from, share_from, start_of
+from surveys.selectors.metrics import Figure, Slice, figure_aggregates, figure_for, start_of
 from surveys.selectors.results import verbatims
 
 HOME_DAYS = 90  # the headline window: long enough for a store to reach the minimum sample
@@ -75,25 +75,12 @@ def main_questions(*, include_pulse: bool = False) -> list[Question]:
 
 
 def _aggregates(prefix: str, when: Q) -> dict:
-    value = Cast(F("number"), FloatField())
-    return {
-        f"{prefix}n": Count("pk", filter=when),
-        f"{prefix}promoters": Count("pk", filter=when & Q(number__gte=9)),
-        f"{prefix}detractors": Count("pk", filter=when & Q(number__lte=6)),
-        f"{prefix}satisfied": Count("pk", filter=when & Q(number__gte=4)),
-        f"{prefix}mean": Avg(value, filter=when),
-        f"{prefix}mean_sq": Avg(value * value, filter=when),
-    }
+    return figure_aggregates(key=prefix, when=when)
 
 
 def headline_figure(question: Question, row: dict, prefix: str = "") -> Figure:
-    """The results page's headline for a question type from one row of `_aggregates`."""
-    part = {key: row.get(prefix + key) or 0 for key in ("n", "promoters", "detractors", "satisfied", "mean", "mean_sq")}
-    if question.type == Question.Type.NPS:
-        return nps_from(part)
-    if question.type == Question.Type.CSAT:
-        return share_from({"n": part["n"], "hits": part["satisfied"]})
-    return mean_from(part)
+    """The results page's headline for a question type from one row of `_aggregates` (the metric engine's)."""
+    return figure_for(question.type, row, key=prefix)
 
 
 def score_tiles(*, units: QuerySet[Unit] | None, today: date, days: int = HOME_DAYS) -> list[ScoreTile]:

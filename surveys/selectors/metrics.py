@@ -256,38 +256,45 @@ def question_results(slice_: Slice, questions: list[Question], language: str = "
     ]
 
 
-def metric_aggregates(metric: str) -> dict:
-    """The aggregates of a metric's headline figure (the metric is a question type), named so that one grouped
-    query can serve several metrics at once (see `figure_aggregates`)."""
+def metric_aggregates(metric: str, *, key: str = "", when: Q | None = None) -> dict:
+    """The aggregates of a metric's headline figure (the metric is a question type), named so that one query can
+    hold several: `key` prefixes their names, `when` counts only the rows it matches (a period, a group)."""
+    counted = when if when is not None else Q()
+    value = Cast(F("number"), FloatField())
+    n = {f"{key}n": Count("pk", filter=when)}
     if metric == QT.NPS:
-        return nps_aggregates()
+        promoters = band_q(HAPPY_BAND, question_type=None, types=(QT.NPS,))
+        detractors = band_q(UNHAPPY, question_type=None, types=(QT.NPS,))
+        return {
+            **n,
+            f"{key}promoters": Count("pk", filter=counted & promoters),
+            f"{key}detractors": Count("pk", filter=counted & detractors),
+        }
     if metric == QT.CSAT:
-        return {"n": Count("pk"), "satisfied": Count("pk", filter=HAPPY[QT.CSAT])}
+        return {**n, f"{key}satisfied": Count("pk", filter=counted & HAPPY[QT.CSAT])}
     if metric == QT.YES_NO:
-        return {"n": Count("pk"), "yes": Count("pk", filter=Q(number=1))}
-    return mean_aggregates()
+        return {**n, f"{key}yes": Count("pk", filter=counted & Q(number=1))}
+    return {**n, f"{key}mean": Avg(value, filter=when), f"{key}mean_sq": Avg(value * value, filter=when)}
 
 
-def figure_aggregates() -> dict:
+def figure_aggregates(*, key: str = "", when: Q | None = None) -> dict:
     """Every aggregate a headline figure may need, so one grouped query serves groups of any metric (touchpoints
-    measured by NPS, CSAT, CES, ratings or yes/no)."""
-    return {
-        key: value
-        for metric in (QT.NPS, QT.CSAT, QT.YES_NO, QT.RATING)
-        for key, value in metric_aggregates(metric).items()
-    }
+    measured by NPS, CSAT, CES, ratings or yes/no; each survey's main question)."""
+    metrics = (QT.NPS, QT.CSAT, QT.YES_NO, QT.RATING)
+    return {name: value for metric in metrics for name, value in metric_aggregates(metric, key=key, when=when).items()}
 
 
-def figure_for(metric: str, row: dict | None, min_sample: int | None = None) -> Figure:
-    """The headline figure of a metric from its aggregates, as `question_result` gives it: NPS, CSAT % satisfied,
-    % yes, or the mean (CES, ratings)."""
-    row = row or {"n": 0}
+def figure_for(metric: str, row: dict | None, min_sample: int | None = None, *, key: str = "") -> Figure:
+    """The headline figure of a metric from its aggregates (`key`: their names' prefix), as `question_result` gives
+    it: NPS, CSAT % satisfied, % yes, or the mean (CES, ratings)."""
+    row = {name[len(key) :]: value for name, value in (row or {}).items() if name.startswith(key)}
+    row["n"] = row.get("n") or 0
     if metric == QT.NPS:
         return nps_from(row, min_sample)
     if metric == QT.CSAT:
-        return share_from({"n": row["n"], "hits": row.get("satisfied", 0)}, min_sample)
+        return share_from({"n": row["n"], "hits": row.get("satisfied") or 0}, min_sample)
     if metric == QT.YES_NO:
-        return share_from({"n": row["n"], "hits": row.get("yes", 0)}, min_sample)
+        return share_from({"n": row["n"], "hits": row.get("yes") or 0}, min_sample)
     return mean_from(row, min_sample)
 
 
