@@ -30,6 +30,50 @@ class Scope:
     def is_manager(self) -> bool:
         return self.role == Employee.Role.MANAGER
 
+    @property
+    def is_member(self) -> bool:
+        """Has a place in the program: an employee record, or a CX lead (a superuser counts as one)."""
+        return self.is_lead or self.employee is not None
+
+    # Capabilities: what a person may do, named once here and used by the views, the menu in base.html and
+    # the API's permissions alike.
+    @property
+    def can_author(self) -> bool:
+        """Build surveys, journeys and KPIs in the admin, see drafts, and change the organisation's records."""
+        return self.is_lead
+
+    @property
+    def can_see_results(self) -> bool:
+        """Read results, journey maps, the team page and the metrics and invitations API (managers within their
+        unit subtree)."""
+        return self.is_lead or self.is_manager
+
+    @property
+    def can_see_outcomes(self) -> bool:
+        """Read the analysis of which behaviours move customers, across the whole program."""
+        return self.is_lead
+
+    @property
+    def can_work_cases(self) -> bool:
+        """Work follow-up cases: CX leads and managers, and frontline employees on their own customers' cases
+        when FOLLOWUP_FRONTLINE_SEES_OWN is on."""
+        return self.is_lead or self.is_manager or (self.employee is not None and settings.FOLLOWUP_FRONTLINE_SEES_OWN)
+
+    @property
+    def can_recognise_for_team(self) -> bool:
+        """Send the praise customers wrote about a team's people as recognitions (managers and CX leads)."""
+        return self.employee is not None and (self.is_lead or self.is_manager)
+
+    @property
+    def has_own_page(self) -> bool:
+        """Has a KPI page of their own (/me/)."""
+        return self.employee is not None
+
+    def results_units(self) -> QuerySet[Unit] | None:
+        """Units whose results the person reads: None for every unit (CX leads), a manager's subtree; call only
+        when `can_see_results`."""
+        return None if self.is_lead else self.units()
+
     def units(self) -> QuerySet[Unit]:
         if self.is_lead:
             return Unit.objects.all()

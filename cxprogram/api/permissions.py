@@ -34,8 +34,7 @@ class IsLeadOrManager(IsEmployee):
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False
-        scope = api_scope(request)
-        return scope.is_lead or scope.is_manager
+        return api_scope(request).can_see_results
 
 
 class ReadOrLeadWrites(IsEmployee):
@@ -46,7 +45,7 @@ class ReadOrLeadWrites(IsEmployee):
             return False
         if request.method in SAFE_METHODS:
             return True
-        if api_scope(request).is_lead:
+        if api_scope(request).can_author:
             return True
         self.message = _("Only CX leads may change these records.")
         return False

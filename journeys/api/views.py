@@ -43,7 +43,7 @@ class JourneyViewSet(viewsets.ReadOnlyModelViewSet):
             date_to=params["date_to"],
             unit=unit,
             segment=segment,
-            units_in_scope=None if scope.is_lead else scope.units(),
+            units_in_scope=scope.results_units(),
         )
         previous = previous_period(current)
         result = journey_map(journey=journey, slice_=current, previous=previous)

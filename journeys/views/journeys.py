@@ -33,11 +33,9 @@ Y_RANGE = {"nps": (-100, 100), "csat": (0, 100), "yes_no": (0, 100), "ces": (1, 
 def _viewer(request: HttpRequest) -> tuple[Scope, object]:
     """Journey maps are for CX leads (every unit's responses: None) and managers (their unit subtree)."""
     scope = request_scope(request)
-    if scope.is_lead:
-        return scope, None
-    if scope.is_manager:
-        return scope, scope.units()
-    raise Http404
+    if not scope.can_see_results:
+        raise Http404
+    return scope, scope.results_units()
 
 
 def _filters(request: HttpRequest, scope: Scope) -> tuple[MapFilterForm, str]:
@@ -132,7 +130,7 @@ def journey_priorities(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def customer_search(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
-    if scope.employee is None and not scope.is_lead:
+    if not scope.is_member:
         raise Http404
     # No stored text holds a NUL character, and PostgreSQL refuses one in a query (a 500): drop them.
     text = request.GET.get("q", "").replace("\x00", "").strip()[:100]

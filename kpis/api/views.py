@@ -73,7 +73,7 @@ class CompanyValueViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         values = CompanyValue.objects.order_by("order", "id")
-        return values if api_scope(self.request).is_lead else values.filter(active=True)
+        return values if api_scope(self.request).can_author else values.filter(active=True)
 
 
 class RecognitionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -14,11 +14,11 @@ from surveys.selectors.followups import followups_visible, loop_metrics
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
-    if not (scope.is_lead or scope.is_manager):
+    if not scope.can_see_results:
         return redirect("me") if scope.employee else render(request, "cxprogram/not_linked.html", status=403)
     now = timezone.now()
     today = timezone.localdate(now)
-    units = None if scope.is_lead else scope.units()
+    units = scope.results_units()
     cases = followups_visible(scope)
     due, due_count = cases_due_today(cases, now=now)
     context = {

@@ -31,7 +31,7 @@ from kpis.services.measurements import manual_value_record
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
-    if scope.employee is None:
+    if not scope.has_own_page:
         return render(request, "cxprogram/not_linked.html", status=403)
     return employee_page(request, scope.employee.pk)
 
@@ -57,7 +57,7 @@ def employee_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _manager_or_lead(scope: Scope) -> None:
-    if not (scope.is_lead or (scope.is_manager and scope.employee is not None)):
+    if not scope.can_see_results:
         raise Http404
 
 
@@ -89,7 +89,7 @@ def team(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def outcomes(request: HttpRequest) -> HttpResponse:
     """For CX leads: which measured behaviours go with better customer outcomes."""
-    if not request_scope(request).is_lead:
+    if not request_scope(request).can_see_outcomes:
         raise Http404
     return render(request, "kpis/outcomes.html", {"effects": outcome_effects()})
 
@@ -114,7 +114,7 @@ class ManualValueForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.scope = scope
         kpis = Kpi.objects.active().filter(metric=Kpi.Metric.MANUAL).order_by("name")
-        if not scope.is_lead:
+        if not scope.can_author:  # company KPIs' values are the CX leads' to enter
             kpis = kpis.exclude(level=Kpi.Level.COMPANY)
         self.fields["kpi"].queryset = kpis
         self.fields["employee"].queryset = scope.employees().select_related("user").order_by("user__last_name")

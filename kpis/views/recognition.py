@@ -29,7 +29,7 @@ def _not_linked(request: HttpRequest) -> HttpResponse:
 @login_required
 def wall(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
-    if scope.employee is None and not scope.is_lead:
+    if not scope.is_member:
         return _not_linked(request)
     recognitions = recognitions_visible(scope)
     mine = request.GET.get("mine") == "1" and scope.employee is not None
@@ -66,7 +66,7 @@ def recognise(request: HttpRequest) -> HttpResponse:
         initial = {"receiver": chosen} if chosen.isdigit() else {}
         form = RecognitionForm(initial=initial, giver=giver, language=language, allowance_left=left)
     context = {"form": form, "allowance_left": left}
-    if scope.is_manager or scope.is_lead:
+    if scope.can_recognise_for_team:
         context.update(suggestions=recognition_suggestions(giver.unit), unit=giver.unit)
     return render(request, "kpis/recognise.html", context, status=status)
 
@@ -76,7 +76,7 @@ def recognise(request: HttpRequest) -> HttpResponse:
 def suggestion_send(request: HttpRequest, answer_id: int) -> HttpResponse:
     """One click: the manager passes a customer's praising comment on to the employee it praises."""
     scope = request_scope(request)
-    if scope.employee is None or not (scope.is_manager or scope.is_lead):
+    if not scope.can_recognise_for_team:
         raise Http404
     if suggestion_for(answer_id=answer_id, units=scope.units()) is None:
         if not Recognition.objects.filter(answer_id=answer_id, unit__in=scope.units()).exists():

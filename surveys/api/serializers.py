@@ -262,7 +262,7 @@ ANONYMOUS_CONTEXT = _lazy(
 def live_survey(scope: Scope, public_id: str, errors: dict) -> Survey | None:
     """The visible survey with this public id if it accepts answers; otherwise an error on "survey"."""
     survey = survey_with_questions(public_id=public_id)
-    if survey is None or (survey.status == Survey.Status.DRAFT and not scope.is_lead):
+    if survey is None or (survey.status == Survey.Status.DRAFT and not scope.can_author):
         errors["survey"] = [_("Unknown survey “%(id)s”.") % {"id": public_id}]
         return None
     if survey.status != Survey.Status.LIVE:
@@ -374,7 +374,7 @@ class InvitationCreateSerializer(serializers.Serializer):
         scope: Scope = self.context["scope"]
         errors: dict[str, list[str]] = {}
         survey = Survey.objects.filter(public_id=attrs["survey"]).first()
-        if survey is None or (survey.status == Survey.Status.DRAFT and not scope.is_lead):
+        if survey is None or (survey.status == Survey.Status.DRAFT and not scope.can_author):
             errors["survey"] = [_("Unknown survey “%(id)s”.") % {"id": attrs["survey"]}]
         attrs["survey"] = survey
         attrs["customer"] = in_scope(scope.customers(), "external_id", attrs["customer"], "customer", errors)

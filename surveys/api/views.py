@@ -65,7 +65,7 @@ class SurveyViewSet(TextLookupMixin, viewsets.ReadOnlyModelViewSet):
             Prefetch("choices", queryset=Choice.objects.order_by("order", "id"))
         )
         surveys = Survey.objects.prefetch_related(Prefetch("questions", queryset=questions)).order_by("name", "id")
-        if not api_scope(self.request).is_lead:
+        if not api_scope(self.request).can_author:
             surveys = surveys.exclude(status=Survey.Status.DRAFT)
         return surveys
 
@@ -151,7 +151,7 @@ class InvitationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         scope = api_scope(self.request)
         invitations = Invitation.objects.select_related("survey", "customer", "unit").order_by("-created_at", "-id")
-        return invitations if scope.is_lead else invitations.filter(unit__in=scope.units())
+        return invitations if scope.results_units() is None else invitations.filter(unit__in=scope.units())
 
     def get_serializer_class(self):
         return InvitationCreateSerializer if self.action == "create" else InvitationSerializer
@@ -204,7 +204,7 @@ class MetricsView(APIView):
         params = query.validated_data
         errors: dict[str, list[str]] = {}
         survey = Survey.objects.filter(public_id=params["survey"]).first()
-        if survey is None or (survey.status == Survey.Status.DRAFT and not scope.is_lead):
+        if survey is None or (survey.status == Survey.Status.DRAFT and not scope.can_author):
             errors["survey"] = [_("Unknown survey “%(id)s”.") % {"id": params["survey"]}]
         unit = in_scope(scope.units(), "code", params.get("unit"), "unit", errors)
         employee = in_scope(scope.employees(), "pk", params.get("employee"), "employee", errors)
@@ -232,7 +232,7 @@ class MetricsView(APIView):
             value_tier=params.get("value_tier", ""),
             channel=params.get("channel", ""),
             touchpoint=params.get("touchpoint", ""),
-            units_in_scope=None if scope.is_lead else scope.units(),
+            units_in_scope=scope.results_units(),
         )
         results = question_results(slice_, questions, translation.get_language())
         data = {

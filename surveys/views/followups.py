@@ -73,7 +73,7 @@ class CloseForm(forms.Form):
 
 def _visible(request: HttpRequest):
     scope = request_scope(request)
-    if scope.employee is None and not scope.is_lead:
+    if not scope.is_member:
         raise Http404
     return scope, followups_visible(scope)
 

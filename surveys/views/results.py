@@ -33,11 +33,9 @@ from surveys.text.pii import mask
 def _viewer_units(request: HttpRequest):
     """Units whose results the person may read: CX leads all (None), managers their subtree; others none."""
     scope = request_scope(request)
-    if scope.is_lead:
-        return scope, None
-    if scope.is_manager:
-        return scope, scope.units()
-    raise Http404
+    if not scope.can_see_results:
+        raise Http404
+    return scope, scope.results_units()
 
 
 @login_required
