@@ -7,6 +7,7 @@ inserted or updated by it, so running the seed again changes nothing but passwor
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.contrib.auth.hashers import make_password
 
@@ -213,6 +214,4 @@ def demo_customers(count: int, segments: list[Segment], units: dict[str, Unit]) 
 
 
 # A fixed moment keeps the seed idempotent: a second run writes the same values.
-from datetime import UTC, datetime  # noqa: E402
-
 DEMO_OPT_OUT_AT = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)

@@ -1,12 +1,10 @@
 """The demo's KPIs: store and employee KPIs of «Уютный дом» on the demo surveys, computed for the periods the
-pages show; then the recognition demo (kpis/demo_recognition.py) when it is there.
+pages show; then the recognition demo (kpis/demo_recognition.py).
 
 Idempotent: KPIs by code, hand-entered values by KPI, unit and period; measurements are recomputed in place.
 """
 
 from datetime import timedelta
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.utils import timezone
 
@@ -15,6 +13,7 @@ from cxprogram.models import Employee, Unit
 from journeys.models import Touchpoint
 from surveys.models import Question
 
+from .demo_recognition import seed as seed_recognition
 from .models import Kpi, KpiManualValue
 from .models.kpi import period_bounds
 from .selectors.kpi import TREND_PERIODS
@@ -94,8 +93,7 @@ def seed(options: DemoOptions) -> None:
         written += kpi_compute(kpi=kpi, date_from=start, date_to=today).total
     options.log(f"KPIs: {len(kpis)} definitions, {written} measurements computed.")
 
-    if find_spec("kpis.demo_recognition") is not None:
-        import_module("kpis.demo_recognition").seed(options)
+    seed_recognition(options)
 
 
 def _mystery_shopper(kpi: Kpi) -> None:

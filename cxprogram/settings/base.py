@@ -137,6 +137,9 @@ DIGEST_HOUR = env_int(ENV, "DIGEST_HOUR", 8)
 DIGEST_WEEKDAY = env_int(ENV, "DIGEST_WEEKDAY", 0)
 # Where the results filters find touchpoint names ({code: name}); surveys know touchpoints only by their codes.
 RESULTS_TOUCHPOINT_NAMES = ["journeys.selectors.names.touchpoint_names"]
+# `manage.py seed_demo`: each app's part of the demo, in the apps' dependency order (named here so that the
+# project's lowest app, which holds the command, never imports a higher one; a wrong name stops the command).
+DEMO_SEEDERS = ["cxprogram.demo.seed", "surveys.demo.seed", "journeys.demo.seed", "kpis.demo.seed"]
 # Journey maps: a touchpoint whose score correlates with customers' overall NPS at least this much (Pearson r)
 # is a computed moment of truth; below its target it is one to fix first.
 JOURNEY_IMPORTANCE_HIGH = float(ENV.get("JOURNEY_IMPORTANCE_HIGH", "0.3"))

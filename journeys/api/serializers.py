@@ -9,7 +9,7 @@ from rest_framework import serializers
 from cxprogram.api.inputs import date_in_range
 from journeys.forms.journeys import DEFAULT_DAYS
 from journeys.models import Journey
-from surveys.api.serializers import FigureSerializer
+from surveys.api.serializers.results import FigureSerializer
 
 
 class MapQuerySerializer(serializers.Serializer):

@@ -9,8 +9,9 @@ from rest_framework.response import Response
 from cxprogram.api.permissions import IsLeadOrManager, api_scope
 from cxprogram.models import Segment
 from journeys.models import Journey
-from journeys.selectors.scores import journey_map, previous_period
-from surveys.api.serializers import in_scope
+from journeys.selectors.maps import journey_map
+from journeys.selectors.scores import previous_period
+from surveys.api.serializers.responses import in_scope
 from surveys.selectors.metrics import Slice
 
 from .serializers import JourneyMapSerializer, JourneySerializer, MapQuerySerializer

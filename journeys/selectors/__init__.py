@@ -1,1 +1,2 @@
-"""Reads of the journeys app: touchpoint scores, the map and the customer timeline (scores.py)."""
+"""Reads of the journeys app: touchpoint scores and importance (scores.py), the live map (maps.py) and the
+customer timeline (timeline.py)."""

@@ -9,19 +9,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, F, FloatField, Prefetch, Q, QuerySet
+from django.db.models import Avg, F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast, TruncMonth
 
-from cxprogram.models import Customer, Unit
-from cxprogram.selectors import Scope
-from journeys.charts import EmotionCurve, emotion_curve
-from journeys.models import Improvement, Journey, Stage, Touchpoint, TouchpointMeasure
-from surveys.answer_labels import AnswerLine, answer_lines
-from surveys.models import Answer, FollowUp, Question, Response, ThemeMention
-from surveys.scoring import LOWER_IS_BETTER, score_band
+from cxprogram.models import Unit
+from journeys.models import Touchpoint
+from surveys.models import Answer, Question
+from surveys.scoring import LOWER_IS_BETTER
 from surveys.selectors.metrics import (
     QT,
-    SCORE_TYPES,
     Figure,
     Slice,
     answers_in,
@@ -30,7 +26,6 @@ from surveys.selectors.metrics import (
     slice_filter,
 )
 from surveys.selectors.results import verbatims
-from surveys.selectors.themes import with_theme
 
 MEASURE = "question__touchpoint_measures__"
 
@@ -245,85 +240,6 @@ def touchpoint_importance(
     return result
 
 
-@dataclass(frozen=True)
-class MapCard:
-    """A touchpoint on the map: its score, its importance to overall NPS, and whether that makes it a computed
-    moment of truth (`key`)."""
-
-    score: TouchpointScore
-    importance: Importance | None
-
-    @property
-    def touchpoint(self) -> Touchpoint:
-        return self.score.touchpoint
-
-    @property
-    def key(self) -> bool:
-        return bool(
-            self.importance and self.importance.enough and self.importance.r >= settings.JOURNEY_IMPORTANCE_HIGH
-        )
-
-    @property
-    def fix_first(self) -> bool:
-        return self.key and self.score.status == "below"
-
-
-@dataclass(frozen=True)
-class StageColumn:
-    stage: Stage
-    cards: list[MapCard]
-    expected: float | None  # mean expected emotion of the stage's touchpoints, −2..+2
-    measured: float | None  # answers-weighted sentiment of its scored touchpoints, −2..+2
-
-
-@dataclass(frozen=True)
-class JourneyMap:
-    journey: Journey
-    columns: list[StageColumn]
-    fix_first: list[MapCard]  # important to customers' NPS and below target, most important first
-    curve: EmotionCurve | None
-
-
-def journey_touchpoints(journey: Journey) -> tuple[list[Stage], list[Touchpoint]]:
-    """The journey's stages and touchpoints in map order, with measures, questions and open improvements (3 queries)."""
-    open_items = Count("improvements", filter=Q(improvements__status__in=Improvement.OPEN))
-    touchpoints = list(
-        Touchpoint.objects.filter(stage__journey=journey)
-        .select_related("owner_unit")
-        .prefetch_related(Prefetch("measures", TouchpointMeasure.objects.select_related("question__survey")))
-        .annotate(open_improvements=open_items)
-        .order_by("stage__order", "stage_id", "order", "pk")
-    )
-    return list(journey.stages.order_by("order", "pk")), touchpoints
-
-
-def journey_map(*, journey: Journey, slice_: Slice, previous: Slice | None) -> JourneyMap:
-    """The live map: every touchpoint's score against the previous period and its target, the stage sentiment curves,
-    and the computed moments of truth — a fixed number of queries, whatever the number of responses."""
-    stages, touchpoints = journey_touchpoints(journey)
-    importance = touchpoint_importance(touchpoints, slice_, journey.outcome_question)
-    cards = [MapCard(s, importance.get(s.touchpoint.pk)) for s in touchpoint_scores(touchpoints, slice_, previous)]
-    by_stage: dict[int, list[MapCard]] = {stage.pk: [] for stage in stages}
-    for card in cards:
-        by_stage[card.touchpoint.stage_id].append(card)
-    columns = [_column(stage, by_stage[stage.pk]) for stage in stages]
-    urgent = sorted((c for c in cards if c.fix_first), key=lambda c: -c.importance.r)
-    return JourneyMap(journey, columns, urgent, emotion_curve(columns))
-
-
-def _column(stage: Stage, cards: list[MapCard]) -> StageColumn:
-    scores = [card.score for card in cards]
-    expected = [s.touchpoint.expected_emotion for s in scores]
-    weighted = [(s.sentiment, s.figure.n) for s in scores if s.sentiment is not None and s.figure.enough]
-    total = sum(n for _level, n in weighted)
-    return StageColumn(
-        stage=stage,
-        cards=cards,
-        expected=sum(expected) / len(expected) if expected else None,
-        measured=sum(level * n for level, n in weighted) / total if total else None,
-    )
-
-
 def touchpoint_trend(touchpoint: Touchpoint, slice_: Slice) -> list[tuple[str, Figure]]:
     """The touchpoint's figure per month of the slice (one grouped query)."""
     metric, _scale = touchpoint_metric(touchpoint)
@@ -343,117 +259,3 @@ def touchpoint_comments(touchpoint: Touchpoint, slice_: Slice) -> QuerySet[Answe
     """The comments behind a touchpoint's score: text answers of the responses that measured it, newest first."""
     measured = touchpoint_answers(slice_, [touchpoint.pk]).values("response")
     return verbatims(slice_=slice_).filter(response__in=measured)
-
-
-def improvement_priorities(journey: Journey) -> QuerySet[Improvement]:
-    """The journey's pain points and opportunities still to act on, most value for the least effort first."""
-    return (
-        Improvement.objects.filter(touchpoint__stage__journey=journey, status__in=Improvement.OPEN)
-        .select_related("touchpoint__stage", "owner__user")
-        .annotate(ratio=Cast(F("customer_value"), FloatField()) / F("effort"))
-        .order_by("-ratio", "-customer_value", "pk")
-    )
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    response: Response
-    touchpoint: Touchpoint | None
-    band: str
-    scores: list[Answer]
-    comments: list[Answer]
-    followup: FollowUp | None
-    answers: list[AnswerLine]  # every answer, question text and labelled value, in the reader's language
-
-
-def customer_responses(customer: Customer, scope: Scope) -> QuerySet[Response]:
-    """The customer's responses a person may see: CX leads all, managers their unit subtree, frontline employees
-    the ones they served. Anonymous surveys never appear."""
-    responses = Response.objects.filter(customer=customer, survey__anonymous=False)
-    return responses if scope.is_lead else responses.filter(customer_responses_scope(scope))
-
-
-def customers_visible(scope: Scope) -> QuerySet[Customer]:
-    """Customers whose timeline a person may open: CX leads all; managers those of their units and those their
-    units served; frontline employees the customers they served."""
-    if scope.is_lead:
-        return Customer.objects.all()
-    served = Customer.objects.filter(pk__in=Response.objects.filter(customer_responses_scope(scope)).values("customer"))
-    return served | scope.customers() if scope.is_manager else served
-
-
-def customer_responses_scope(scope: Scope) -> Q:
-    if scope.is_manager:
-        return Q(unit__in=scope.units(), survey__anonymous=False)
-    if scope.employee is not None:
-        return Q(employee=scope.employee, survey__anonymous=False)
-    return Q(pk__in=[])
-
-
-def customer_timeline(customer: Customer, scope: Scope, *, theme: str = "", sentiment: str = "") -> list[TimelineEntry]:
-    """One customer's responses, comments and follow-up cases in order, each placed on a journey touchpoint:
-    the one whose code the response carries, else the first touchpoint its answers measure (5 queries); only
-    those whose comments mention `theme` / carry `sentiment` when given."""
-    responses = list(
-        with_theme(customer_responses(customer, scope), theme=theme, sentiment=sentiment)
-        .select_related("survey", "unit", "employee__user", "followup__owner__user")
-        .prefetch_related(
-            Prefetch(
-                "answers",
-                Answer.objects.select_related("question", "choice", "analysis").order_by(
-                    "question__page", "question__order"
-                ),
-            ),
-            Prefetch("answers__analysis__mentions", ThemeMention.objects.select_related("theme").order_by("start")),
-        )
-        .order_by("submitted_at", "pk")
-    )
-    codes = {r.touchpoint for r in responses if r.touchpoint}
-    questions = {a.question_id for r in responses for a in r.answers.all()}
-    touchpoints = Touchpoint.objects.filter(Q(code__in=codes) | Q(measures__question__in=questions)).distinct()
-    by_code, by_question = {}, {}
-    for touchpoint in touchpoints.select_related("stage__journey").prefetch_related("measures").order_by("pk"):
-        by_code[touchpoint.code] = touchpoint
-        for measure in touchpoint.measures.all():
-            by_question.setdefault(measure.question_id, touchpoint)
-    entries = []
-    for response in responses:
-        answers = list(response.answers.all())
-        touchpoint = by_code.get(response.touchpoint) or next(
-            (by_question[a.question_id] for a in answers if a.question_id in by_question), None
-        )
-        scores = [a for a in answers if a.question.type in SCORE_TYPES and a.number is not None]
-        entries.append(
-            TimelineEntry(
-                response=response,
-                touchpoint=touchpoint,
-                band=score_band([a.question for a in scores], {a.question_id: a.number for a in scores}),
-                scores=scores,
-                comments=[a for a in answers if a.question.type in Question.TEXT_TYPES and a.text],
-                followup=getattr(response, "followup", None),
-                answers=answer_lines(answers),
-            )
-        )
-    return entries
-
-
-@dataclass(frozen=True)
-class TimelineStage:
-    stage: Stage
-    entries: list[TimelineEntry]
-
-
-def timeline_journeys(entries: list[TimelineEntry]) -> list[tuple[Journey, list[TimelineStage]]]:
-    """The journeys a customer's timeline touches, each with all its stages and the entries placed on them."""
-    journey_ids = {e.touchpoint.stage.journey_id for e in entries if e.touchpoint is not None}
-    stages = Stage.objects.filter(journey__in=journey_ids).select_related("journey").order_by("journey__name", "order")
-    placed: dict[int, list[TimelineEntry]] = {}
-    for entry in entries:
-        if entry.touchpoint is not None:
-            placed.setdefault(entry.touchpoint.stage_id, []).append(entry)
-    result: dict[int, tuple[Journey, list[TimelineStage]]] = {}
-    for stage in stages:
-        result.setdefault(stage.journey_id, (stage.journey, []))[1].append(
-            TimelineStage(stage, placed.get(stage.pk, []))
-        )
-    return list(result.values())

@@ -1,1 +1,2 @@
-"""Pages of the journeys app: journey maps, touchpoints, priorities and the customer timeline (journeys.py)."""
+"""Pages of the journeys app: journey maps, touchpoints and priorities (journeys.py) and the customer timeline
+(timeline.py)."""

@@ -5,24 +5,15 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from cxprogram.selectors import Scope, request_scope
-from journeys.forms.journeys import MapFilterForm, TimelineFilterForm
+from journeys.forms.journeys import MapFilterForm
 from journeys.models import Journey, Touchpoint
-from journeys.selectors.scores import (
-    customer_timeline,
-    customers_visible,
-    improvement_priorities,
-    journey_map,
-    timeline_journeys,
-    touchpoint_comments,
-    touchpoint_metric,
-    touchpoint_scores,
-    touchpoint_trend,
-)
+from journeys.selectors.maps import improvement_priorities, journey_map
+from journeys.selectors.scores import touchpoint_comments, touchpoint_metric, touchpoint_scores, touchpoint_trend
 from journeys.selectors.themes import touchpoint_top_themes
 from surveys.charts import trend_chart
 from surveys.selectors.themes import comment_mentions
@@ -125,36 +116,3 @@ def journey_priorities(request: HttpRequest, pk: int) -> HttpResponse:
             for value in range(5, 0, -1)]  # fmt: skip
     context = {"journey": journey, "items": items, "grid": grid, "efforts": range(1, 6), "values": range(5, 0, -1)}
     return render(request, "journeys/priorities.html", context)
-
-
-@login_required
-def customer_search(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if not scope.is_member:
-        raise Http404
-    # No stored text holds a NUL character, and PostgreSQL refuses one in a query (a 500): drop them.
-    text = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    customers = []
-    if text:
-        found = Q(name__unicontains=text) | Q(external_id__iexact=text) | Q(email__iexact=text)
-        customers = list(customers_visible(scope).filter(found).select_related("segment").order_by("name")[:26])
-    more = len(customers) > 25
-    return render(
-        request,
-        "journeys/customer_search.html",
-        {"q": text, "customers": customers[:25], "more": more, "shown": 25},
-    )
-
-
-@login_required
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request_scope(request)
-    customer = get_object_or_404(customers_visible(scope).select_related("segment", "home_unit"), pk=pk)
-    form = TimelineFilterForm(request.GET)
-    if not form.is_valid():
-        return render(request, "journeys/customer_timeline.html", {"customer": customer, "form": form}, status=400)
-    entries = customer_timeline(
-        customer, scope, theme=form.cleaned_data["theme"], sentiment=form.cleaned_data["sentiment"]
-    )
-    context = {"customer": customer, "entries": entries, "journeys": timeline_journeys(entries), "form": form}
-    return render(request, "journeys/customer_timeline.html", context)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cxprogram.models import Unit
 from journeys.models import Journey
-from journeys.selectors.scores import MapCard, journey_map
+from journeys.selectors.maps import MapCard, journey_map
 from surveys.charts import TrendChart, fitted_range, trend_chart
 from surveys.models import Answer, FollowUp, Question, Survey
 from surveys.selectors.followups import followup_queue

@@ -1,6 +1,3 @@
-"""Authoring for CX leads in the admin; importing each module registers its screens."""
+"""Authoring for CX leads in the admin, one module per sub-domain; importing each module registers its screens."""
 
-from surveys.admin import (
-    surveys,  # noqa: F401
-    text,  # noqa: F401
-)
+from surveys.admin import distribution, followups, responses, surveys, text  # noqa: F401

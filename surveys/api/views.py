@@ -20,6 +20,24 @@ from cxprogram.api.pagination import CreatedCursorPagination, SubmittedCursorPag
 from cxprogram.api.permissions import IsEmployee, IsLeadOrManager, api_scope
 from cxprogram.models import Segment, Unit
 from surveys.anonymity import period_label, period_parse, period_start
+from surveys.api.filters import FollowUpFilter, InvitationFilter, ResponseFilter
+from surveys.api.serializers.distribution import (
+    SUPPRESSION_MESSAGES,
+    InvitationCreateSerializer,
+    InvitationResultSerializer,
+    InvitationSerializer,
+)
+from surveys.api.serializers.followups import (
+    CloseSerializer,
+    ContactedSerializer,
+    FollowUpDetailSerializer,
+    FollowUpSerializer,
+    NoteSerializer,
+    ResolveSerializer,
+)
+from surveys.api.serializers.responses import ResponseCreateSerializer, ResponseSerializer, in_scope
+from surveys.api.serializers.results import MetricsQuerySerializer, MetricsSerializer
+from surveys.api.serializers.surveys import SurveySerializer
 from surveys.forms.results import ANONYMOUS_FILTERS
 from surveys.models import Answer, Choice, FollowUpEvent, Invitation, Question, Response, Survey, ThemeMention
 from surveys.selectors.anonymous import Period, anonymous_results
@@ -29,26 +47,6 @@ from surveys.selectors.responses import responses_visible
 from surveys.services.distribution import invitation_for_transaction
 from surveys.services.followups import followup_close, followup_contacted, followup_note, followup_resolve
 from surveys.services.responses import response_submit
-
-from .filters import FollowUpFilter, InvitationFilter, ResponseFilter
-from .serializers import (
-    SUPPRESSION_MESSAGES,
-    CloseSerializer,
-    ContactedSerializer,
-    FollowUpDetailSerializer,
-    FollowUpSerializer,
-    InvitationCreateSerializer,
-    InvitationResultSerializer,
-    InvitationSerializer,
-    MetricsQuerySerializer,
-    MetricsSerializer,
-    NoteSerializer,
-    ResolveSerializer,
-    ResponseCreateSerializer,
-    ResponseSerializer,
-    SurveySerializer,
-    in_scope,
-)
 
 
 class SurveyViewSet(TextLookupMixin, viewsets.ReadOnlyModelViewSet):

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from journeys.selectors.scores import journey_map
+from journeys.selectors.maps import journey_map
 from surveys.models import Question
 from surveys.selectors.metrics import Slice
 from tests.journeys.factories import JourneyFactory, StageFactory, TouchpointFactory, measured_by, respond

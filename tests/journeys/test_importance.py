@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 
 from journeys.models import Touchpoint
-from journeys.selectors.scores import journey_map, touchpoint_importance
+from journeys.selectors.maps import journey_map
+from journeys.selectors.scores import touchpoint_importance
 from surveys.models import Question
 from surveys.selectors.metrics import Slice
 from tests.cxprogram.factories import CustomerFactory

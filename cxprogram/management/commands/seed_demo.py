@@ -1,11 +1,10 @@
-"""`manage.py seed_demo`: the idempotent demo program; each app adds its part through its `demo` module."""
+"""`manage.py seed_demo`: the idempotent demo program; each app adds its part through its `demo` module, named in
+the DEMO_SEEDERS setting."""
 
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from cxprogram.demo import COMPANY, DemoOptions
 from cxprogram.models import Unit
@@ -35,13 +34,9 @@ class Command(BaseCommand):
             self.stdout.write("The demo is already seeded; run seed_demo without --once to refresh it.")
             return
         demo_options = DemoOptions(password=password, customers=customers, responses=responses, log=self.stdout.write)
-        # Apps seed in INSTALLED_APPS order, which follows the dependency order cxprogram ← surveys ← journeys ← kpis.
         with transaction.atomic():
-            for app_config in apps.get_app_configs():
-                module_name = f"{app_config.name}.demo"
-                if app_config.name.startswith("django") or find_spec(module_name) is None:
-                    continue
-                import_module(module_name).seed(demo_options)
+            for seeder in settings.DEMO_SEEDERS:  # cxprogram ← surveys ← journeys ← kpis
+                import_string(seeder)(demo_options)
         self.stdout.write(
             self.style.SUCCESS(f"Demo ready. Sign in as lead, manager, alice or bob with the password “{password}”.")
         )

@@ -1,0 +1,104 @@
+"""Reads of the live journey map: stages as columns of touchpoint cards with their scores, the emotion curves,
+and the improvement priorities."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, F, FloatField, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
+
+from journeys.charts import EmotionCurve, emotion_curve
+from journeys.models import Improvement, Journey, Stage, Touchpoint, TouchpointMeasure
+from journeys.selectors.scores import Importance, TouchpointScore, touchpoint_importance, touchpoint_scores
+from surveys.selectors.metrics import (
+    Slice,
+)
+
+
+@dataclass(frozen=True)
+class MapCard:
+    """A touchpoint on the map: its score, its importance to overall NPS, and whether that makes it a computed
+    moment of truth (`key`)."""
+
+    score: TouchpointScore
+    importance: Importance | None
+
+    @property
+    def touchpoint(self) -> Touchpoint:
+        return self.score.touchpoint
+
+    @property
+    def key(self) -> bool:
+        return bool(
+            self.importance and self.importance.enough and self.importance.r >= settings.JOURNEY_IMPORTANCE_HIGH
+        )
+
+    @property
+    def fix_first(self) -> bool:
+        return self.key and self.score.status == "below"
+
+
+@dataclass(frozen=True)
+class StageColumn:
+    stage: Stage
+    cards: list[MapCard]
+    expected: float | None  # mean expected emotion of the stage's touchpoints, −2..+2
+    measured: float | None  # answers-weighted sentiment of its scored touchpoints, −2..+2
+
+
+@dataclass(frozen=True)
+class JourneyMap:
+    journey: Journey
+    columns: list[StageColumn]
+    fix_first: list[MapCard]  # important to customers' NPS and below target, most important first
+    curve: EmotionCurve | None
+
+
+def journey_touchpoints(journey: Journey) -> tuple[list[Stage], list[Touchpoint]]:
+    """The journey's stages and touchpoints in map order, with measures, questions and open improvements (3 queries)."""
+    open_items = Count("improvements", filter=Q(improvements__status__in=Improvement.OPEN))
+    touchpoints = list(
+        Touchpoint.objects.filter(stage__journey=journey)
+        .select_related("owner_unit")
+        .prefetch_related(Prefetch("measures", TouchpointMeasure.objects.select_related("question__survey")))
+        .annotate(open_improvements=open_items)
+        .order_by("stage__order", "stage_id", "order", "pk")
+    )
+    return list(journey.stages.order_by("order", "pk")), touchpoints
+
+
+def journey_map(*, journey: Journey, slice_: Slice, previous: Slice | None) -> JourneyMap:
+    """The live map: every touchpoint's score against the previous period and its target, the stage sentiment curves,
+    and the computed moments of truth — a fixed number of queries, whatever the number of responses."""
+    stages, touchpoints = journey_touchpoints(journey)
+    importance = touchpoint_importance(touchpoints, slice_, journey.outcome_question)
+    cards = [MapCard(s, importance.get(s.touchpoint.pk)) for s in touchpoint_scores(touchpoints, slice_, previous)]
+    by_stage: dict[int, list[MapCard]] = {stage.pk: [] for stage in stages}
+    for card in cards:
+        by_stage[card.touchpoint.stage_id].append(card)
+    columns = [_column(stage, by_stage[stage.pk]) for stage in stages]
+    urgent = sorted((c for c in cards if c.fix_first), key=lambda c: -c.importance.r)
+    return JourneyMap(journey, columns, urgent, emotion_curve(columns))
+
+
+def _column(stage: Stage, cards: list[MapCard]) -> StageColumn:
+    scores = [card.score for card in cards]
+    expected = [s.touchpoint.expected_emotion for s in scores]
+    weighted = [(s.sentiment, s.figure.n) for s in scores if s.sentiment is not None and s.figure.enough]
+    total = sum(n for _level, n in weighted)
+    return StageColumn(
+        stage=stage,
+        cards=cards,
+        expected=sum(expected) / len(expected) if expected else None,
+        measured=sum(level * n for level, n in weighted) / total if total else None,
+    )
+
+
+def improvement_priorities(journey: Journey) -> QuerySet[Improvement]:
+    """The journey's pain points and opportunities still to act on, most value for the least effort first."""
+    return (
+        Improvement.objects.filter(touchpoint__stage__journey=journey, status__in=Improvement.OPEN)
+        .select_related("touchpoint__stage", "owner__user")
+        .annotate(ratio=Cast(F("customer_value"), FloatField()) / F("effort"))
+        .order_by("-ratio", "-customer_value", "pk")
+    )
