@@ -224,6 +224,9 @@ def broker():
         # Not celery_app.close(): that also takes the app off Celery's active list, and task modules imported
         # afterwards (shared_task) would then never be registered with it.
         celery_app._pool = None
+        # The producers hold connections of their own: without this, tasks would still reach the broker that was
+        # configured before (a test that ran earlier with a real Redis), and "down" would not be down.
+        celery_app.amqp._producer_pool = None
 
     def down() -> None:
         conf.task_always_eager, conf.broker_url = False, UNREACHABLE_REDIS
