@@ -4,10 +4,11 @@ import os
 
 from celery import Celery
 
+# The worker's and beat's heartbeats hook into Celery's signals when imported (no Django model is touched then).
+from . import heartbeats  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxprogram.settings.dev")
 
 app = Celery("cxprogram")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-from . import heartbeats  # noqa: E402, F401 - the worker's and beat's heartbeats hook into Celery's signals

@@ -150,8 +150,6 @@ def distribution_start(*, distribution_id: int, now=None) -> str:
     """Start a draft distribution: at its scheduled time ("scheduled"), or now through a Celery task
     ("launching"). When the broker is unreachable the distribution is scheduled for now instead ("waiting"): the
     beat launches it once the broker is back. "" when it is not a draft."""
-    from surveys.tasks import launch_distribution
-
     now = now or timezone.now()
     distribution = Distribution.objects.filter(pk=distribution_id, status=Distribution.Status.DRAFT).first()
     if distribution is None:
@@ -161,16 +159,25 @@ def distribution_start(*, distribution_id: int, now=None) -> str:
             status=Distribution.Status.SCHEDULED
         )
         return "scheduled"
+    return "launching" if distribution_queue_launch(distribution_id=distribution_id, now=now) else "waiting"
+
+
+def distribution_queue_launch(*, distribution_id: int, now=None) -> bool:
+    """Queue the launch of a draft distribution; False when the broker is unreachable. That is logged, not raised:
+    the distribution is then scheduled for now, so the beat's launcher starts it once the broker is back (a launch
+    that runs twice does nothing the second time). Call it after the transaction that decided to send commits."""
+    from surveys.tasks import launch_distribution
+
     try:
         launch_distribution.apply_async((distribution_id,), retry=False)  # fail fast; the beat launches it later
     except (BrokerError, OSError) as error:
         logger.warning("Distribution %s not queued (broker unavailable: %s); the beat will launch it.",
                        distribution_id, error)  # fmt: skip
         Distribution.objects.filter(pk=distribution_id, status=Distribution.Status.DRAFT).update(
-            status=Distribution.Status.SCHEDULED, scheduled_at=now
+            status=Distribution.Status.SCHEDULED, scheduled_at=now or timezone.now()
         )
-        return "waiting"
-    return "launching"
+        return False
+    return True
 
 
 def invitation_mark_opened(*, invitation: Invitation) -> None:

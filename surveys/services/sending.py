@@ -1,49 +1,19 @@
 """Sending a distribution the way a CX lead expects: its own texts per language with placeholders, a test to
 oneself, one explicit send or schedule, and repetition every N months."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.html import escape, linebreaks
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cxprogram.mail import send_on_commit
+from surveys.messages import message_render
 from surveys.models import Distribution, DistributionMessage, DistributionRepeat
-
-
-@dataclass(frozen=True)
-class RenderedMessage:
-    subject: str
-    text: str
-    html: str
-
-
-def message_render(
-    *, message: DistributionMessage, name: str, store: str, link: str, unsubscribe: str
-) -> RenderedMessage:
-    """The message with {name}, {store} and {link} filled in: plain text, and HTML in which every value is escaped
-    and the link is a link; the one-click unsubscribe line is always added."""
-    with translation.override(message.language):
-        footer = _("Don't want these e-mails? Unsubscribe in one click:")
-        name = name or _("customer")
-    values = {"{name}": name, "{store}": store}
-    subject, text = message.subject, message.body
-    for key, value in values.items():
-        subject, text = subject.replace(key, value), text.replace(key, value)
-    subject = " ".join(subject.replace("{link}", "").split())  # a header is one line
-    html = linebreaks(escape(text)).replace(escape("{link}"), f'<a href="{escape(link)}">{escape(link)}</a>')
-    if "{link}" not in message.body:
-        html += f'<p><a href="{escape(link)}">{escape(link)}</a></p>'
-        text += f"\n\n{link}"
-    text = text.replace("{link}", link)
-    text += f"\n\n{footer} {unsubscribe}\n"
-    html += f'<p><small>{escape(footer)} <a href="{escape(unsubscribe)}">{escape(unsubscribe)}</a></small></p>'
-    return RenderedMessage(subject=subject, text=text, html=f"<!doctype html><html><body>{html}</body></html>")
+from surveys.services.distribution import distribution_launch, distribution_queue_launch
 
 
 @transaction.atomic
@@ -88,8 +58,6 @@ def distribution_test_send(*, distribution: Distribution, message: DistributionM
 def distribution_send(*, distribution_id: int, at: datetime | None = None, now: datetime | None = None) -> str:
     """Send a draft distribution now or schedule it for `at`; returns "sending" or "scheduled". A distribution
     already scheduled or sent is left alone, so a second click changes nothing."""
-    from surveys.tasks import launch_distribution  # tasks import services; the task is only queued from here
-
     now = now or timezone.now()
     distribution = Distribution.objects.select_for_update().get(pk=distribution_id)
     if distribution.status != Distribution.Status.DRAFT:
@@ -98,7 +66,8 @@ def distribution_send(*, distribution_id: int, at: datetime | None = None, now: 
         distribution.status, distribution.scheduled_at = Distribution.Status.SCHEDULED, at
         distribution.save(update_fields=["status", "scheduled_at"])
         return "scheduled"
-    transaction.on_commit(lambda: launch_distribution.delay(distribution.pk))
+    # As the admin's Launch: with the broker down the distribution is left scheduled for now, for the beat.
+    transaction.on_commit(lambda: distribution_queue_launch(distribution_id=distribution.pk, now=now))
     return "sending"
 
 
@@ -121,8 +90,6 @@ def distributions_repeat_due(*, now: datetime | None = None) -> list[int]:
     """Beat: for each repetition that is due, copy its distribution (filters, reminders and texts) as a new run,
     launch it, and move the repetition on by its period; each due repetition is claimed under a row lock, so two
     beats never copy it twice. Returns the new distributions' ids."""
-    from surveys.services.distribution import distribution_launch
-
     now = now or timezone.now()
     created = []
     for repeat_id in DistributionRepeat.objects.filter(next_run_at__lte=now).values_list("pk", flat=True):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0005_replies_and_recovery'),
+        ('surveys', '0011_remove_followup_reasons'),
     ]
 
     operations = [
