@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0011_remove_followup_reasons'),
+        ('surveys', '0012_digests_sent'),
     ]
 
     operations = [
