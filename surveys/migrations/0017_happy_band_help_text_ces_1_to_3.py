@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0012_digests_sent'),
+        ('surveys', '0016_anonymous_answers_keep_no_identity'),
     ]
 
     operations = [
