@@ -23,9 +23,9 @@ from kombu.exceptions import OperationalError as BrokerError
 from cxprogram.mail import NotAccepted, send_on_commit
 from cxprogram.models import Channel, Customer, Employee, Unit
 from surveys.links import unsubscribe_token
+from surveys.messages import message_render
 from surveys.models import Distribution, DistributionMessage, Invitation, Survey, UnsubscribedAddress
 from surveys.selectors.distribution import distribution_audience, throttled_customers, unsubscribe_customer
-from surveys.services.sending import message_render
 
 logger = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from cxprogram.selectors import request_scope
 from surveys.forms.sending import MessageForm, RepeatForm, SendForm
+from surveys.messages import message_render
 from surveys.models import Distribution, DistributionMessage, DistributionRepeat
 from surveys.selectors.audience import audience_breakdown
 from surveys.services.sending import (
@@ -21,7 +22,6 @@ from surveys.services.sending import (
     distribution_repeat_set,
     distribution_send,
     distribution_test_send,
-    message_render,
 )
 
 KINDS = [DistributionMessage.Kind.INVITATION, DistributionMessage.Kind.REMINDER]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0016_anonymous_answers_keep_no_identity'),
+        ('surveys', '0017_text_analytics'),
     ]
 
     operations = [
