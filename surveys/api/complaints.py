@@ -9,9 +9,8 @@ from rest_framework.views import APIView
 
 from cxprogram.api.permissions import IsLeadOrManager, api_scope
 from cxprogram.models import Channel
+from surveys.api.serializers.responses import in_scope
 from surveys.services.complaints import Incoming, complaint_receive
-
-from .serializers import in_scope
 
 
 class FeedbackSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0017_text_analytics'),
+        ('surveys', '0018_complaints_from_outside'),
     ]
 
     operations = [
