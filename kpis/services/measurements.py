@@ -251,7 +251,7 @@ def _theme_mentions(kpi: Kpi, slice_: Slice) -> QuerySet[ThemeMention]:
     """Mentions of the KPI's theme (and the themes below it), in its questions' surveys when it names any."""
     mentions = ThemeMention.objects.filter(
         slice_filter(slice_, "response__"), theme_id__in=subtree_ids(kpi.theme.code) if kpi.theme else []
-    )
+    ).exclude(Q(response__source=Response.Source.STAFF) | Q(response__anonymous=True))  # as _survey_answers
     surveys = {q.survey_id for q in kpi.questions.all()}
     return mentions.filter(response__survey__in=surveys) if surveys else mentions
 

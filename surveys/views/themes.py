@@ -20,6 +20,12 @@ from surveys.views.results import _filtered
 @login_required
 def results_themes(request: HttpRequest, public_id: str) -> HttpResponse:
     survey, form, valid, units = _filtered(request, public_id)
+    if survey.anonymous:
+        # Theme counts over any dates and units could be subtracted down to one person; an anonymous survey's
+        # comments are read only as a group of a finished period, on its results page (surveys.anonymity).
+        messages.info(request, _("Themes are not shown for anonymous surveys: their comments are read only as a "
+                                 "group of a finished period, on the results page."))  # fmt: skip
+        return redirect("results-detail", survey.public_id)
     if not valid:
         return render(request, "surveys/results_themes.html", {"survey": survey, "form": form}, status=400)
     slice_ = form.slice_for(survey, units)

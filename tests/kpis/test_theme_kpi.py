@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kpis.models import KpiMeasurement
 from kpis.services.measurements import kpi_compute
-from surveys.models import Answer, Question, Response, Theme
+from surveys.models import Answer, Question, Response, Survey, Theme
 from surveys.services.text import comments_store, taxonomy_seed_retail
 from tests.kpis.factories import KpiFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
@@ -70,3 +70,22 @@ def test_a_theme_kpi_needs_its_theme(mentions):
     with pytest.raises(ValidationError) as error:
         kpi.full_clean()
     assert error.value.message_dict["theme"] == ["Choose the theme whose mentions count."]
+
+
+def test_anonymous_and_typed_in_comments_move_no_theme_kpi(mentions):
+    """A pulse comment is nobody's to be judged on, and what a manager types in counts toward nobody."""
+    org = mentions
+    pulse = SurveyFactory(public_id="pulse", anonymous=True)
+    why = QuestionFactory(survey=pulse, code="why", type=QT.LONG_TEXT, required=False)
+    rows = [comment(pulse, why, "Курьер опоздал", employee=org["people"]["alice"], day=date(2026, 1, 10))]
+    Response.objects.filter(pk=rows[0][1]).update(employee=None, anonymous=True)
+    visit = Survey.objects.get(public_id="visit")
+    typed = comment(visit, visit.questions.get(), "Курьер опоздал", employee=org["people"]["alice"],
+                    day=date(2026, 1, 11))  # fmt: skip
+    Response.objects.filter(pk=typed[1]).update(source=Response.Source.STAFF)
+    comments_store([*rows, typed], replace=False)
+    kpi = KpiFactory(metric="theme_negative", theme=Theme.objects.get(code="delivery"), level="unit",
+                     period="month", min_sample=1, target=20, direction="lower")  # fmt: skip
+    kpi_compute(kpi=kpi, date_from=date(2026, 1, 1), date_to=date(2026, 1, 31))
+    north = KpiMeasurement.objects.get(kpi=kpi, unit=org["units"]["north_store"])
+    assert (north.n, round(north.value, 1)) == (3, 66.7)  # alice's three comments only, as without these two

@@ -248,3 +248,19 @@ def test_hostile_values_on_the_discovered_form_change_nothing(client, texts, dat
     assert response.status_code == 200
     assert 'class="message message-error"' in response.content.decode() or "message-error" in response.content.decode()
     assert list(Theme.objects.order_by("pk").values_list("code", "markers")) == before
+
+
+@pytest.mark.parametrize("who", ["lead", "north_manager"])
+def test_an_anonymous_survey_has_no_themes_page_to_subtract_from(client, org, who):
+    """Theme counts over free dates and units could isolate one employee's comment: the page is not offered."""
+    taxonomy_seed_retail()
+    pulse = SurveyFactory(public_id="pulse", anonymous=True, kind="employee_pulse")
+    comment = QuestionFactory(survey=pulse, code="comment", type=QT.LONG_TEXT, required=False)
+    response_submit(survey=pulse, questions=[comment], answers={comment.pk: "Курьер опоздал"}, language="ru",
+                    source="link", context=ResponseContext(unit=org["units"]["north_store"]))  # fmt: skip
+    client.force_login(org["people"][who].user)
+    response = client.get("/results/pulse/themes/?date_from=2026-01-01", headers={"accept-language": "en"}, follow=True)
+    assert response.redirect_chain == [("/results/pulse/", 302)]
+    html = response.content.decode()
+    assert "Themes are not shown for anonymous surveys" in html
+    assert "What drives detractors" not in html and "Курьер" not in html
