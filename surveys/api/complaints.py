@@ -1,6 +1,7 @@
 """`POST /api/v1/feedback/`: a listening tool or connector hands over a complaint from a review site, a social
 network or another channel; it becomes a follow-up case routed to the unit it names."""
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -21,7 +22,7 @@ class FeedbackSerializer(serializers.Serializer):
     public_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
     unit_code = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     received_at = serializers.DateTimeField(required=False)
-    language = serializers.ChoiceField(choices=["ru", "en"], required=False, default="ru")
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="ru")
 
 
 class FeedbackResultSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """POST /api/v1/text/analyse/: themes and sentiment of any text, by the program's own taxonomy and model."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -16,7 +17,7 @@ MAX_TEXT = 10_000
 class TextAnalyseRequest(serializers.Serializer):
     text = serializers.CharField(max_length=MAX_TEXT, help_text=_("The text to analyse, Russian or English."))
     language = serializers.ChoiceField(
-        choices=["ru", "en"], allow_null=True, required=False, default=None, help_text=_("Null: detected.")
+        choices=settings.LANGUAGES, allow_null=True, required=False, default=None, help_text=_("Null: detected.")
     )
 
 
@@ -28,7 +29,7 @@ class MentionSerializer(serializers.Serializer):
 
 
 class TextAnalyseResult(serializers.Serializer):
-    language = serializers.ChoiceField(choices=["ru", "en", ""])
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, allow_blank=True)
     sentiment = serializers.ChoiceField(choices=Sentiment.choices)
     score = serializers.FloatField(help_text="From −1 (negative) to 1 (positive).")
     themes = serializers.ListField(

@@ -135,7 +135,8 @@ def loop_figures(page) -> dict[str, str]:
 
 
 def queue_rows(page):
-    return page.locator("table.data tbody tr")
+    """The queue's rows: its table comes last, after the answers-by-channel table once a case is answered."""
+    return page.locator("table.data").last.locator("tbody tr")
 
 
 def case_link(case: FollowUp) -> str:

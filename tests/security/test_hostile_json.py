@@ -24,7 +24,9 @@ ENDPOINTS = write_endpoints()
 
 
 def test_the_schema_lists_the_write_endpoints_this_suite_attacks():
-    assert len(ENDPOINTS) == 12
+    assert len(ENDPOINTS) == 14
+    assert ("post", "/api/v1/feedback/") in ENDPOINTS
+    assert ("post", "/api/v1/customers/{external_id}/erase/") in ENDPOINTS
     assert ("post", "/api/v1/responses/") in ENDPOINTS
     assert ("post", "/api/v1/text/analyse/") in ENDPOINTS
 

@@ -13,7 +13,7 @@ from cxprogram.selectors import Scope
 from surveys.display_logic import Answers
 from surveys.forms.responses import SurveyPageForm, field_name
 from surveys.links import ResponseContext
-from surveys.models import Answer, Question, Response, Survey
+from surveys.models import Answer, Question, Response, Sentiment, Survey
 from surveys.scoring import score_band
 from surveys.selectors.surveys import survey_with_questions
 from surveys.text.pii import mask
@@ -36,7 +36,7 @@ class AnswerSerializer(serializers.Serializer):
         allow_blank=True, help_text="Phone numbers, e-mails and card numbers are masked except for CX leads."
     )
     sentiment = serializers.ChoiceField(
-        choices=["negative", "neutral", "positive"], allow_null=True, help_text="A comment's sentiment, once analysed."
+        choices=Sentiment.choices, allow_null=True, help_text="A comment's sentiment, once analysed."
     )
     score = serializers.FloatField(allow_null=True, help_text="A comment's sentiment score, −1..1.")
     themes = serializers.ListField(child=serializers.CharField(), help_text="Codes of the themes the comment mentions.")
