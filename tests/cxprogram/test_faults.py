@@ -218,7 +218,7 @@ def test_the_api_answers_and_throttles_per_process_while_the_cache_is_away(db, s
 def broker():
     """Switch Celery from in-process tasks to a broker that refuses connections, and back."""
     conf = celery_app.conf
-    saved = conf.task_always_eager, conf.broker_url, conf.broker_transport
+    saved = conf.task_always_eager, conf.broker_url, conf.broker_transport, conf.broker_write_url
 
     def drop_pooled_connections() -> None:
         # Not celery_app.close(): that also takes the app off Celery's active list, and task modules imported
@@ -231,10 +231,12 @@ def broker():
     def down() -> None:
         # The embedded default names its folder transport explicitly, which would outrank the URL's scheme.
         conf.task_always_eager, conf.broker_url, conf.broker_transport = False, UNREACHABLE_REDIS, None
+        # Celery derives its write URL from the broker URL once (a run with a real Redis has done so already).
+        conf.broker_write_url = UNREACHABLE_REDIS
         drop_pooled_connections()
 
     def back() -> None:
-        conf.task_always_eager, conf.broker_url, conf.broker_transport = saved
+        conf.task_always_eager, conf.broker_url, conf.broker_transport, conf.broker_write_url = saved
         drop_pooled_connections()
 
     yield down, back
