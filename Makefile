@@ -26,20 +26,23 @@ run: $(VENV)/.runtime
 	$(PY) manage.py run_worker --loglevel=WARNING & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# The browser tests drive Debian's chromium; the accessibility tests also need nodejs and npm (axe-core). Installed
-# with apt-get when `make test` runs as root on Debian or Ubuntu; otherwise it says plainly what will skip and why.
+# The browser tests drive Debian's chromium; the accessibility tests also need nodejs and npm (axe-core); the feedback
+# mailbox tests start a private dovecot (dovecot-imapd). Installed with apt-get when `make test` runs as root on
+# Debian or Ubuntu; otherwise it says plainly what will skip and why.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	[ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing$$missing with apt-get for the browser and accessibility tests."; \
+	  echo "Installing$$missing with apt-get for the browser, accessibility and feedback mailbox tests."; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || \
 	  echo "Could not install$$missing with apt-get: the tests that need it will skip and say why."; \
 	else \
 	  echo "Not installing$$missing: that needs root and apt-get. Without chromium the browser tests (tests/e2e) skip;"; \
-	  echo "without nodejs and npm the accessibility tests skip. Install them (apt-get install$$missing) to run them."; \
+	  echo "without nodejs and npm the accessibility tests skip; without dovecot-imapd the feedback mailbox tests skip."; \
+	  echo "Install them (apt-get install$$missing) to run them."; \
 	fi
 
 # axe-core for the accessibility tests (package.json); without node and npm those tests skip and say why.

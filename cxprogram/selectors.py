@@ -60,6 +60,11 @@ class Scope:
         return self.is_lead or self.is_manager or (self.employee is not None and settings.FOLLOWUP_FRONTLINE_SEES_OWN)
 
     @property
+    def can_route_complaints(self) -> bool:
+        """Pick the unit a complaint from outside is about, which gives its case to that unit's manager."""
+        return self.is_lead
+
+    @property
     def can_recognise_for_team(self) -> bool:
         """Send the praise customers wrote about a team's people as recognitions (managers and CX leads)."""
         return self.employee is not None and (self.is_lead or self.is_manager)

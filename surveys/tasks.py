@@ -18,6 +18,7 @@ from surveys.services.distribution import (
     reminder_send,
 )
 from surveys.services.followups import followups_check_deadlines
+from surveys.services.mailbox import feedback_mailbox_read
 from surveys.services.sending import distributions_repeat_due
 from surveys.services.text import response_comments_analyse, text_job_create, text_job_run
 
@@ -134,3 +135,10 @@ def analyse_missed_comments() -> int:
 def train_sentiment_model() -> str:
     """Beat (weekly) and the admin's button: retrain the program's sentiment model on its newest scored comments."""
     return text_job_run(job_id=text_job_create(kind=TextJob.Kind.TRAIN).pk).message
+
+
+@shared_task
+def read_feedback_mailbox() -> dict[str, int]:
+    """Beat: the feedback mailbox's unseen messages become complaint cases, each message once (nothing to do while
+    FEEDBACK_IMAP_HOST is empty). Mailbox trouble fails this run; the next one carries on."""
+    return feedback_mailbox_read().as_dict()

@@ -128,6 +128,17 @@ BUSINESS_DAYS = [int(d) for d in env_list(ENV, "BUSINESS_DAYS", ["0", "1", "2", 
 # with COMPLAINT_PUBLIC_REVIEW a second person approves what is said publicly before it counts as the answer.
 COMPLAINT_PUBLIC_ANSWER_HOURS = env_int(ENV, "COMPLAINT_PUBLIC_ANSWER_HOURS", 4)
 COMPLAINT_PUBLIC_REVIEW = env_bool(ENV, "COMPLAINT_PUBLIC_REVIEW", True)
+# The feedback mailbox (docs/operations.md): beat reads its unseen messages over IMAP every
+# FEEDBACK_IMAP_INTERVAL seconds into complaint cases; nothing is read while FEEDBACK_IMAP_HOST is empty.
+FEEDBACK_IMAP_HOST = ENV.get("FEEDBACK_IMAP_HOST", "")
+FEEDBACK_IMAP_TLS = env_bool(ENV, "FEEDBACK_IMAP_TLS", True)  # implicit TLS (port 993); off: plain IMAP (143)
+FEEDBACK_IMAP_PORT = env_int(ENV, "FEEDBACK_IMAP_PORT", 993 if FEEDBACK_IMAP_TLS else 143)
+FEEDBACK_IMAP_USER = ENV.get("FEEDBACK_IMAP_USER", "")
+FEEDBACK_IMAP_PASSWORD = ENV.get("FEEDBACK_IMAP_PASSWORD", "")
+FEEDBACK_IMAP_FOLDER = ENV.get("FEEDBACK_IMAP_FOLDER", "INBOX")
+FEEDBACK_IMAP_TIMEOUT = env_int(ENV, "FEEDBACK_IMAP_TIMEOUT", 30)
+FEEDBACK_IMAP_BATCH = env_int(ENV, "FEEDBACK_IMAP_BATCH", 200)  # messages per run at most; the next run goes on
+FEEDBACK_IMAP_INTERVAL = env_int(ENV, "FEEDBACK_IMAP_INTERVAL", 60)
 FOLLOWUP_WARNING_MINUTES = env_int(ENV, "FOLLOWUP_WARNING_MINUTES", 60)
 FOLLOWUP_FRONTLINE_SEES_OWN = env_bool(ENV, "FOLLOWUP_FRONTLINE_SEES_OWN", False)
 # Where a case goes when the unit that served has no manager: functions from a touchpoint code to a unit.
@@ -238,6 +249,7 @@ CELERY_BEAT_SCHEDULE = {
     "retention": {"task": "surveys.tasks.apply_retention", "schedule": 24 * 60 * 60},
     "analyse-missed-comments": {"task": "surveys.tasks.analyse_missed_comments", "schedule": 10 * 60},
     "train-sentiment-model": {"task": "surveys.tasks.train_sentiment_model", "schedule": 7 * 24 * 60 * 60},
+    "read-feedback-mailbox": {"task": "surveys.tasks.read_feedback_mailbox", "schedule": FEEDBACK_IMAP_INTERVAL},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The worker and beat record a heartbeat in the database this often (cxprogram/heartbeats.py); /healthz and the

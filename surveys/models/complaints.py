@@ -15,6 +15,10 @@ class Complaint(models.Model):
     message_id = models.CharField(_("message id"), max_length=255, unique=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     author_handle = models.CharField(_("author"), max_length=200, blank=True)
+    author_email = models.EmailField(
+        _("reply address"), max_length=254, blank=True, help_text=_("Where an e-mail answer goes (e-mail only).")
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
     public_url = models.URLField(_("public address"), max_length=500, blank=True)
     text = models.TextField(_("text"))
     unit = models.ForeignKey(
@@ -59,3 +63,8 @@ class Complaint(models.Model):
     @property
     def is_public(self) -> bool:
         return bool(self.public_url)
+
+    @property
+    def is_email(self) -> bool:
+        """An e-mail with an address to answer: the case page offers a reply in the customer's thread."""
+        return self.channel == Channel.EMAIL and bool(self.author_email)

@@ -34,13 +34,17 @@ def owner_text(name: str | None) -> str:
 
 def event_text(kind: str, params: dict, text: str, root_cause_label=None) -> str:
     """An event's line in the active language. Parameters by kind: opened {"reasons"}; assigned {"from", "to"}
-    (names, None for the CX leads); warned and escalated {"to"}; resolved {"root_cause"} with the action as the
-    text; answered {"solved"}. Other kinds (notes, contacts, replies) carry what a person typed as the text."""
+    (names, None for the CX leads; "unit" when a complaint was routed to a unit); warned and escalated {"to"};
+    resolved {"root_cause"} with the action as the text; answered {"solved"}. Other kinds (notes, contacts,
+    replies) carry what a person typed as the text."""
     if not params:
         return text
     if kind == "opened":
         return reasons_text(params.get("reasons", []))
     if kind == "assigned":
+        if "unit" in params:  # a CX lead routed a complaint to a unit
+            moved = f"{owner_text(params.get('from'))} → {owner_text(params.get('to'))}"
+            return _("routed to %(unit)s: %(moved)s") % {"unit": params["unit"], "moved": moved}
         if "from" in params:
             return f"{owner_text(params['from'])} → {owner_text(params.get('to'))}"
         return owner_text(params.get("to"))

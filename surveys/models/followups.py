@@ -108,6 +108,7 @@ class FollowUpEvent(models.Model):
         REPLIED = "replied", _("E-mail sent to the customer")
         RESURVEY = "resurvey", _("Customer asked whether solved")
         ANSWERED = "answered", _("Customer answered the follow-up question")
+        WROTE = "wrote", _("Customer wrote back by e-mail")
         WARNED = "warned", _("Due soon: owner warned")
         ESCALATED = "escalated", _("Overdue: escalated")
 

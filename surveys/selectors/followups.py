@@ -27,8 +27,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from cxprogram.models import Employee, Unit
+from surveys.inbound_mail import reply_subject
 from surveys.links import followup_id_from_recovery_token
-from surveys.models import Answer, FollowUp, Question, ReplyTemplate, Response, SavedQueueView
+from surveys.models import Answer, Complaint, FollowUp, Question, ReplyTemplate, Response, SavedQueueView
 from surveys.selectors.metrics import (
     Figure,
     share_from,
@@ -172,13 +173,22 @@ def case_owner(response: Response) -> tuple[Unit | None, Employee | None]:
     return response.unit, None
 
 
-def reply_draft(*, followup: FollowUp, template: ReplyTemplate | None) -> tuple[str, str]:
-    """Subject and text to start a reply from: the template with the customer's name filled in."""
+def reply_draft(
+    *, followup: FollowUp, template: ReplyTemplate | None, complaint: Complaint | None = None
+) -> tuple[str, str]:
+    """Subject and text to start a reply from: the template with the customer's name filled in; an e-mailed
+    complaint is answered under "Re: " and its own subject, in its thread."""
     customer = followup.response.customer
+    email = complaint is not None and complaint.is_email
+    subject = reply_subject(complaint.subject) if email else ""
     if template is None:
-        return "", ""
-    name = (customer.name if customer else "") or _("customer")
-    return template.subject, template.body.replace("{name}", name)
+        return subject, ""
+    if email:
+        name = "" if "@" in complaint.author_handle else complaint.author_handle  # an address is no name to greet
+    else:
+        name = customer.name if customer else ""
+    name = name or _("customer")
+    return subject or template.subject, template.body.replace("{name}", name)
 
 
 def recovery_case(token: str) -> FollowUp | None:

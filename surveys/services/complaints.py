@@ -16,6 +16,7 @@ from cxprogram.models import Employee, Unit
 from surveys.models import Answer, Complaint, FollowUp, FollowUpEvent, Question, Response, Survey
 from surveys.selectors.followups import unit_manager
 from surveys.services.followups import business_due, followup_contacted
+from surveys.services.text import response_analysis_queue
 
 COMPLAINTS_SURVEY_ID = "complaints-from-outside"
 
@@ -28,6 +29,8 @@ class Incoming:
     channel: str
     text: str
     author_handle: str = ""
+    author_email: str = ""  # e-mail only: where an answer from the case goes
+    subject: str = ""
     public_url: str = ""
     unit: Unit | None = None
     received_at: datetime | None = None
@@ -105,10 +108,14 @@ def _complaint_open(incoming: Incoming) -> Complaint:
             FollowUpEvent(followup=followup, at=received, kind=FollowUpEvent.Kind.ASSIGNED, params={"to": str(owner)})
         )
     FollowUpEvent.objects.bulk_create(events)
+    # Themes and sentiment as for any comment, after the commit (nothing added to the caller's time).
+    transaction.on_commit(lambda: response_analysis_queue(response_id=response.pk))
     return Complaint.objects.create(
         message_id=incoming.message_id,
         channel=incoming.channel,
         author_handle=incoming.author_handle,
+        author_email=incoming.author_email,
+        subject=incoming.subject,
         public_url=incoming.public_url,
         text=incoming.text,
         unit=incoming.unit,
@@ -137,4 +144,30 @@ def complaint_answer_publicly(
     if followup.first_contact_at is None:
         followup.first_contact_at = complaint.public_reply_at  # the public answer is the first contact
     followup_contacted(followup=followup, actor=author, note=text)
+    return complaint
+
+
+@transaction.atomic
+def complaint_route(*, complaint: Complaint, unit: Unit, actor: Employee | None) -> Complaint:
+    """A CX lead picks the unit a complaint is about (one that named none, or named the wrong one): the complaint,
+    its answer and its case move to that unit, and the case to the unit's manager (the CX leads' queue if it has
+    none). The history records the move. Callers check that the actor may route complaints."""
+    followup = FollowUp.objects.select_for_update().get(pk=complaint.followup_id)
+    if not followup.is_open:
+        raise ValidationError(_("This case is already finished."))
+    owner = unit_manager(unit)
+    previous = followup.owner
+    complaint.unit = unit
+    complaint.save(update_fields=["unit"])
+    Response.objects.filter(pk=followup.response_id).update(unit=unit)
+    followup.unit = unit
+    followup.owner = owner
+    followup.save(update_fields=["unit", "owner"])
+    FollowUpEvent.objects.create(
+        followup=followup,
+        actor=actor,
+        kind=FollowUpEvent.Kind.ASSIGNED,
+        params={"from": str(previous) if previous else None, "to": str(owner) if owner else None, "unit": unit.name},
+    )
+    complaint.followup = followup
     return complaint

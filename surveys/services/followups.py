@@ -140,8 +140,11 @@ def followup_open(*, response: Response, questions: list[Question], answers: Ans
     return followup
 
 
-def _event(followup: FollowUp, actor: Employee | None, kind: str, text: str = "", params: dict | None = None) -> None:
-    """Typed text is kept as typed; what the system says goes into `params`, worded when shown."""
+def case_event(
+    followup: FollowUp, actor: Employee | None, kind: str, text: str = "", params: dict | None = None
+) -> None:
+    """A line in the case's history. Typed text is kept as typed; what the system says goes into `params`, worded
+    when shown."""
     FollowUpEvent.objects.create(followup=followup, actor=actor, kind=kind, text=text, params=params or {})
 
 
@@ -156,14 +159,14 @@ def followup_contacted(*, followup: FollowUp, actor: Employee | None, note: str 
         followup.first_contact_at = timezone.now()
     followup.status = FollowUp.Status.CONTACTED
     followup.save(update_fields=["first_contact_at", "status"])
-    _event(followup, actor, FollowUpEvent.Kind.CONTACTED, note)
+    case_event(followup, actor, FollowUpEvent.Kind.CONTACTED, note)
     return followup
 
 
 def followup_note(*, followup: FollowUp, actor: Employee | None, text: str) -> None:
     if not text.strip():
         raise ValidationError(_("Write the note first."))
-    _event(followup, actor, FollowUpEvent.Kind.NOTE, text.strip())
+    case_event(followup, actor, FollowUpEvent.Kind.NOTE, text.strip())
 
 
 @transaction.atomic
@@ -188,7 +191,7 @@ def followup_resolve(
     followup.action_taken = action_taken.strip()
     followup.resolved_at = now
     followup.save(update_fields=["first_contact_at", "status", "root_cause", "action_taken", "resolved_at"])
-    _event(followup, actor, FollowUpEvent.Kind.RESOLVED, followup.action_taken, {"root_cause": root_cause})
+    case_event(followup, actor, FollowUpEvent.Kind.RESOLVED, followup.action_taken, {"root_cause": root_cause})
     if ask_if_solved:
         followup_ask_if_solved(followup=followup)
     webhook_emit(event=Webhook.Event.CASE_RESOLVED, payload=lambda: case_payload(followup))
@@ -205,7 +208,7 @@ def followup_close(*, followup: FollowUp, actor: Employee | None, reason: str) -
     followup.status = FollowUp.Status.CLOSED
     followup.resolved_at = timezone.now()
     followup.save(update_fields=["status", "resolved_at"])
-    _event(followup, actor, FollowUpEvent.Kind.CLOSED, reason.strip())
+    case_event(followup, actor, FollowUpEvent.Kind.CLOSED, reason.strip())
     webhook_emit(event=Webhook.Event.CASE_RESOLVED, payload=lambda: case_payload(followup))
     return followup
 
@@ -216,7 +219,7 @@ def followup_reassign(*, followup: FollowUp, actor: Employee | None, owner: Empl
     previous = followup.owner
     followup.owner = owner
     followup.save(update_fields=["owner"])
-    _event(
+    case_event(
         followup,
         actor,
         FollowUpEvent.Kind.ASSIGNED,
@@ -247,7 +250,9 @@ def followups_check_deadlines(*, now: datetime | None = None) -> tuple[int, int]
                     continue
                 case.warned_at = now
                 case.save(update_fields=["warned_at"])
-                _event(case, None, FollowUpEvent.Kind.WARNED, params={"to": str(case.owner) if case.owner else None})
+                case_event(
+                    case, None, FollowUpEvent.Kind.WARNED, params={"to": str(case.owner) if case.owner else None}
+                )
                 _notify(case, _recipients(case.owner), gettext_noop("Follow-up due soon: %(reasons)s"))
         except NotAccepted:
             _unstamp(pk, FollowUpEvent.Kind.WARNED, warned_at=None)
@@ -271,7 +276,7 @@ def followups_check_deadlines(*, now: datetime | None = None) -> tuple[int, int]
                 case.escalated_at = now
                 case.escalated_to = target
                 case.save(update_fields=["escalated_at", "escalated_to"])
-                _event(case, None, FollowUpEvent.Kind.ESCALATED, params={"to": str(target) if target else None})
+                case_event(case, None, FollowUpEvent.Kind.ESCALATED, params={"to": str(target) if target else None})
                 webhook_emit(event=Webhook.Event.CASE_OVERDUE, payload=lambda case=case: case_payload(case))
                 _notify(case, _recipients(target), gettext_noop("Overdue follow-up: %(reasons)s"))
         except NotAccepted:
@@ -288,10 +293,11 @@ def _unstamp(pk: int, kind: str, **stamps) -> None:
     FollowUpEvent.objects.filter(followup_id=pk, kind=kind).delete()
 
 
-def _email(subject: str, body: str, to: list[str]) -> None:
+def case_email(subject: str, body: str, to: list[str], headers: dict[str, str] | None = None) -> None:
     """Every e-mail of the closed loop (to staff or to the customer) leaves the one way: with the transaction that
     records it (cxprogram.mail), so a worker killed in between sends nothing twice."""
-    send_on_commit(EmailMultiAlternatives(subject, body, to=to))  # plain text only, as send_mail makes it
+    # plain text only, as send_mail makes it
+    send_on_commit(EmailMultiAlternatives(subject, body, to=to, headers=headers))
 
 
 def _recipients(employee: Employee | None) -> list[tuple[str, str]]:
@@ -336,26 +342,7 @@ def _notify(case: FollowUp, recipients: list[tuple[str, str]], subject: str) -> 
                 lines.append(_("The customer wrote: «%(comment)s»") % {"comment": comment[:1000]})
             lines.append(_("Open it: %(url)s") % {"url": url})
             text = _(subject) % {"reasons": case.reasons}
-            _email(" ".join(str(text).split()), "\n\n".join(lines), addresses)
-
-
-def followup_reply(*, followup: FollowUp, actor: Employee | None, subject: str, body: str) -> None:
-    """E-mail the customer from the case (never for anonymous surveys); the text goes into the history. When the
-    mail server cannot take the message, nothing is recorded and the error says so."""
-    customer = followup.response.customer
-    if followup.response.survey.anonymous or customer is None or not customer.email:
-        raise ValidationError(_("This customer cannot be e-mailed."))
-    if not subject.strip() or not body.strip():
-        raise ValidationError(_("Write a subject and a text."))
-    if "\n" in subject or "\r" in subject:  # a line break would start another mail header
-        raise ValidationError(_("The subject must be a single line."))
-    try:
-        with transaction.atomic():
-            _event(followup, actor, FollowUpEvent.Kind.REPLIED, f"{subject.strip()}\n\n{body.strip()}")
-            _email(subject.strip(), body.strip(), [customer.email])
-    except (SMTPException, OSError) as error:
-        logger.warning("Reply to case %s not sent: %s", followup.pk, error)
-        raise ValidationError(_("The e-mail could not be sent; please try again later.")) from error
+            case_email(" ".join(str(text).split()), "\n\n".join(lines), addresses)
 
 
 def followup_ask_if_solved(*, followup: FollowUp) -> bool:
@@ -376,8 +363,8 @@ def followup_ask_if_solved(*, followup: FollowUp) -> bool:
                 resurvey_sent_at=timezone.now()
             ):
                 return False
-            _event(followup, None, FollowUpEvent.Kind.RESURVEY, customer.email)
-            _email(subject, body, [customer.email])
+            case_event(followup, None, FollowUpEvent.Kind.RESURVEY, customer.email)
+            case_email(subject, body, [customer.email])
     except (SMTPException, OSError) as error:
         logger.warning("Recovery question of case %s not sent: %s", followup.pk, error)
         return False
@@ -390,6 +377,6 @@ def followup_record_recovery(*, token: str, solved: bool) -> FollowUp | None:
     if case is None:
         return None
     if FollowUp.objects.filter(pk=case.pk, recovered__isnull=True).update(recovered=solved):
-        _event(case, None, FollowUpEvent.Kind.ANSWERED, params={"solved": solved})
+        case_event(case, None, FollowUpEvent.Kind.ANSWERED, params={"solved": solved})
         case.recovered = solved
     return case

@@ -17,7 +17,16 @@ from django.utils.module_loading import import_string
 
 from cxprogram.audit import ERASED, audit_erased, audit_redact
 from cxprogram.models import Customer, WebhookDelivery
-from surveys.models import Answer, FollowUp, FollowUpEvent, Invitation, Question, Response, UnsubscribedAddress
+from surveys.models import (
+    Answer,
+    Complaint,
+    FollowUp,
+    FollowUpEvent,
+    Invitation,
+    Question,
+    Response,
+    UnsubscribedAddress,
+)
 
 
 def _placeholder_customer(customer: Customer) -> Customer:
@@ -44,6 +53,10 @@ def _erase_answers(responses: list[int]) -> list[int]:
     Response.objects.filter(pk__in=responses).exclude(transaction_ref="").update(transaction_ref="")
     cases = list(FollowUp.objects.filter(response__in=responses).values_list("pk", flat=True))
     FollowUp.objects.filter(pk__in=cases).exclude(action_taken="").update(action_taken=ERASED)
+    # A complaint from outside keeps its message id (a message read again stays one case) and nothing of its author.
+    Complaint.objects.filter(followup__in=cases).exclude(text=ERASED).update(
+        text=ERASED, author_handle="", author_email="", subject="", public_url=""
+    )
     events = FollowUpEvent.objects.filter(followup__in=cases)
     event_ids = list(events.values_list("pk", flat=True))
     events.exclude(text="").update(text=ERASED)
@@ -75,12 +88,16 @@ def _redact_webhook_payloads(external_id: str) -> int:
 
 @transaction.atomic
 def customer_erase(*, customer: Customer, actor: AbstractBaseUser | None) -> Customer:
-    """Erase one customer's personal data: contact details and external id, the free texts of their answers,
-    transaction references, case notes, webhook payloads and audit values that carry them. Their scores stay,
+    """Erase one customer's personal data: contact details and external id, the free texts of their answers and of
+    the complaints they e-mailed from their address, transaction references, case notes, webhook payloads and audit
+    values that carry them. Their scores stay,
     on the same record, which keeps only segment, value tier, home unit and language. Idempotent."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     old_external_id, old_email = customer.external_id, customer.email
     responses = list(Response.objects.filter(customer=customer).values_list("pk", flat=True))
+    if old_email:  # what they e-mailed to the feedback mailbox is theirs too
+        complaints = Complaint.objects.filter(author_email__iexact=old_email)
+        responses += list(complaints.values_list("followup__response_id", flat=True))
     _erase_answers(responses)
     for invitation in Invitation.objects.filter(customer=customer):
         # A new token: the old link, which may sit in a mailbox, no longer opens anything of theirs.

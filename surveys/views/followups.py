@@ -1,5 +1,7 @@
 """The follow-up queue and the case page: managers contact unhappy customers, note, resolve or close."""
 
+import secrets
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +21,7 @@ from surveys.answer_labels import answer_lines
 from surveys.forms.followups import QueueFilterForm
 from surveys.models import FollowUp, ReplyTemplate, Response, ThemeMention
 from surveys.selectors.channels import SEED_LOOP, channel_loop_metrics
+from surveys.selectors.complaints import complaint_of, routable_units
 from surveys.selectors.followups import (
     desk_queue,
     followups_visible,
@@ -28,6 +31,7 @@ from surveys.selectors.followups import (
     saved_views,
 )
 from surveys.selectors.themes import suggested_root_cause
+from surveys.services.complaints import complaint_route
 from surveys.services.desk import followups_reassign, saved_view_delete, saved_view_save
 from surveys.services.followups import (
     followup_close,
@@ -35,9 +39,9 @@ from surveys.services.followups import (
     followup_note,
     followup_reassign,
     followup_record_recovery,
-    followup_reply,
     followup_resolve,
 )
+from surveys.services.replies import followup_reply
 
 QUEUE_PAGE_SIZE = 50
 DONE = {  # the confirmation after each action of the case page
@@ -47,6 +51,7 @@ DONE = {  # the confirmation after each action of the case page
     "reply": _("The e-mail is on its way to the customer."),
     "close": _("The case is closed without contact."),
     "reassign": _("The case has a new owner."),
+    "unit": _("The complaint went to the unit and its manager."),
 }
 
 
@@ -61,6 +66,8 @@ class ResolveForm(forms.Form):
 class ReplyForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
+    # One per page: the same form posted twice (a double click, a resent request) sends one e-mail.
+    key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 class NoteForm(forms.Form):
@@ -195,6 +202,7 @@ def _render_case(
     answers = answer_lines(response.answers.select_related("question", "choice"))
     suggested_cause, cause_themes = suggested_root_cause(response)
     owners = scope.employees().select_related("user").order_by("user__last_name")
+    complaint = complaint_of(case)
     language = customer.language if customer else response.language
     templates = ReplyTemplate.objects.filter(language=language)
     chosen = None
@@ -207,8 +215,8 @@ def _render_case(
         chosen = (
             chosen or templates.filter(root_cause=case.root_cause).first() or templates.filter(root_cause="").first()
         )
-        subject, body = reply_draft(followup=case, template=chosen)
-        reply = ReplyForm(initial={"subject": subject, "body": body})
+        subject, body = reply_draft(followup=case, template=chosen, complaint=complaint)
+        reply = ReplyForm(initial={"subject": subject, "body": body, "key": secrets.token_urlsafe(16)})
     context = {
         "case": case,
         "response": response,
@@ -226,7 +234,12 @@ def _render_case(
         "reply_form": reply,
         "reply_templates": templates,
         "chosen_template": chosen.pk if chosen else None,
-        "can_email": customer is not None and bool(customer.email),
+        "can_email": (customer is not None and bool(customer.email)) or (complaint is not None and complaint.is_email),
+        "reply_to": complaint.author_email
+        if complaint is not None and complaint.is_email
+        else customer and customer.email,
+        "complaint": complaint,
+        "route_units": routable_units() if complaint is not None and scope.can_route_complaints else None,
         "owners": owners,
         "error": error,
         "overdue": case.status == FollowUp.Status.NEW and case.due_at < timezone.now(),
@@ -237,7 +250,8 @@ def _render_case(
 @login_required
 @require_POST
 def followup_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One button of the case page: contacted, note, resolve, close or reassign."""
+    """One button of the case page: contacted, note, resolve, close, reassign, reply, or (CX leads, complaints) the
+    unit a complaint is about."""
     scope, cases = _visible(request)
     case = get_object_or_404(cases.select_related("response__survey", "response__customer"), pk=pk)
     actor = scope.employee
@@ -271,12 +285,25 @@ def followup_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if owner_id and owner is None:
                 raise ValidationError(_("Choose someone you can see."))
             followup_reassign(followup=case, actor=actor, owner=owner)
+        elif action == "unit":
+            _route(scope, case, request.POST.get("unit", ""))
         else:
             raise Http404
     except ValidationError as error:
         return _render_case(request, scope, case, error=" ".join(error.messages), status=400)
     messages.success(request, DONE[action])
     return redirect(case.get_absolute_url())
+
+
+def _route(scope, case: FollowUp, unit_id: str) -> None:
+    """A CX lead sends a complaint to the unit it is about (anyone else: not found)."""
+    complaint = complaint_of(case)
+    if complaint is None or not scope.can_route_complaints:
+        raise Http404
+    unit = routable_units().filter(pk=unit_id).first() if unit_id.isdecimal() and len(unit_id) < 10 else None
+    if unit is None:
+        raise ValidationError(_("Choose a store or team."))
+    complaint_route(complaint=complaint, unit=unit, actor=scope.employee)
 
 
 def followup_recovery(request: HttpRequest, token: str) -> HttpResponse:

@@ -48,7 +48,18 @@ def menu(client) -> set[str]:
 @pytest.mark.parametrize(
     ("who", "capabilities"),
     [
-        ("lead", {"is_member", "can_author", "can_see_results", "can_see_outcomes", "can_work_cases", "has_own_page"}),
+        (
+            "lead",
+            {
+                "is_member",
+                "can_author",
+                "can_see_results",
+                "can_see_outcomes",
+                "can_work_cases",
+                "has_own_page",
+                "can_route_complaints",
+            },
+        ),
         ("manager", {"is_member", "can_see_results", "can_work_cases", "can_recognise_for_team", "has_own_page"}),
         ("frontline", {"is_member", "has_own_page"}),
         ("unlinked", set()),
@@ -57,7 +68,7 @@ def menu(client) -> set[str]:
 def test_each_role_has_the_capabilities_its_role_promises(people, who, capabilities):
     scope = scope_for(people[who])
     names = ["is_member", "can_author", "can_see_results", "can_see_outcomes", "can_work_cases",
-             "can_recognise_for_team", "has_own_page"]  # fmt: skip
+             "can_recognise_for_team", "has_own_page", "can_route_complaints"]  # fmt: skip
     if who == "lead":
         capabilities = capabilities | {"can_recognise_for_team"}
     assert {name for name in names if getattr(scope, name)} == capabilities
