@@ -19,6 +19,14 @@ class FeedbackSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     text = serializers.CharField(max_length=20000)
     author_handle = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    author_email = serializers.EmailField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="E-mail only: the address an answer from the case goes to (with `message_id` as the thread).",
+    )
+    subject = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     public_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
     unit_code = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     received_at = serializers.DateTimeField(required=False)
@@ -56,6 +64,8 @@ class FeedbackView(APIView):
                 channel=data["channel"],
                 text=data["text"],
                 author_handle=data["author_handle"],
+                author_email=data["author_email"] if data["channel"] == Channel.EMAIL else "",
+                subject=data["subject"],
                 public_url=data["public_url"],
                 unit=unit,
                 received_at=data.get("received_at"),

@@ -100,3 +100,24 @@ def test_the_public_answer_is_recorded_only_after_a_second_persons_review(api, o
     assert (complaint.public_reply, complaint.public_reply_reviewed_by) == ("Простите, Нора!", lead)
     assert complaint.followup.status == "contacted"
     assert complaint.followup.first_contact_at == complaint.public_reply_at
+
+
+def test_an_e_mail_handed_over_by_a_connector_is_answered_in_its_thread(api, org, client, mailoutbox):
+    body = {
+        "message_id": "<c-7@mail.example>",
+        "channel": "email",
+        "text": "Заказ не привезли",
+        "author_email": "vera@mail.example",
+        "subject": "Заказ 77",
+        "unit_code": "north-store",
+    }
+    case_id = api("lead").post("/api/v1/feedback/", body, format="json").json()["followup"]
+    client.force_login(org["people"]["store_manager"].user)
+    client.post(f"/followups/{case_id}/reply/", {"subject": "Re: Заказ 77", "body": "Везём сегодня."})
+    sent = mailoutbox[0]
+    assert (sent.to, sent.subject, sent.message()["In-Reply-To"]) == (
+        ["vera@mail.example"], "Re: Заказ 77", body["message_id"],
+    )  # fmt: skip
+    refused = api("lead").post("/api/v1/feedback/", {**body, "message_id": "x", "author_email": "no"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"author_email": ["Enter a valid email address."]}

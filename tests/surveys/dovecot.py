@@ -2,9 +2,11 @@
 temporary folder, listening on a free loopback port of 10143-10149, started in the foreground and stopped after.
 
 Run as root, dovecot's login processes use Debian's `dovenull` and `dovecot` users and the mailbox belongs to
-`nobody` (dovecot refuses mail access as root); run as anyone else, every process and the mailbox are that user's."""
+`nobody` (dovecot refuses mail access as root); run as anyone else, every process and the mailbox are that user's.
+No process chroots (an unprivileged user cannot), which a test instance on loopback does not need."""
 
 import contextlib
+import grp
 import imaplib
 import os
 import pwd
@@ -82,7 +84,11 @@ def private_dovecot(binary: str) -> Iterator[Mailbox]:
         users = ""
     else:
         owner = pwd.getpwuid(os.geteuid())
-        users = f"default_login_user = {owner.pw_name}\ndefault_internal_user = {owner.pw_name}\n"
+        group = grp.getgrgid(owner.pw_gid).gr_name
+        users = (
+            f"default_login_user = {owner.pw_name}\ndefault_internal_user = {owner.pw_name}\n"
+            f"default_internal_group = {group}\n"
+        )
     port = _free_port()
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}:{owner.pw_uid}:{owner.pw_gid}::{mail}::\n")
     config = root / "dovecot.conf"
@@ -105,7 +111,11 @@ userdb {{
   driver = passwd-file
   args = username_format=%u {root}/passwd
 }}
+service anvil {{
+  chroot =
+}}
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = 127.0.0.1
     port = {port}
