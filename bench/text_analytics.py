@@ -1,19 +1,20 @@
 """Text analytics at scale on PostgreSQL: the backfill over 1,000,000 comments, and what analysis adds to a
 survey submission.
 
-    .venv/bin/python bench/text_analytics.py [--comments 1000000] [--reuse] [--broker redis://127.0.0.1:6379/15]
+    .venv/bin/python bench/text_analytics.py [--comments 1000000] [--workers 2] [--reuse] [--db-name cx_bench_text]
+        [--broker redis://127.0.0.1:6379/15]
 
-Builds its own database (`cx_bench_text`): one survey (NPS + a comment) answered N times, the comments drawn from
-20,000 distinct texts made of the project's 360 hand-written labelled comments (one or two of them, some with a
-number in them), the NPS near the one each comment's writer gave — all inserted with set-based SQL. Then:
-  1. seeds the retail taxonomy and trains the sentiment model on the newest 50,000 scored comments (timed);
-  2. BACKFILL: runs the admin's "analyse comments not yet analysed" job (`text_job_run`, one process) over all N
-     comments — lemmas, themes, sentiment of comment and mentions, bulk writes — and reports comments per second
-     (wall clock and this process's CPU), against the target of 1,000 a second; BASELINE, in the same run: the
-     pure analysis of 50,000 of the same comments without the database, so the ratio shows what the writes cost;
-  3. SUBMISSION: `response_submit` of a response with a comment, in interleaved rounds (ABBA) with the real code
-     (the analysis queued to the broker after the commit) and with the queueing switched off; the difference is
-     what text analytics adds to the web request, and no analysis row may appear during the submissions.
+Builds its own database: one survey (NPS + a comment) answered N times, the comments drawn from 20,000 distinct
+texts made of the project's 360 hand-written labelled comments (one or two, some with a number), the NPS near the
+one each comment's writer gave, inserted with set-based SQL. Then:
+  1. seeds the retail taxonomy and trains the sentiment model (timed); BASELINE, in the same run: the pure
+     analysis of 50,000 stored comments in this one process, no database;
+  2. BACKFILL: starts a real Celery worker with --workers processes and clicks the admin's "analyse comments not
+     yet analysed": the job is cut into id-range chunks, one task each, shared by the processes. Reports the wall
+     rate (target 1,000 a second), the rate per process, each process's CPU seconds and the load average;
+  3. SUBMISSION: `response_submit` with a comment, counting broker publishes and queries on the analysis tables
+     inside it (target: none), timed in ABBA rounds against the previous design (a publish after the commit);
+     then the beat's next run analyses the new comments.
 Exit code 0 with a PASS or FAIL verdict, 2 when the run itself broke. See bench/README.md.
 """
 
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 TARGET_RATE = 1000.0  # comments a second in the backfill
 DISTINCT_TEXTS = 20_000
+WORKER_LOG = ROOT / "var" / "bench_text_worker.log"
 
 sys.path.insert(0, str(ROOT))
 
@@ -127,9 +129,9 @@ def seed(args) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO surveys_response (survey_id, language, source, submitted_at, touchpoint, channel, "
-            "transaction_ref, contact_details) "
+            "transaction_ref, contact_details, anonymous) "
             "SELECT %s, 'ru', 'api', now() - (g %% 365) * interval '1 day' - (g %% 86400) * interval '1 second', "
-            "'', '', '', '' FROM generate_series(1, %s) AS g",
+            "'', '', '', '', false FROM generate_series(1, %s) AS g",
             [survey.pk, args.comments],
         )
         cursor.execute(
@@ -150,7 +152,8 @@ def seed(args) -> int:
 
 def train() -> tuple[float, float]:
     from surveys.models import SentimentClassifier
-    from surveys.services.text import sentiment_model_train, taxonomy_seed_retail
+    from surveys.services.text import taxonomy_seed_retail
+    from surveys.services.text_jobs import sentiment_model_train
 
     started = time.perf_counter()
     taxonomy_seed_retail()
@@ -164,17 +167,47 @@ def train() -> tuple[float, float]:
     return elapsed, classifier.accuracy
 
 
-def backfill() -> dict:
-    """Run the admin's backfill job over every comment; its wall-clock and CPU rates."""
+def backfill(args) -> dict:
+    """The admin's backfill button: the job is queued, cut into chunks, and the worker's processes share them.
+    Wall clock from the click to the job done; each worker process's CPU; PostgreSQL's share not included."""
     from django.db import connection
 
+    from bench.celery_workers import children, cpu_seconds, start_workers
     from surveys.models import CommentAnalysis, TextJob
-    from surveys.services.text import text_job_create, text_job_run
+    from surveys.services.text import text_job_start
 
     CommentAnalysis.objects.all().delete()
-    wall, cpu = time.perf_counter(), time.process_time()
-    job = text_job_run(job_id=text_job_create(kind=TextJob.Kind.BACKFILL).pk)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    purge_broker()
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", DATABASE_URL=database_url(args), DEBUG="0",
+               CELERY_BROKER_URL=args.broker, CELERY_TASK_ALWAYS_EAGER="0")  # fmt: skip
+    try:
+        worker = start_workers(args.workers, env, WORKER_LOG)
+    except RuntimeError as error:
+        raise RunBroken(str(error)) from error
+    try:
+        processes = children(worker.pid)
+        cpu_before = {pid: cpu_seconds(pid) for pid in processes}
+        loads = []
+        wall = time.perf_counter()
+        job = text_job_start(kind=TextJob.Kind.BACKFILL)  # queued at once: no transaction is open here
+        last_log = 0.0
+        while True:
+            time.sleep(1)
+            job.refresh_from_db()
+            elapsed = time.perf_counter() - wall
+            loads.append(os.getloadavg()[0])
+            if job.status in (TextJob.Status.DONE, TextJob.Status.FAILED):
+                break
+            if elapsed - last_log >= 30:
+                last_log = elapsed
+                log(f"  {job.done:,}/{job.total:,} ({job.progress}%) after {elapsed:.0f} s, load {loads[-1]:.1f}")
+            if elapsed > args.timeout:
+                raise RunBroken(f"the backfill did not finish in {args.timeout} s ({job.done:,} done)")
+        wall = time.perf_counter() - wall
+        cpu = {pid: cpu_seconds(pid) - cpu_before[pid] for pid in processes}
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
     if job.status != TextJob.Status.DONE:
         raise RunBroken(f"the backfill job failed: {job.message}")
     with connection.cursor() as cursor:
@@ -182,7 +215,8 @@ def backfill() -> dict:
         analysed = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM surveys_thememention")
         mentions = cursor.fetchone()[0]
-    return {"n": job.done, "analysed": analysed, "mentions": mentions, "wall": wall, "cpu": cpu}
+    return {"n": job.done, "analysed": analysed, "mentions": mentions, "wall": wall, "cpu": cpu,
+            "chunks": job.chunks.count(), "load_mean": statistics.mean(loads), "load_max": max(loads)}  # fmt: skip
 
 
 def pure_analysis(sample: int = 50_000) -> dict:
@@ -203,42 +237,70 @@ def pure_analysis(sample: int = 50_000) -> dict:
 
 
 def submission_cost(rounds: int, per_round: int) -> dict:
-    """Median seconds per `response_submit` with a comment: the real code (analysis queued after the commit)
-    against the same with the queueing switched off, in ABBA rounds."""
-    from django.db import transaction
+    """What text analytics adds to a submission: `response_submit` with a comment, counting every message
+    published to the broker and every query on the analysis tables inside it; for scale, the same submission in
+    ABBA rounds against the previous design (the analysis task published to the broker after the commit).
+    Then the beat's next run analyses the new comments."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from kombu.messaging import Producer
 
     from surveys.models import CommentAnalysis, Survey
     from surveys.services import responses as responses_service
+    from surveys.services.text import comments_analyse_new
+    from surveys.tasks import analyse_response
 
     survey = Survey.objects.get(public_id="bench-text")
     questions = list(survey.questions.order_by("order"))
     answers = {questions[0].pk: 3, questions[1].pk: "Курьер опоздал на два часа, а оператор не перезвонил."}
-    real = responses_service.response_analysis_queue
-    times: dict[str, list[float]] = {"queued": [], "off": []}
+    times: dict[str, list[float]] = {"now": [], "publish": []}
+    published = {"now": 0, "publish": 0}
+    real_publish = Producer.publish
+    analysis_queries = 0
     analysed_before = CommentAnalysis.objects.count()
+    first = survey.responses.order_by("-pk").values_list("pk", flat=True).first()  # the run's own go after it
+    current = {"kind": "now"}
+
+    def counting_publish(self, *a, **kw):
+        published[current["kind"]] += 1
+        return real_publish(self, *a, **kw)
 
     def submit_many(kind: str) -> None:
-        responses_service.response_analysis_queue = real if kind == "queued" else (lambda **_kw: None)
+        nonlocal analysis_queries
+        current["kind"] = kind
         for _ in range(per_round):
             started = time.perf_counter()
-            with transaction.atomic():  # the web request's transaction; on_commit runs as it closes
-                responses_service.response_submit(
+            with CaptureQueriesContext(connection) as queries, transaction.atomic():  # the web request's transaction
+                response = responses_service.response_submit(
                     survey=survey, questions=questions, answers=answers, language="ru", source="api"
                 )
+                if kind == "publish":  # the previous design: the analysis queued to the broker after the commit
+                    transaction.on_commit(lambda pk=response.pk: analyse_response.apply_async((pk,), retry=False))
             times[kind].append(time.perf_counter() - started)
+            analysis_queries += sum("commentanalysis" in q["sql"] or "thememention" in q["sql"] for q in queries)
 
+    Producer.publish = counting_publish
     try:
         for _ in range(rounds):
-            for kind in ("queued", "off", "off", "queued"):
+            for kind in ("now", "publish", "publish", "now"):
                 submit_many(kind)
     finally:
-        responses_service.response_analysis_queue = real
-    synchronous = CommentAnalysis.objects.count() - analysed_before
+        Producer.publish = real_publish
+    analysed_in_request = CommentAnalysis.objects.count() - analysed_before
+    started = time.perf_counter()
+    by_beat = comments_analyse_new()
+    beat_s = time.perf_counter() - started
+    survey.responses.filter(pk__gt=first).delete()  # so that --reuse finds exactly N comments next time
     return {
-        "queued_ms": 1000 * statistics.median(times["queued"]),
-        "off_ms": 1000 * statistics.median(times["off"]),
-        "n": len(times["queued"]),
-        "analysed_in_request": synchronous,
+        "now_ms": 1000 * statistics.median(times["now"]),
+        "publish_ms": 1000 * statistics.median(times["publish"]),
+        "n": len(times["now"]) + len(times["publish"]),
+        "published": published["now"],
+        "published_before": published["publish"],
+        "analysis_queries": analysis_queries,
+        "analysed_in_request": analysed_in_request,
+        "by_beat": by_beat,
+        "beat_s": beat_s,
     }
 
 
@@ -255,7 +317,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--comments", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep the database if it holds N comments")
-    parser.add_argument("--broker", default="redis://127.0.0.1:6379/15", help="where submissions queue the analysis")
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/15", help="the Celery broker of the bench")
+    parser.add_argument("--workers", type=int, default=2, help="Celery worker processes sharing the backfill")
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds the backfill may take")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--per-round", type=int, default=40)
     parser.add_argument("--db-name", default="cx_bench_text")
@@ -268,36 +332,53 @@ def main() -> int:
         django_setup(args)
         if not reused:
             seed(args)
+        log(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
         log("1. taxonomy and sentiment model")
         train_s, accuracy = train()
-        log(f"2. backfill of {args.comments:,} comments (one process)")
-        filled = backfill()
-        rate, cpu_rate = filled["n"] / filled["wall"], filled["n"] / max(filled["cpu"], 1e-9)
-        log(f"  {filled['n']:,} comments in {filled['wall']:.0f} s: {rate:,.0f} comments/s wall, "
-            f"{cpu_rate:,.0f}/s of this process's CPU; {filled['mentions']:,} theme mentions written")  # fmt: skip
+        log("   BASELINE, same run: the pure analysis (no database) in this one process")
         base = pure_analysis()
         base_rate = base["n"] / base["wall"]
-        log(f"  BASELINE pure analysis (no database) of {base['n']:,} comments: {base_rate:,.0f} comments/s wall, "
-            f"{base['n'] / max(base['cpu'], 1e-9):,.0f}/s CPU; backfill/baseline = {rate / base_rate:.2f}")  # fmt: skip
+        log(f"  {base['n']:,} comments: {base_rate:,.0f} comments/s wall, {base['n'] / max(base['cpu'], 1e-9):,.0f}/s "
+            "of CPU")  # fmt: skip
+        log(f"2. backfill of {args.comments:,} comments: the admin's job, cut into chunks shared by a Celery worker "
+            f"with {args.workers} processes")  # fmt: skip
+        filled = backfill(args)
+        rate = filled["n"] / filled["wall"]
+        per_process = rate / args.workers
+        cpu = filled["cpu"]
+        log(f"  {filled['n']:,} comments in {filled['wall']:.0f} s ({filled['chunks']} chunks): {rate:,.0f} comments/s "
+            f"wall, {per_process:,.0f}/s per process; {filled['mentions']:,} theme mentions written; load average "
+            f"{filled['load_mean']:.1f} mean, {filled['load_max']:.1f} max during it")  # fmt: skip
+        for pid, seconds in cpu.items():
+            log(f"    worker process {pid}: {seconds:.0f} CPU s ({seconds / filled['wall']:.0%} of the wall time)")
+        cpu_rate = filled["n"] / max(sum(cpu.values()), 1e-9)
+        log(f"  per CPU second of the workers: {cpu_rate:,.0f} comments; backfill (wall) / baseline (one process) = "
+            f"{rate / base_rate:.2f}, per process / baseline = {per_process / base_rate:.2f}")  # fmt: skip
         log(f"3. submission cost ({args.rounds} ABBA rounds of {args.per_round})")
         cost = submission_cost(args.rounds, args.per_round)
-        added = cost["queued_ms"] - cost["off_ms"]
-        log(f"  response_submit with a comment: {cost['queued_ms']:.2f} ms median with the analysis queued, "
-            f"{cost['off_ms']:.2f} ms with it off: {added:+.2f} ms ({cost['queued_ms'] / cost['off_ms']:.2f}×); "
-            f"analyses written inside the request: {cost['analysed_in_request']}")  # fmt: skip
+        added = 0.0 if cost["published"] == cost["analysis_queries"] == cost["analysed_in_request"] == 0 else None
+        log(
+            f"  response_submit with a comment: {cost['published']} broker publishes, {cost['analysis_queries']} "
+            f"queries on the analysis tables, {cost['analysed_in_request']} analyses written: nothing added"
+        )
+        log(f"  for scale: {cost['now_ms']:.2f} ms median now, {cost['publish_ms']:.2f} ms with the previous design's "
+            f"publish after the commit ({cost['published_before']} publishes): "
+            f"{cost['publish_ms'] - cost['now_ms']:+.2f} ms saved per submission")  # fmt: skip
+        log(f"  the beat's next run analysed {cost['by_beat']} new comments in {cost['beat_s']:.2f} s")
         purge_broker()
     except RunBroken as error:
         log(f"RUN BROKEN: {error}")
         return 2
     load = os.getloadavg()[0]
     complete = filled["analysed"] == args.comments
-    ok = rate >= TARGET_RATE and complete and cost["analysed_in_request"] == 0
+    ok = rate >= TARGET_RATE and complete and added == 0.0 and cost["by_beat"] == cost["n"]
     verdict = "PASS" if ok else "FAIL"
     print(
-        f"VERDICT: {verdict} backfill={rate:,.0f}/s (target >= {TARGET_RATE:,.0f}) cpu_rate={cpu_rate:,.0f}/s "
-        f"analysed={filled['analysed']:,}/{args.comments:,} submit_added={added:+.2f}ms "
-        f"analysed_in_request={cost['analysed_in_request']} train={train_s:.0f}s accuracy={accuracy:.1%} "
-        f"load={load:.1f}"
+        f"VERDICT: {verdict} backfill={rate:,.0f}/s (target >= {TARGET_RATE:,.0f}) per_process={per_process:,.0f}/s "
+        f"workers={args.workers} cpu_rate={cpu_rate:,.0f}/s baseline={base_rate:,.0f}/s "
+        f"analysed={filled['analysed']:,}/{args.comments:,} submit_publishes={cost['published']} "
+        f"submit_analysis_queries={cost['analysis_queries']} by_beat={cost['by_beat']} train={train_s:.0f}s "
+        f"accuracy={accuracy:.1%} load_during={filled['load_mean']:.1f} load_end={load:.1f}"
     )
     return 0
 

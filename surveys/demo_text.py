@@ -2,7 +2,8 @@
 sentiment model trained on the demo's scored comments (run by `surveys.demo.seed`)."""
 
 from surveys.models import SentimentClassifier, TextJob
-from surveys.services.text import sentiment_model_train, taxonomy_seed_retail, text_job_create, text_job_run
+from surveys.services.text import taxonomy_seed_retail, text_job_create
+from surveys.services.text_jobs import sentiment_model_train, text_job_run
 
 
 def seed_text(log) -> None:

@@ -20,7 +20,8 @@ from surveys.services.distribution import (
 from surveys.services.followups import followups_check_deadlines
 from surveys.services.mailbox import feedback_mailbox_read
 from surveys.services.sending import distributions_repeat_due
-from surveys.services.text import response_comments_analyse, text_job_create, text_job_run
+from surveys.services.text import comments_analyse_new, response_comments_analyse, text_job_create
+from surveys.services.text_jobs import text_chunk_run, text_job_run, text_jobs_sweep_stale
 
 from .models import Answer, Distribution, Invitation, Question, TextJob
 from .services.privacy import retention_apply
@@ -112,14 +113,33 @@ def apply_retention() -> int:
 
 @shared_task(acks_late=True)
 def analyse_response(response_id: int) -> int:
-    """After a submission: themes and sentiment of the response's comments (a re-run replaces, never doubles)."""
+    """Themes and sentiment of one response's comments (a re-run replaces, never doubles). Submissions no longer
+    queue it (the beat's `analyse_new_comments` finds new comments); kept for messages queued before."""
     return response_comments_analyse(response_id=response_id)
+
+
+@shared_task
+def analyse_new_comments() -> int:
+    """Beat, every few seconds: analyse the comments stored since the last run, in batches."""
+    return comments_analyse_new()
 
 
 @shared_task(acks_late=True)
 def run_text_job(job_id: int) -> str:
-    """A backfill, re-tag or training pass; its progress is written on the job row as it goes."""
-    return text_job_run(job_id=job_id).status
+    """A backfill or re-tag is cut into chunks queued for all workers; a training pass runs here."""
+    return text_job_run(job_id=job_id, inline=False).status
+
+
+@shared_task(acks_late=True)
+def run_text_chunk(chunk_id: int) -> int:
+    """One id range of a backfill or re-tag; its progress is written on the job row as it goes."""
+    return text_chunk_run(chunk_id=chunk_id)
+
+
+@shared_task
+def sweep_stale_text_jobs() -> int:
+    """Beat: resume (or fail, with the reason) text jobs left running by a worker that died."""
+    return text_jobs_sweep_stale(older_than=timedelta(seconds=settings.TEXT_JOB_STALE_SECONDS))
 
 
 @shared_task

@@ -235,6 +235,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Text analytics: submissions queue nothing; the beat looks for new comments this often. A text job with no
+# progress for TEXT_JOB_STALE_SECONDS lost its worker and is resumed by the beat.
+TEXT_SCAN_SECONDS = env_int(ENV, "TEXT_SCAN_SECONDS", 5)
+TEXT_JOB_STALE_SECONDS = env_int(ENV, "TEXT_JOB_STALE_SECONDS", 15 * 60)
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "cxprogram.tasks.clear_expired_sessions", "schedule": 6 * 60 * 60},
     "launch-due-distributions": {"task": "surveys.tasks.launch_due_distributions", "schedule": 60},
@@ -247,7 +251,13 @@ CELERY_BEAT_SCHEDULE = {
     "webhook-sweep": {"task": "cxprogram.tasks.sweep_webhook_deliveries", "schedule": 5 * 60},
     "customer-import-sweep": {"task": "cxprogram.tasks.requeue_customer_imports", "schedule": 5 * 60},
     "retention": {"task": "surveys.tasks.apply_retention", "schedule": 24 * 60 * 60},
+    "analyse-new-comments": {
+        "task": "surveys.tasks.analyse_new_comments",
+        "schedule": TEXT_SCAN_SECONDS,
+        "options": {"expires": TEXT_SCAN_SECONDS},  # a run the workers could not take in time is dropped, not piled
+    },
     "analyse-missed-comments": {"task": "surveys.tasks.analyse_missed_comments", "schedule": 10 * 60},
+    "sweep-stale-text-jobs": {"task": "surveys.tasks.sweep_stale_text_jobs", "schedule": 5 * 60},
     "train-sentiment-model": {"task": "surveys.tasks.train_sentiment_model", "schedule": 7 * 24 * 60 * 60},
     "read-feedback-mailbox": {"task": "surveys.tasks.read_feedback_mailbox", "schedule": FEEDBACK_IMAP_INTERVAL},
 }

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from cxprogram.audit import ERASED
 from cxprogram.models import Employee
 from cxprogram.selectors import Scope
+from surveys.text.pii import mask
 
 from ..models import CompanyValue, Kpi, KpiMeasurement, PointEntry, Recognition
 from ..selectors.recognition import allowance_left, allowance_used, suggestion_for
@@ -122,7 +123,7 @@ def recognition_from_suggestion(
                 receiver=receiver,
                 unit_id=receiver.unit_id,
                 value=value,
-                message=suggestion.comment[:MESSAGE_LIMIT],
+                message=mask(suggestion.comment)[:MESSAGE_LIMIT],  # the wall is read by all: never personal data
                 visibility=Recognition.Visibility.UNIT,
                 points=points,
                 answer_id=suggestion.answer_id,

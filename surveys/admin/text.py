@@ -92,8 +92,8 @@ class SentimentClassifierAdmin(admin.ModelAdmin):
 
 @admin.register(TextJob)
 class TextJobAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "status", "progress_bar", "done", "total", "started_at", "finished_at",
-                    "message"]  # fmt: skip
+    list_display = ["created_at", "kind", "status", "progress_bar", "done", "total", "started_at", "progress_at",
+                    "finished_at", "resumed", "message"]  # fmt: skip
     list_filter = ["kind", "status"]
     readonly_fields = [f.name for f in TextJob._meta.fields]
 

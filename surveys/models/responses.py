@@ -126,7 +126,13 @@ class Answer(models.Model):
             ),
             models.UniqueConstraint(fields=["response", "question", "choice"], name="answer_choice_once"),
         ]
-        indexes = [models.Index(fields=["question", "number"], name="answer_question_number")]
+        indexes = [
+            models.Index(fields=["question", "number"], name="answer_question_number"),
+            # The comments alone, by id: the text analysis finds new ones and cuts a backfill into id ranges.
+            models.Index(
+                fields=["id"], condition=Q(question_type__in=[QT.SHORT_TEXT, QT.LONG_TEXT]), name="answer_comment"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.question.code}: {self.value}"

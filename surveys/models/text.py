@@ -95,7 +95,10 @@ class ThemeMention(models.Model):
     response = models.ForeignKey(
         Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="theme_mentions"
     )
-    theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="mentions")
+    # No index of its own: mention_theme_response starts with the theme (one index less to write per mention).
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
     sentiment = models.CharField(_("sentiment"), max_length=8, choices=Sentiment.choices)
     score = models.FloatField(_("sentiment score"))
     start = models.PositiveIntegerField(_("start"))
@@ -157,6 +160,8 @@ class TextJob(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    resumed = models.PositiveSmallIntegerField(_("times resumed"), default=0)
 
     class Meta:
         verbose_name = _("text analysis job")
@@ -170,3 +175,24 @@ class TextJob(models.Model):
     def progress(self) -> int:
         """Per cent done."""
         return 100 if self.total == 0 and self.status == self.Status.DONE else int(100 * self.done / max(self.total, 1))
+
+
+class TextJobChunk(models.Model):
+    """One range of comment ids of a backfill or re-tag, run as its own Celery task so that several workers share
+    a job; `position` is the last comment id done, so a chunk whose worker died resumes where it stopped."""
+
+    job = models.ForeignKey(TextJob, verbose_name=_("job"), on_delete=models.CASCADE, related_name="chunks")
+    first_id = models.BigIntegerField(_("first comment id"))
+    last_id = models.BigIntegerField(_("last comment id"))
+    position = models.BigIntegerField(_("done up to comment id"))
+    done = models.PositiveIntegerField(_("done"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("text analysis job chunk")
+        verbose_name_plural = _("text analysis job chunks")
+        ordering = ["job", "first_id"]
+        constraints = [models.UniqueConstraint(fields=["job", "first_id"], name="text_chunk_unique_start")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.first_id}–{self.last_id}"

@@ -12,8 +12,10 @@ from django.utils.translation import get_language
 
 from surveys.models import Answer, CommentAnalysis, Question, Response, Sentiment, Theme, ThemeMention
 from surveys.selectors.metrics import Z95, Figure, Slice, answers_in, nps_from, share_from, slice_filter, start_of
+from surveys.text.clusters import Cluster, cluster_comments, content_lemmas
 from surveys.text.discover import discover
 from surveys.text.lemmas import tokens
+from surveys.text.match import split_markers
 
 
 def theme_roots() -> tuple[dict[int, Theme], dict[int, int]]:
@@ -327,3 +329,26 @@ def discovered_themes(*, slice_: Slice, today: date, weeks: int = 5, limit: int 
         for pk, text, submitted in answers
     ]
     return discover(rows, min_count=max(5, len(rows) // 500))
+
+
+def discovered_clusters(*, slice_: Slice, today: date, weeks: int = 5, limit: int = 2000) -> list[Cluster]:
+    """Clusters of the slice's recent analysed comments (the last `weeks` weeks, newest `limit`) that mention no
+    theme at all, each with the theme whose marker words are nearest; rising ones first."""
+    since = today - timedelta(days=7 * weeks)
+    rows = (
+        Answer.objects.filter(
+            slice_filter(slice_, "response__"),
+            question_type__in=list(Question.TEXT_TYPES),
+            response__submitted_at__gte=start_of(since),
+            analysis__isnull=False,
+        )
+        .exclude(Exists(ThemeMention.objects.filter(analysis_id=OuterRef("pk"))))
+        .order_by("-pk")
+        .values_list("text", "response__submitted_at")[:limit]
+    )
+    comments = [(text, content_lemmas(tokens(text)), (today - at.date()).days // 7) for text, at in rows]
+    theme_lemmas = {
+        code: {t.lemma for marker in split_markers(markers) for t in tokens(marker.rstrip("*"))}
+        for code, markers in Theme.objects.filter(active=True).values_list("code", "markers")
+    }
+    return cluster_comments(comments, theme_lemmas, min_size=max(5, len(comments) // 100))

@@ -23,6 +23,7 @@ from surveys.models import FollowUp, FollowUpEvent, Question, Response, Survey
 from surveys.scoring import BANDED, unhappiness
 from surveys.selectors.followups import case_owner, recovery_case, unit_manager
 from surveys.services.webhook_payloads import case_payload
+from surveys.text.pii import mask
 
 logger = logging.getLogger(__name__)
 QT = Question.Type
@@ -339,7 +340,8 @@ def _notify(case: FollowUp, recipients: list[tuple[str, str]], subject: str) -> 
                     % {"name": customer.name or customer.external_id, "tier": customer.get_value_tier_display()}
                 )
             if comment:
-                lines.append(_("The customer wrote: «%(comment)s»") % {"comment": comment[:1000]})
+                # E-mail leaves the program for mailboxes: the customer's phone, e-mail or card stays masked there.
+                lines.append(_("The customer wrote: «%(comment)s»") % {"comment": mask(comment)[:1000]})
             lines.append(_("Open it: %(url)s") % {"url": url})
             text = _(subject) % {"reasons": case.reasons}
             case_email(" ".join(str(text).split()), "\n\n".join(lines), addresses)

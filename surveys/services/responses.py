@@ -16,7 +16,6 @@ from surveys.links import ResponseContext
 from surveys.models import Answer, Invitation, Question, Response, Survey
 from surveys.services.followups import followup_open
 from surveys.services.rollups import rollup_add
-from surveys.services.text import response_analysis_queue
 from surveys.services.webhook_payloads import response_payload
 
 
@@ -106,9 +105,6 @@ def response_submit(
                     payload=lambda: response_payload(response, questions, answers),
                 )
                 followup_open(response=response, questions=questions, answers=answers)
-            if any(by_id[question_id].type in Question.TEXT_TYPES for question_id in answers):
-                # Themes and sentiment are worked out by a worker after the commit, never in the web request.
-                transaction.on_commit(lambda: response_analysis_queue(response_id=response.pk))
     except IntegrityError as error:
         if submission_key is not None and Response.objects.filter(submission_key=submission_key).exists():
             raise AlreadyReceived from error

@@ -1,27 +1,26 @@
-"""Writes of text analytics: analysing comments (on submit and in background passes), training the
-program's sentiment model, and taxonomy changes that re-tag every comment."""
+"""Writes of text analytics: analysing comments in bulk (new ones found by the beat, and background passes),
+queueing those passes, and taxonomy changes that re-tag every comment. Running the passes and training the
+sentiment model: `surveys.services.text_jobs`."""
 
 import logging
+import time
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
-from django.utils import timezone
+from django.db import connection, transaction
+from django.db.models import Count, Max, Sum
 from kombu.exceptions import OperationalError as BrokerError
 
 from surveys.models import Answer, CommentAnalysis, Question, SentimentClassifier, TextJob, Theme, ThemeMention
 from surveys.text.analyse import analyse_batch
-from surveys.text.lemmas import tokens
-from surveys.text.lexicon import label, score_tokens
 from surveys.text.match import Taxonomy, split_markers
 from surveys.text.pii import has_personal_data
 from surveys.text.retail import RETAIL_THEMES
-from surveys.text.sentiment import SentimentModel, model_features
+from surveys.text.sentiment import SentimentModel
 
 logger = logging.getLogger(__name__)
 
 BATCH = 2000
-TRAINING_LIMIT = 50_000  # the newest comments a model learns from; enough, and training stays under a minute
+NEW_LOOKBACK = 20_000  # answer ids the beat's scan looks back for comments committed out of order
 TEXT_TYPES = list(Question.TEXT_TYPES)
 
 
@@ -61,9 +60,11 @@ def classifier_current() -> SentimentModel | None:
 
 
 def comments_store(rows: list[tuple[int, int, str]], *, replace: bool) -> int:
-    """Analyse (answer id, response id, text) rows and write their analyses and mentions in bulk.
+    """Analyse (answer id, response id, text) rows and write their analyses and mentions in bulk; the number of
+    comments written.
 
-    `replace`: the rows may have analyses already (a re-tag), so theirs are replaced."""
+    `replace`: the rows may have analyses already (a re-tag), so theirs are replaced. Otherwise a comment that
+    another process analysed meanwhile is left as it is (its mentions are not written twice)."""
     if not rows:
         return 0
     taxonomy, theme_ids = taxonomy_current()
@@ -72,46 +73,102 @@ def comments_store(rows: list[tuple[int, int, str]], *, replace: bool) -> int:
     mentions = []
     for (answer_id, response_id, text), result in zip(rows, results, strict=True):
         analyses.append(
-            CommentAnalysis(
-                answer_id=answer_id,
-                response_id=response_id,
-                language=result.language,
-                sentiment=result.sentiment,
-                score=max(-1.0, min(1.0, result.score)),
-                has_personal_data=has_personal_data(text),
-            )
+            (answer_id, response_id, result.language, result.sentiment, _clamp(result.score), has_personal_data(text))
         )
         for mention in result.mentions:
             mentions.append(
-                ThemeMention(
-                    analysis_id=answer_id,
-                    response_id=response_id,
-                    theme_id=theme_ids[mention.theme],
-                    sentiment=mention.sentiment,
-                    score=max(-1.0, min(1.0, mention.score)),
-                    start=mention.start,
-                    end=mention.end,
-                )
-            )
-    ids = [answer_id for answer_id, _r, _t in rows]
+                (answer_id, response_id, theme_ids[mention.theme], mention.sentiment, _clamp(mention.score),
+                 mention.start, mention.end)
+            )  # fmt: skip
+    write = _write_postgresql if connection.vendor == "postgresql" else _write_orm
     with transaction.atomic():
+        return write(analyses, mentions, replace=replace)
+
+
+def _clamp(score: float) -> float:
+    return max(-1.0, min(1.0, score))
+
+
+ANALYSIS_COLUMNS = ("answer_id", "response_id", "language", "sentiment", "score", "has_personal_data")
+MENTION_COLUMNS = ("analysis_id", "response_id", "theme_id", "sentiment", "score", "start", "end")
+
+
+def _write_postgresql(analyses: list[tuple], mentions: list[tuple], *, replace: bool) -> int:
+    """One INSERT … SELECT FROM unnest(arrays) per table: a batch of thousands of rows in two round trips."""
+    quote = connection.ops.quote_name
+    analysis_table, mention_table = CommentAnalysis._meta.db_table, ThemeMention._meta.db_table
+    ids = [row[0] for row in analyses]
+    # Table and column names come from the models; every value is a parameter.
+    with connection.cursor() as cursor:
         if replace:
-            ThemeMention.objects.filter(analysis_id__in=ids).delete()
-            CommentAnalysis.objects.bulk_create(
-                analyses,
-                batch_size=500,
-                update_conflicts=True,
-                unique_fields=["answer"],
-                update_fields=["language", "sentiment", "score", "has_personal_data", "analysed_at"],
-            )
+            cursor.execute(f"DELETE FROM {mention_table} WHERE analysis_id = ANY(%s::bigint[])", [ids])  # noqa: S608
+            conflict = "DO UPDATE SET " + ", ".join(
+                f"{column} = EXCLUDED.{column}" for column in ("language", "sentiment", "score", "has_personal_data")
+            ) + ", analysed_at = EXCLUDED.analysed_at"  # fmt: skip
         else:
-            CommentAnalysis.objects.bulk_create(analyses, batch_size=500, ignore_conflicts=True)
-        ThemeMention.objects.bulk_create(mentions, batch_size=1000)
-    return len(rows)
+            conflict = "DO NOTHING"
+        cursor.execute(
+            f"INSERT INTO {analysis_table} ({', '.join(ANALYSIS_COLUMNS)}, analysed_at) "  # noqa: S608
+            "SELECT *, now() FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::float8[], "
+            f"%s::bool[]) ON CONFLICT (answer_id) {conflict} RETURNING answer_id",
+            [list(column) for column in zip(*analyses, strict=True)],
+        )
+        written = {row[0] for row in cursor.fetchall()}
+        mentions = [row for row in mentions if row[0] in written]
+        if mentions:
+            cursor.execute(
+                f"INSERT INTO {mention_table} ({', '.join(quote(c) for c in MENTION_COLUMNS)}) "  # noqa: S608
+                "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::float8[], "
+                "%s::int[], %s::int[])",
+                [list(column) for column in zip(*mentions, strict=True)],
+            )
+    return len(written)
+
+
+def _write_orm(analyses: list[tuple], mentions: list[tuple], *, replace: bool) -> int:
+    """The same writes through the ORM (SQLite, the embedded default)."""
+    ids = [row[0] for row in analyses]
+    if replace:
+        ThemeMention.objects.filter(analysis_id__in=ids).delete()
+        written = set(ids)
+    else:
+        written = set(ids) - set(CommentAnalysis.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    CommentAnalysis.objects.bulk_create(
+        [CommentAnalysis(**dict(zip(ANALYSIS_COLUMNS, row, strict=True))) for row in analyses if row[0] in written],
+        batch_size=500,
+        update_conflicts=replace,
+        unique_fields=["answer"] if replace else None,
+        update_fields=["language", "sentiment", "score", "has_personal_data", "analysed_at"] if replace else None,
+    )
+    ThemeMention.objects.bulk_create(
+        [ThemeMention(**dict(zip(MENTION_COLUMNS, row, strict=True))) for row in mentions if row[0] in written],
+        batch_size=1000,
+    )
+    return len(written)
+
+
+def comments_analyse_new(*, limit: int = BATCH, seconds: float = 4.0) -> int:
+    """Beat, every few seconds: analyse the comments stored since the newest analysed one (a submission queues
+    nothing, so the web request pays for no broker publish), batch after batch for up to `seconds`. The scan
+    looks back NEW_LOOKBACK answer ids for comments whose transaction committed late; whatever it misses, the
+    ten-minute sweep finds."""
+    done = 0
+    until = time.monotonic() + seconds  # a run ends before the next is due, however much is waiting
+    while True:
+        newest = CommentAnalysis.objects.aggregate(newest=Max("answer_id"))["newest"] or 0
+        rows = list(
+            Answer.objects.filter(question_type__in=TEXT_TYPES, pk__gt=newest - NEW_LOOKBACK, analysis__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "response_id", "text")[:limit]
+        )
+        done += comments_store(rows, replace=False)
+        if len(rows) < limit or time.monotonic() > until:
+            return done
 
 
 def response_comments_analyse(*, response_id: int) -> int:
-    """Analyse one response's comments (queued after a submission commits); a re-delivery replaces, never doubles."""
+    """Analyse one response's comments now (tests, and tasks queued before the beat's scan); a re-run replaces,
+    never doubles."""
     rows = list(
         Answer.objects.filter(response_id=response_id, question_type__in=TEXT_TYPES).values_list(
             "pk", "response_id", "text"
@@ -144,123 +201,18 @@ def _queue(job_id: int) -> None:
         logger.warning("text job %s not queued (broker unavailable: %s)", job_id, error)
 
 
-def response_analysis_queue(*, response_id: int) -> None:
-    """Queue the analysis of a new response's comments; a broker outage is logged, never raised (the
-    submission stands, and the beat's sweep analyses what was missed)."""
-    from surveys.tasks import analyse_response
-
-    try:
-        analyse_response.apply_async((response_id,), retry=False)
-    except (BrokerError, OSError) as error:
-        logger.warning("comments of response %s not queued (broker unavailable: %s)", response_id, error)
-
-
 def taxonomy_changed() -> TextJob:
     """After a theme was added, edited or removed: re-tag every comment in the background."""
     return text_job_start(kind=TextJob.Kind.RETAG)
 
 
-def text_job_run(*, job_id: int, batch: int = BATCH) -> TextJob:
-    """Run a queued job; a job already claimed by another worker (or finished) is left alone."""
-    claimed = TextJob.objects.filter(pk=job_id, status=TextJob.Status.QUEUED).update(
-        status=TextJob.Status.RUNNING, started_at=timezone.now()
-    )
-    job = TextJob.objects.get(pk=job_id)
-    if not claimed:
-        return job
-    try:
-        if job.kind == TextJob.Kind.TRAIN:
-            classifier = sentiment_model_train()
-            job.message = f"accuracy {classifier.accuracy:.1%}" if classifier else "not enough scored comments yet"
-        else:
-            _pass_over_comments(job, batch=batch, replace=job.kind == TextJob.Kind.RETAG)
-        job.status = TextJob.Status.DONE
-    except Exception as error:
-        logger.exception("text job %s failed", job_id)
-        job.status, job.message = TextJob.Status.FAILED, str(error)[:300]
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "message", "finished_at"])
-    job.refresh_from_db()
-    return job
-
-
-def _pass_over_comments(job: TextJob, *, batch: int, replace: bool) -> None:
-    comments = Answer.objects.filter(question_type__in=TEXT_TYPES)
-    if not replace:
-        comments = comments.filter(analysis__isnull=True)
-    job.total = comments.count()
-    TextJob.objects.filter(pk=job.pk).update(total=job.total)
-    last = 0
-    while True:
-        rows = list(comments.filter(pk__gt=last).order_by("pk").values_list("pk", "response_id", "text")[:batch])
-        if not rows:
-            return
-        comments_store(rows, replace=replace)
-        last = rows[-1][0]
-        TextJob.objects.filter(pk=job.pk).update(done=F("done") + len(rows))
-
-
-def scored_comments(limit: int = TRAINING_LIMIT) -> list[tuple[str, str]]:
-    """(text, label) of the newest comments whose response has an NPS, CSAT or CES score: a detractor's
-    comment is labelled negative, a promoter's positive, a passive's neutral (the same bands as the results)."""
-    scores = Answer.objects.filter(
-        response=OuterRef("response"), question_type__in=[Question.Type.NPS, Question.Type.CSAT, Question.Type.CES]
-    ).order_by("question__page", "question__order", "question_id")
-    rows = (
-        Answer.objects.filter(question_type__in=TEXT_TYPES)
-        .annotate(score=Subquery(scores.values("number")[:1]), score_type=Subquery(scores.values("question_type")[:1]))
-        .filter(score__isnull=False)
-        .annotate(
-            band=Case(
-                When(Q(score_type="nps", score__lte=6) | Q(score_type="csat", score__lte=2), then=Value(-1)),
-                When(Q(score_type="ces", score__gte=5), then=Value(-1)),
-                When(Q(score_type="nps", score__gte=9) | Q(score_type="csat", score__gte=4), then=Value(1)),
-                When(Q(score_type="ces", score__lte=2), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("-pk")
-        .values_list("text", "band")[:limit]
-    )
-    names = {-1: "negative", 0: "neutral", 1: "positive"}
-    return [(text, names[band]) for text, band in rows]
-
-
-def sentiment_model_train() -> SentimentClassifier | None:
-    """Train the program's model on its scored comments, measure it on a held-out fifth against the same
-    labels (beside the built-in lexicon's accuracy), put it in use and re-analyse every comment with it.
-    None when there are too few scored comments or a sentiment never occurs."""
-    examples = scored_comments()
-    documents, labels, lexicon_hits = [], [], 0
-    for text, wanted in examples:
-        scored = score_tokens(tokens(text))
-        documents.append(model_features(scored.features, scored.score))
-        labels.append(wanted)
-        lexicon_hits += label(scored.score) == wanted
-    try:
-        model, evaluation = SentimentModel.train(documents, labels)
-    except ValueError:
-        return None
-    with transaction.atomic():
-        SentimentClassifier.objects.filter(active=True).update(active=False)
-        classifier = SentimentClassifier.objects.create(
-            n_train=evaluation.n_train,
-            n_test=evaluation.n_test,
-            accuracy=evaluation.accuracy,
-            lexicon_accuracy=round(lexicon_hits / len(examples), 4),
-            label_counts=evaluation.per_label,
-            data=model.to_bytes(),
-            active=True,
-        )
-        text_job_start(kind=TextJob.Kind.RETAG)
-    return classifier
-
-
 def theme_add_marker(*, theme: Theme, phrase: str) -> Theme:
-    """Add a discovered phrase to a theme's markers (re-tagging follows)."""
-    if phrase.lower() not in {m.lower() for m in theme.marker_list()}:
-        theme.markers = ", ".join([*theme.marker_list(), phrase])
+    """Add a discovered phrase (or a cluster's words, comma-separated) to a theme's markers; re-tagging follows
+    when anything was new."""
+    known = {m.lower() for m in theme.marker_list()}
+    new = [marker for marker in dict.fromkeys(split_markers(phrase)) if marker.lower() not in known]
+    if new:
+        theme.markers = ", ".join([*theme.marker_list(), *new])
         theme.save(update_fields=["markers", "updated_at"])
         taxonomy_changed()
     return theme

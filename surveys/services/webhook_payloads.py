@@ -7,6 +7,7 @@ from django.conf import settings
 from surveys.display_logic import Answers
 from surveys.models import FollowUp, Question, Response
 from surveys.scoring import score_band
+from surveys.text.pii import mask
 
 
 def response_payload(response: Response, questions: list[Question], answers: Answers) -> dict:
@@ -35,7 +36,7 @@ def answer_payload(question: Question, value) -> dict:
     if question.type in Question.CHOICE_TYPES:
         choices = value if isinstance(value, list) else [value]
     elif question.type in Question.TEXT_TYPES:
-        text = value
+        text = mask(value)  # another system is no CX lead: a customer's phone, e-mail or card stays masked
     else:
         number = value
     return {"question": question.code, "type": question.type, "number": number, "choices": choices or [], "text": text}

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from cxprogram.selectors import request_scope
 from surveys.forms.themes import DiscoveredThemeForm
 from surveys.models import SentimentClassifier, Survey, Theme
-from surveys.selectors.themes import discovered_themes, theme_report
+from surveys.selectors.themes import discovered_clusters, discovered_themes, theme_report
 from surveys.services.text import theme_add_marker, theme_create
 from surveys.views.results import _filtered
 
@@ -35,6 +35,7 @@ def results_themes(request: HttpRequest, public_id: str) -> HttpResponse:
         "form": form,
         "report": theme_report(slice_=slice_),
         "discovered": discovered_themes(slice_=slice_, today=timezone.localdate())[:15] if is_lead else [],
+        "clusters": discovered_clusters(slice_=slice_, today=timezone.localdate())[:10] if is_lead else [],
         "themes": Theme.objects.filter(active=True).order_by("code") if is_lead else [],
         "classifier": SentimentClassifier.objects.filter(active=True).defer("data").first(),
         "query": request.GET.urlencode(),

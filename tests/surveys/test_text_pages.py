@@ -11,6 +11,7 @@ from surveys.links import ResponseContext
 from surveys.models import FollowUp, Question, TextJob, Theme
 from surveys.services.responses import response_submit
 from surveys.services.text import taxonomy_seed_retail
+from surveys.tasks import analyse_new_comments
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,7 @@ def texts(org, settings, django_capture_on_commit_callbacks):
                 survey=survey, questions=[nps, comment], answers={nps.pk: score, comment.pk: text}, language="ru",
                 source="api", context=ResponseContext(unit=north, employee=org["people"]["alice"]),
             )  # fmt: skip
+    analyse_new_comments()  # the beat's next run
     return survey, org
 
 

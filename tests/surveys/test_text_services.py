@@ -1,20 +1,26 @@
 """Text analytics in the database: analysis queued on submit, backfill and re-tag passes with progress,
 the sentiment model trained on the program's scored comments, and the impact figures of a themes report."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
-from surveys.models import Answer, CommentAnalysis, Question, Response, SentimentClassifier, TextJob, Theme
+from surveys.models import (
+    Answer,
+    CommentAnalysis,
+    Question,
+    Response,
+    SentimentClassifier,
+    TextJob,
+    TextJobChunk,
+    Theme,
+)
 from surveys.selectors.themes import suggested_root_cause, with_theme
 from surveys.services.responses import response_submit
-from surveys.services.text import (
-    comments_store,
-    sentiment_model_train,
-    taxonomy_changed,
-    taxonomy_seed_retail,
-    text_job_run,
-    theme_add_marker,
-)
+from surveys.services.text import comments_store, taxonomy_changed, taxonomy_seed_retail, theme_add_marker
+from surveys.services.text_jobs import sentiment_model_train, text_chunk_run, text_job_run, text_jobs_sweep_stale
+from surveys.tasks import analyse_new_comments
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 from tests.surveys.labelled import labelled_comments
 
@@ -48,9 +54,14 @@ def add_response(survey, nps_q, comment_q, score: int | None, text: str = "", **
     return response
 
 
-def test_a_submitted_comment_is_analysed_after_the_commit(retail, survey, django_capture_on_commit_callbacks):
+def test_a_submission_publishes_nothing_and_the_next_beat_run_analyses_it(
+    retail, survey, django_capture_on_commit_callbacks, monkeypatch
+):
     survey, nps, comment = survey
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    published = []
+    monkeypatch.setattr("kombu.messaging.Producer.publish", lambda *a, **kw: published.append(a))
+    monkeypatch.setattr("celery.app.task.Task.apply_async", lambda *a, **kw: published.append(a))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = response_submit(
             survey=survey,
             questions=[nps, comment],
@@ -58,23 +69,32 @@ def test_a_submitted_comment_is_analysed_after_the_commit(retail, survey, django
             language="ru",
             source="public_link",
         )
-        # Nothing is analysed inside the request's transaction.
-        assert not CommentAnalysis.objects.exists()
-    for callback in callbacks:
-        callback()
+    # Nothing published to the broker, nothing left to run after the commit, nothing analysed in the request.
+    assert (published, callbacks, CommentAnalysis.objects.count()) == ([], [], 0)
+    assert analyse_new_comments() == 1  # the beat's next run
     analysis = CommentAnalysis.objects.get(response=response)
     assert analysis.sentiment == "negative"
     assert analysis.language == "ru"
     mentions = {m.theme.code: m.sentiment for m in analysis.mentions.select_related("theme")}
     assert mentions == {"delivery_couriers": "negative", "delivery_time": "negative", "staff": "negative",
                         "staff_politeness": "negative"}  # fmt: skip
+    assert analyse_new_comments() == 0  # analysed once, never twice
 
 
-def test_no_comment_queues_nothing(retail, survey, django_capture_on_commit_callbacks):
+def test_the_beat_scan_finds_comments_committed_out_of_order(retail, survey):
     survey, nps, comment = survey
-    with django_capture_on_commit_callbacks() as callbacks:
-        response_submit(survey=survey, questions=[nps, comment], answers={nps.pk: 9}, language="ru", source="api")
-    assert [c for c in callbacks if "analysis" in getattr(c, "__qualname__", "")] == []
+    late = add_response(survey, nps, comment, 8, "Очередь на кассе")
+    newer = add_response(survey, nps, comment, 9, "Всё отлично")
+    answer = newer.answers.get(question=comment)
+    comments_store([(answer.pk, newer.pk, answer.text)], replace=False)  # the newer one was analysed first
+    assert analyse_new_comments() == 1
+    assert CommentAnalysis.objects.filter(response=late).count() == 1
+
+
+def test_a_response_without_a_comment_leaves_the_beat_nothing(retail, survey):
+    survey, nps, comment = survey
+    response_submit(survey=survey, questions=[nps, comment], answers={nps.pk: 9}, language="ru", source="api")
+    assert analyse_new_comments() == 0
     assert not CommentAnalysis.objects.exists()
 
 
@@ -156,3 +176,76 @@ def test_suggested_root_cause_comes_from_the_negative_theme(retail, survey):
     cause, themes = suggested_root_cause(response)
     assert cause == "delivery"
     assert [t.code for t in themes] == ["delivery_time"] or {t.code for t in themes} >= {"delivery"}
+
+
+def test_a_backfill_is_cut_into_chunks_that_workers_share(
+    retail, survey, monkeypatch, django_capture_on_commit_callbacks
+):
+    survey, nps, comment = survey
+    for text in ["Доставка вовремя", "The queue was awful", "Всё отлично", "Chairs arrived broken", "ok"]:
+        add_response(survey, nps, comment, 8, text)
+    monkeypatch.setattr("surveys.services.text_jobs.CHUNK", 2)
+    queued = []
+    monkeypatch.setattr("surveys.tasks.run_text_chunk.apply_async", lambda args, **kw: queued.append(args[0]))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = text_job_run(job_id=TextJob.objects.create(kind=TextJob.Kind.BACKFILL).pk, inline=False)
+    chunks = list(TextJobChunk.objects.filter(job=job).order_by("first_id"))
+    assert (job.status, job.total, len(chunks)) == ("running", 5, 3)
+    assert queued == [c.pk for c in chunks]  # one task per chunk, for any worker to take
+    # The workers run them in any order; the last one to finish marks the job done.
+    for chunk_id in reversed(queued):
+        text_chunk_run(chunk_id=chunk_id)
+        job.refresh_from_db()
+        assert job.status == ("done" if chunk_id == queued[0] else "running")
+    assert (job.done, job.progress, CommentAnalysis.objects.count()) == (5, 100, 5)
+    assert text_chunk_run(chunk_id=queued[0]) == 0  # a re-delivered chunk does nothing twice
+
+
+def test_a_job_left_running_by_a_dead_worker_is_resumed_then_failed(
+    retail, survey, monkeypatch, django_capture_on_commit_callbacks
+):
+    survey, nps, comment = survey
+    for text in ["Доставка вовремя", "The queue was awful", "Всё отлично"]:
+        add_response(survey, nps, comment, 8, text)
+    monkeypatch.setattr("surveys.services.text_jobs.CHUNK", 2)
+    queued = []
+    monkeypatch.setattr("surveys.tasks.run_text_chunk.apply_async", lambda args, **kw: queued.append(args[0]))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = text_job_run(job_id=TextJob.objects.create(kind=TextJob.Kind.BACKFILL).pk, inline=False)
+    text_chunk_run(chunk_id=queued[0], batch=1)  # the first chunk is done; the worker died before the second
+    queued.clear()
+    long_ago = timezone.now() - timedelta(minutes=20)
+    TextJob.objects.filter(pk=job.pk).update(progress_at=long_ago)
+    fresh = TextJob.objects.create(kind=TextJob.Kind.TRAIN, status="running", started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert text_jobs_sweep_stale(older_than=timedelta(minutes=15)) == 1
+    job.refresh_from_db()
+    unfinished = TextJobChunk.objects.get(job=job, finished_at__isnull=True)
+    assert (job.status, job.resumed, job.message) == (
+        "running",
+        1,
+        "resumed after no progress for 15 min (worker lost)",
+    )
+    assert queued == [unfinished.pk]  # only the unfinished chunk, which goes on from where it stopped
+    text_chunk_run(chunk_id=unfinished.pk)
+    job.refresh_from_db()
+    assert (job.status, job.done, CommentAnalysis.objects.count()) == ("done", 3, 3)
+    # A training run that stalls cannot be resumed: failed, with the reason; a fresh one is left alone.
+    stalled = TextJob.objects.create(kind=TextJob.Kind.TRAIN, status="running", started_at=long_ago)
+    assert text_jobs_sweep_stale(older_than=timedelta(minutes=15)) == 1
+    stalled.refresh_from_db()
+    assert (stalled.status, stalled.message) == (
+        "failed",
+        "stopped: no progress for 15 min (worker lost); start it again",
+    )
+    fresh.refresh_from_db()
+    assert fresh.status == "running"
+
+
+def test_a_job_that_keeps_stalling_is_failed_with_the_reason(retail, survey):
+    job = TextJob.objects.create(
+        kind=TextJob.Kind.RETAG, status="running", resumed=3, progress_at=timezone.now() - timedelta(hours=1)
+    )
+    assert text_jobs_sweep_stale(older_than=timedelta(minutes=15)) == 1
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("failed", "stopped: no progress for 15 min (worker lost); start it again")
