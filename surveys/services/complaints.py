@@ -16,7 +16,6 @@ from cxprogram.models import Employee, Unit
 from surveys.models import Answer, Complaint, FollowUp, FollowUpEvent, Question, Response, Survey
 from surveys.selectors.followups import unit_manager
 from surveys.services.followups import business_due, followup_contacted
-from surveys.services.text import response_analysis_queue
 
 COMPLAINTS_SURVEY_ID = "complaints-from-outside"
 
@@ -108,8 +107,7 @@ def _complaint_open(incoming: Incoming) -> Complaint:
             FollowUpEvent(followup=followup, at=received, kind=FollowUpEvent.Kind.ASSIGNED, params={"to": str(owner)})
         )
     FollowUpEvent.objects.bulk_create(events)
-    # Themes and sentiment as for any comment, after the commit (nothing added to the caller's time).
-    transaction.on_commit(lambda: response_analysis_queue(response_id=response.pk))
+    # Themes and sentiment as for any comment: the beat's next scan finds it (nothing added to the caller's time).
     return Complaint.objects.create(
         message_id=incoming.message_id,
         channel=incoming.channel,

@@ -15,6 +15,7 @@ from surveys.models import Answer, Complaint, FollowUp, FollowUpEvent, ThemeMent
 from surveys.services.complaints import Incoming, complaint_receive
 from surveys.services.privacy import customer_erase, retention_apply
 from surveys.services.text import taxonomy_seed_retail
+from surveys.tasks import analyse_new_comments
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +122,7 @@ def test_complaints_get_themes_and_sentiment_and_the_desk_filters_on_them(
     taxonomy_seed_retail()
     with django_capture_on_commit_callbacks(execute=True):
         complaint = unrouted("Курьер опоздал на три часа, никто не позвонил")
+    assert analyse_new_comments() == 1  # the beat's next scan
     mentions = ThemeMention.objects.filter(response=complaint.followup.response_id).select_related("theme")
     assert sorted((m.theme.code, m.sentiment) for m in mentions) == [
         ("delivery_couriers", "negative"), ("delivery_time", "negative"),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0019_happy_band_help_text_ces_1_to_3'),
+        ('surveys', '0020_email_complaints'),
     ]
 
     operations = [
