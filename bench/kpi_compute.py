@@ -1,11 +1,12 @@
-"""KPI computation at scale on PostgreSQL: 1,000 employees × 12 months from 1,000,000 responses.
+"""KPI computation at scale on PostgreSQL: 10,000 employees × 12 months from 10,000,000 responses.
 
-    .venv/bin/python bench/kpi_compute.py [--responses 1000000] [--employees 1000] [--reuse]
+    .venv/bin/python bench/kpi_compute.py [--responses 10000000] [--reuse] [--db-name cx_scale]
 
-Builds its own database (`cx_bench_kpi`): 100 stores in 10 regions, 100 store managers and 900 frontline
-employees, one store-visit survey (NPS, CSAT, yes/no) answered N times over the last 365 days by the frontline
-employees' customers, and a follow-up case for every NPS of 0–2, owned by the store's manager — all inserted with
-set-based SQL. Then it defines eight KPIs covering every computed source and level (employee NPS, CSAT, average
+Uses the dataset of bench/bulk_load.py (PostgreSQL COPY; the same database as bench/results_scale.py, kept with
+`--reuse`): the demo program plus 400 stores, 10,000 employees (a manager and about 24 frontline people per store),
+1,000,000 customers, N responses over 13 months (half of them store visits, each about a frontline employee) and
+a follow-up case for every store-visit NPS of 0–2, owned by the store's manager; the score rollups are built
+set-based. Then it defines eight KPIs covering every computed source and level (employee NPS, CSAT, average
 and yes-share; unit NPS over the subtree; company NPS; cases contacted within the deadline per owner; responses
 per unit) and:
   1. computes all of them for the last 12 months with `kpis.services.measurements.kpi_compute` (the headline time,
@@ -20,7 +21,6 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,10 +29,11 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
-TARGET_S = 60.0
-STORES, REGIONS = 100, 10
+TARGET_S = 120.0
 
 sys.path.insert(0, str(ROOT))
+
+from bench import bulk_load  # noqa: E402
 
 
 class RunBroken(Exception):
@@ -54,49 +55,6 @@ def connect(args, dbname: str) -> psycopg.Connection:
 # ---------------------------------------------------------------- 1. the database and its data
 
 
-def bench_response_count(args) -> int | None:
-    try:
-        with connect(args, args.db_name) as db:
-            return db.execute(
-                "SELECT count(*) FROM surveys_response r JOIN surveys_survey s ON s.id = r.survey_id "
-                "WHERE s.public_id = 'bench-kpi'"
-            ).fetchone()[0]
-    except psycopg.Error:
-        return None
-
-
-def prepare_database(args) -> bool:
-    """A fresh, migrated database (or the existing one with --reuse when it holds N responses); True if reused."""
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", DATABASE_URL=database_url(args), DEBUG="0")
-    reuse = args.reuse and bench_response_count(args) == args.responses
-    if not reuse:
-        log(f"Database {args.db_name}: drop, create, migrate")
-        with connect(args, "postgres") as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{args.db_name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{args.db_name}"')
-    else:
-        log(f"Database {args.db_name}: reused ({args.responses:,} responses); migrate")
-        drop_unmigrated_kpi_tables(args)
-    done = subprocess.run(
-        [str(PYTHON), "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=600, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise RunBroken(f"migrate failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
-    return reuse
-
-
-def drop_unmigrated_kpi_tables(args) -> None:
-    """Tables an earlier run made from the models before the kpis app had migrations hold only the bench's own KPIs
-    and what was computed from them: dropped, so that `migrate` makes them again."""
-    with connect(args, args.db_name) as db:
-        migrated = db.execute("SELECT 1 FROM django_migrations WHERE app = 'kpis' LIMIT 1").fetchone()
-        tables = [row[0] for row in db.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'kpis\\_%'")]
-        if tables and not migrated:
-            log(f"  dropping kpis tables made without migrations: {', '.join(sorted(tables))}")
-            db.execute("DROP TABLE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
-
-
 def django_setup(args) -> None:
     os.environ.update(DJANGO_SETTINGS_MODULE="bench.settings", DATABASE_URL=database_url(args), DEBUG="0")
     import django
@@ -104,122 +62,19 @@ def django_setup(args) -> None:
     django.setup()
 
 
-def ensure_kpi_tables() -> list[str]:
-    """Create the kpis app's tables straight from the models when no migration has made them yet."""
-    from django.apps import apps
-    from django.db import connection
-
-    existing = set(connection.introspection.table_names())
-    created = []
-    with connection.schema_editor() as editor:
-        for model in apps.get_app_config("kpis").get_models():
-            if model._meta.db_table not in existing and model._meta.managed:
-                editor.create_model(model)
-                created.append(model._meta.db_table)
-    return created
-
-
-def seed(args) -> dict:
-    """Units, employees, the survey, N responses with three answers each and the follow-up cases, in SQL."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from cxprogram.models import Employee, Unit
-    from surveys.models import Question, Survey
-
-    started = time.perf_counter()
-    frontline_count = args.employees - STORES
-    with transaction.atomic():
-        company = Unit.objects.create(code="bench", name="Bench company", kind="company")
-        regions = Unit.objects.bulk_create(
-            [Unit(code=f"region-{i}", name=f"Region {i}", kind="region", parent=company) for i in range(REGIONS)]
-        )
-        stores = Unit.objects.bulk_create(
-            [Unit(code=f"store-{i}", name=f"Store {i}", kind="store", parent=regions[i % REGIONS])
-             for i in range(STORES)]
-        )  # fmt: skip
-        users = get_user_model().objects.bulk_create(
-            [get_user_model()(username=f"bench{i}", password="!") for i in range(args.employees)]  # noqa: S106
-        )
-        Employee.objects.bulk_create(
-            [
-                Employee(user=user, unit=stores[i % STORES], role="manager" if i < STORES else "frontline")
-                for i, user in enumerate(users)
-            ]
-        )
-        survey = Survey.objects.create(name="Bench store visit", public_id="bench-kpi", status="live")
-        questions = {
-            code: Question.objects.create(survey=survey, code=code, type=kind, order=n)
-            for n, (code, kind) in enumerate([("nps", "nps"), ("csat", "csat"), ("polite", "yes_no")])
-        }
-    log(f"  organisation: {REGIONS} regions, {STORES} stores, {args.employees} employees "
-        f"({STORES} managers, {frontline_count} frontline)")  # fmt: skip
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT setseed(0.42)")
-        cursor.execute(
-            "CREATE TEMP TABLE bench_staff AS SELECT (row_number() OVER (ORDER BY id)) - 1 AS k, id, unit_id "
-            "FROM cxprogram_employee WHERE role = 'frontline'"
-        )
-        t0 = time.perf_counter()
-        cursor.execute(
-            "INSERT INTO surveys_response (survey_id, unit_id, employee_id, touchpoint, channel, transaction_ref, "
-            "language, source, submitted_at) "
-            "SELECT %s, s.unit_id, s.id, 'store-visit', 'store', '', 'ru', 'api', "
-            "%s - random() * interval '365 days' "
-            "FROM generate_series(0, %s - 1) g JOIN bench_staff s ON s.k = g %% %s",
-            [survey.pk, now, args.responses, frontline_count],
-        )
-        log(f"  responses: {args.responses:,} in {time.perf_counter() - t0:.0f} s")
-        t0 = time.perf_counter()
-        # Scores lean by employee, so some people meet their targets and some do not.
-        cursor.execute(
-            "INSERT INTO surveys_answer (response_id, question_id, question_type, number, text) "
-            "SELECT r.id, q.id, q.kind, CASE q.kind "
-            "  WHEN 'nps' THEN LEAST(10, GREATEST(0, floor(random() * 11)::int + (r.employee_id %% 7) - 2)) "
-            "  WHEN 'csat' THEN LEAST(5, GREATEST(1, 1 + floor(random() * 5)::int + (r.employee_id %% 3) - 1)) "
-            "  ELSE (random() < 0.8 + (r.employee_id %% 5) * 0.04)::int END, '' "
-            "FROM surveys_response r CROSS JOIN (VALUES (%s, 'nps'), (%s, 'csat'), (%s, 'yes_no')) q(id, kind) "
-            "WHERE r.survey_id = %s",
-            [questions["nps"].pk, questions["csat"].pk, questions["polite"].pk, survey.pk],
-        )
-        answers = cursor.rowcount
-        log(f"  answers: {answers:,} in {time.perf_counter() - t0:.0f} s")
-        t0 = time.perf_counter()
-        cursor.execute(
-            "INSERT INTO surveys_followup (response_id, owner_id, unit_id, status, priority, reasons, due_at, "
-            "first_contact_at, root_cause, action_taken, created_at) "
-            "SELECT r.id, m.id, r.unit_id, 'contacted', 0, 'NPS ' || a.number, r.submitted_at + interval '8 hours', "
-            "CASE WHEN random() < 0.7 + (m.id %% 4) * 0.08 THEN r.submitted_at + random() * interval '12 hours' END, "
-            "'', '', r.submitted_at "
-            "FROM surveys_answer a JOIN surveys_response r ON r.id = a.response_id "
-            "JOIN cxprogram_employee m ON m.unit_id = r.unit_id AND m.role = 'manager' "
-            "WHERE a.question_id = %s AND a.number <= 2",
-            [questions["nps"].pk],
-        )
-        cases = cursor.rowcount
-        log(f"  follow-up cases: {cases:,} in {time.perf_counter() - t0:.0f} s")
-    t0 = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE)")
-    log(f"  VACUUM (ANALYZE) {time.perf_counter() - t0:.0f} s")
-    return {"seed_s": time.perf_counter() - started, "answers": answers, "cases": cases}
-
-
 # ---------------------------------------------------------------- 2. the KPIs and the computation
 
 
 KPIS = [
     # code, metric, level, question, target, warning
-    ("emp-nps", "nps", "employee", "nps", 10, 0),
-    ("emp-csat", "csat", "employee", "csat", 60, 50),
-    ("emp-csat-mean", "mean", "employee", "csat", 3.5, 3.2),
-    ("emp-polite", "yes_share", "employee", "polite", 90, 85),
-    ("unit-nps", "nps", "unit", "nps", 10, 0),
-    ("company-nps", "nps", "company", "nps", 10, 0),
-    ("mgr-contacted", "contacted_in_time", "employee", None, 85, 75),
-    ("unit-responses", "response_count", "unit", "nps", 800, 700),
+    ("bench-emp-nps", "nps", "employee", "nps", 10, 0),
+    ("bench-emp-csat", "csat", "employee", "csat", 60, 50),
+    ("bench-emp-csat-mean", "mean", "employee", "csat", 3.5, 3.2),
+    ("bench-emp-polite", "yes_share", "employee", "polite", 90, 85),
+    ("bench-unit-nps", "nps", "unit", "nps", 10, 0),
+    ("bench-company-nps", "nps", "company", "nps", 10, 0),
+    ("bench-mgr-contacted", "contacted_in_time", "employee", None, 85, 75),
+    ("bench-unit-responses", "response_count", "unit", "nps", 800, 700),
 ]
 
 
@@ -227,7 +82,7 @@ def define_kpis() -> list:
     from kpis.models import Kpi
     from surveys.models import Question
 
-    questions = {q.code: q for q in Question.objects.filter(survey__public_id="bench-kpi")}
+    questions = {q.code: q for q in Question.objects.filter(survey__public_id="store-visit")}
     kpis = []
     for code, metric, level, question, target, warning in KPIS:
         kpi, _ = Kpi.objects.update_or_create(
@@ -397,17 +252,16 @@ def check_nps_figures(kpis, hand_rows) -> tuple[bool, list[str]]:
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--responses", type=int, default=1_000_000)
-    parser.add_argument("--employees", type=int, default=1000, help="employees, 100 of them store managers")
+    parser.add_argument("--responses", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="measured runs of each figure query (default 3)")
     parser.add_argument("--reuse", action="store_true", help="keep the database if it already has N responses")
-    parser.add_argument("--db-name", default="cx_bench_kpi")
+    parser.add_argument("--db-name", default="cx_scale")
     parser.add_argument("--db-host", default="127.0.0.1")
     parser.add_argument("--db-port", type=int, default=5432)
     parser.add_argument("--db-user", default="postgres")
     args = parser.parse_args()
-    if args.responses < 1 or args.employees <= STORES:
-        parser.error(f"--responses must be positive and --employees above {STORES}")
+    if args.responses < 1:
+        parser.error("--responses must be positive")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db_name) or args.db_name in ("postgres", "template0", "template1"):
         parser.error("--db-name must be a plain lower-case name of a scratch database")
     return args
@@ -416,15 +270,9 @@ def parse_args():
 def main() -> int:
     args = parse_args()
     try:
-        reused = prepare_database(args)
+        timings = bulk_load.ensure_dataset(args.db_name, args.responses, args.reuse)
         django_setup(args)
-        created = ensure_kpi_tables()
-        if created:
-            log(f"kpis tables made from the models (no migration yet): {', '.join(created)}")
-        facts = {"seed_s": None, "answers": None, "cases": None}
-        if not reused:
-            log(f"seeding {args.responses:,} responses for {args.employees} employees")
-            facts = seed(args)
+        facts = {"seed_s": timings["total_s"] if timings else None, "answers": None, "cases": None}
         from django.db import connection
         from django.utils import timezone
 
@@ -439,6 +287,8 @@ def main() -> int:
             facts["cases"] = cursor.fetchone()[0]
             cursor.execute("SELECT count(*) FROM surveys_response")
             responses = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*), count(DISTINCT unit_id) FROM cxprogram_employee")
+            employees, stores = cursor.fetchone()
         kpis = define_kpis()
         # A fresh start, as a backfill meets it: no measurements, and no celebrations or points from earlier runs.
         PointEntry.objects.all().delete()
@@ -458,7 +308,7 @@ def main() -> int:
         log(f"figure queries against hand-written SQL, {args.repeat} warm interleaved runs")
         compared = compare_figures(args.repeat, kpis, date_from, today)
         equal, problems = check_nps_figures(kpis, compared["hand_rows"])
-    except (RunBroken, psycopg.Error, KeyboardInterrupt) as error:
+    except (RunBroken, RuntimeError, psycopg.Error, KeyboardInterrupt) as error:
         reason = "interrupted" if isinstance(error, KeyboardInterrupt) else f"{type(error).__name__}: {error}"
         print(f"\nRUN BROKEN: {reason}", file=sys.stderr, flush=True)
         return 2
@@ -473,7 +323,7 @@ def main() -> int:
         "",
         f"KPI computation: PostgreSQL, {os.cpu_count()} CPUs, database {args.db_name}",
         f"  data: {responses:,} responses, {facts['answers']:,} answers, {facts['cases']:,} follow-up cases, "
-        f"{args.employees} employees in {STORES} stores"
+        f"{employees:,} employees in {stores} units"
         + (f"; seeded in {facts['seed_s']:.0f} s" if facts.get("seed_s") else "; seeding skipped (--reuse)"),
         f"  {len(kpis)} KPIs, monthly, {date_from} .. {today}: {stored:,} measurements, "
         f"{employees_measured} employees measured",
