@@ -185,7 +185,9 @@ def load_organisation(cursor, *, stores: int, employees: int, customers: int, rn
     cursor.execute("SELECT setval(pg_get_serial_sequence('cxprogram_customer', 'id'), "
                    "(SELECT max(id) FROM cxprogram_customer))")  # fmt: skip
 
-    all_customers = cursor.execute("SELECT id, language, coalesce(home_unit_id, -1) FROM cxprogram_customer").fetchall()
+    all_customers = cursor.execute(
+        "SELECT id, language, coalesce(home_unit_id, -1), coalesce(segment_id, -1), value_tier FROM cxprogram_customer"
+    ).fetchall()
     frontline = cursor.execute(
         "SELECT unit_id, id FROM cxprogram_employee WHERE role = 'frontline' ORDER BY unit_id, id"
     ).fetchall()
@@ -293,6 +295,16 @@ def load_responses(cursor, *, responses: int, days: int, org: dict, rng, log: Ca
     customer_ids = customers[:, 0].astype(np.int64)
     customer_language = customers[:, 1].astype(str)
     customer_home = customers[:, 2].astype(np.int64)
+    customer_segment = customers[:, 3].astype(np.int64)
+    customer_tier = customers[:, 4].astype(str)
+    # Responses record the customer's segment and value tier when they answered, where the schema has them.
+    recorded = (
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'surveys_response' "
+            "AND column_name IN ('segment_id', 'value_tier')"
+        ).fetchone()[0]
+        == 2
+    )
     leaning = rng.choice(3, len(customers), p=[0.25, 0.45, 0.30])  # critical, middle, loyal
     mood_weights = np.array([demo.MOOD_WEIGHTS[name] for name in ("critical", "middle", "loyal")], dtype=float)
     mood_cumulative = np.cumsum(mood_weights / mood_weights.sum(axis=1, keepdims=True), axis=1)
@@ -323,10 +335,11 @@ def load_responses(cursor, *, responses: int, days: int, org: dict, rng, log: Ca
             np.strings.add(np.datetime_as_string(moment, unit="s"), "+00"),
             text_column(rng.integers(25, 241, n)), text_column(customer_ids[who]), nullable(employee), nullable(unit),
             text_column(survey_ids[which]), "", "f",
+            *([nullable(customer_segment[who]), customer_tier[who]] if recorded else []),
         ])  # fmt: skip
         copy_rows(cursor, "surveys_response", "id, touchpoint, channel, transaction_ref, language, source, "
                   "submitted_at, duration_seconds, customer_id, employee_id, unit_id, survey_id, contact_details, "
-                  "anonymous", lines)  # fmt: skip
+                  "anonymous" + (", segment_id, value_tier" if recorded else ""), lines)  # fmt: skip
         for s, survey_id in enumerate(survey_ids):
             mine = which == s
             data, count = builders[survey_id].rows(ids[mine], mood[mine], language[mine])
