@@ -17,7 +17,7 @@ each table by one `COPY … FROM STDIN` through psycopg 3's `cursor.copy`, with 
 
 The answers' and responses' secondary indexes are dropped during the COPY and built afterwards, and their foreign-key
 triggers are off (every key is made here from rows just written); then `VACUUM (ANALYZE)` and the score rollups are
-rebuilt set-based from the raw answers (`manage.py rollups_rebuild`). A marker table records N, so `--reuse` (and
+rebuilt from the raw answers (`manage.py rollups_rebuild`). A marker table records N, so `--reuse` (and
 the benchmarks that call `ensure_dataset`) keep a database that already holds the same dataset.
 """
 
@@ -438,7 +438,7 @@ def load(db_name: str, *, responses: int, stores: int = 400, employees: int = 10
 
 
 def rebuild_rollups(db_name: str, log: Callable = log) -> float:
-    """`manage.py rollups_rebuild` (set-based, from the raw answers), then ANALYZE; returns the seconds."""
+    """`manage.py rollups_rebuild` (from the raw answers), then ANALYZE; returns the seconds."""
     t0 = time.perf_counter()
     manage(db_name, "rollups_rebuild")
     with connect(db_name) as db:
