@@ -20,6 +20,13 @@ DUE_CHOICES = [("", _("Any time")), ("overdue", _("Overdue")), ("today", _("Due 
 NOBODY = "none"
 
 
+class SurveyChoiceField(forms.ModelChoiceField):
+    """Surveys by the title the reader reads, not their internal name."""
+
+    def label_from_instance(self, survey: Survey) -> str:
+        return survey.title
+
+
 class QueueFilterForm(forms.Form):
     """Filters of the queue; every choice is limited to what the person may see."""
 
@@ -28,7 +35,7 @@ class QueueFilterForm(forms.Form):
     due = forms.ChoiceField(label=_("Deadline"), choices=DUE_CHOICES, required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=PRIORITY_CHOICES, required=False)
     unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"), required=False, empty_label=_("Any"))
-    survey = forms.ModelChoiceField(
+    survey = SurveyChoiceField(
         Survey.objects.none(), label=_("Survey"), required=False, to_field_name="public_id", empty_label=_("Any")
     )
     owner = forms.ChoiceField(label=_("Owner"), required=False)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from surveys import scoring
@@ -109,6 +110,11 @@ class Survey(Localized, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("survey-public", args=[self.public_id])
 
+    @property
+    def title(self) -> str:
+        """What staff pages call the survey: its title in the reader's (active) language, else the internal name."""
+        return getattr(self, f"title_{(get_language() or settings.LANGUAGE_CODE)[:2]}", "") or self.name
+
 
 class Question(Localized, models.Model):
     class Type(models.TextChoices):
@@ -180,6 +186,11 @@ class Question(Localized, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.text_en or self.text_ru}"
+
+    @property
+    def text(self) -> str:
+        """The question as the reader (active language) reads it, else in the other language."""
+        return self.localized("text", (get_language() or settings.LANGUAGE_CODE)[:2])
 
     @property
     def scale(self) -> tuple[int, int] | None:

@@ -173,6 +173,15 @@ def case_owner(response: Response) -> tuple[Unit | None, Employee | None]:
     return response.unit, None
 
 
+def reply_templates_for(language: str) -> QuerySet[ReplyTemplate]:
+    """Every reply template, those in the customer's `language` first (each `in_customer_language`), then the
+    others: a case in another language still has a ready text to start from."""
+    first = Case(When(language=language, then=Value(True)), default=Value(False))
+    return ReplyTemplate.objects.annotate(in_customer_language=first).order_by(
+        "-in_customer_language", "language", "root_cause", "name", "pk"
+    )
+
+
 def reply_draft(
     *, followup: FollowUp, template: ReplyTemplate | None, complaint: Complaint | None = None
 ) -> tuple[str, str]:

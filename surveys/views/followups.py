@@ -19,7 +19,7 @@ from cxprogram.models import Employee
 from cxprogram.selectors import request_scope
 from surveys.answer_labels import answer_lines
 from surveys.forms.followups import QueueFilterForm
-from surveys.models import FollowUp, ReplyTemplate, Response, ThemeMention
+from surveys.models import FollowUp, Response, ThemeMention
 from surveys.selectors.channels import SEED_LOOP, channel_loop_metrics
 from surveys.selectors.complaints import complaint_of, routable_units
 from surveys.selectors.followups import (
@@ -28,6 +28,7 @@ from surveys.selectors.followups import (
     loop_metrics,
     recovery_case,
     reply_draft,
+    reply_templates_for,
     saved_views,
 )
 from surveys.selectors.themes import suggested_root_cause
@@ -204,16 +205,16 @@ def _render_case(
     owners = scope.employees().select_related("user").order_by("user__last_name")
     complaint = complaint_of(case)
     language = customer.language if customer else response.language
-    templates = ReplyTemplate.objects.filter(language=language)
+    templates = list(reply_templates_for(language))
     chosen = None
     if reply is None:
-        chosen = (
-            templates.filter(pk=request.GET.get("template")).first()
-            if request.GET.get("template", "").isdecimal()  # isdigit() also accepts "²", which int() refuses
-            else None
-        )
-        chosen = (
-            chosen or templates.filter(root_cause=case.root_cause).first() or templates.filter(root_cause="").first()
+        asked = request.GET.get("template", "")
+        own = [t for t in templates if t.in_customer_language]
+        chosen = next(
+            # isdigit() also accepts "²", which int() refuses
+            (t for t in templates if asked.isdecimal() and t.pk == int(asked)),
+            next((t for t in own if t.root_cause == case.root_cause), None)
+            or next((t for t in own if not t.root_cause), None),
         )
         subject, body = reply_draft(followup=case, template=chosen, complaint=complaint)
         reply = ReplyForm(initial={"subject": subject, "body": body, "key": secrets.token_urlsafe(16)})

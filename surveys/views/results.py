@@ -151,7 +151,7 @@ def results_export(request: HttpRequest, public_id: str, file_format: str = "csv
     language = translation.get_language()
     # Comments' phones, e-mails and card numbers stay masked unless a CX lead asks for them.
     personal_data = request.GET.get("personal_data") == "1" and request_scope(request).is_lead
-    name = export_file_name(survey.name, form.slice_label(), timezone.localdate().isoformat(), file_format)
+    name = export_file_name(survey.title, form.slice_label(), timezone.localdate().isoformat(), file_format)
     if file_format == "xlsx":
         into = tempfile.TemporaryFile()  # noqa: SIM115  # FileResponse closes it once sent
         responses_xlsx(survey=survey, responses=responses, language=language, into=into, personal_data=personal_data)

@@ -1,6 +1,8 @@
 """The case desk: filters that narrow and never widen a person's scope, search, saved views, bulk reassignment for CX
 leads only, confirmations on the case page, durations in hours and days, and a query count that does not grow."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -218,3 +220,41 @@ def test_queue_query_count_does_not_grow_with_cases(client, org, desk, who):
     # two queue pages; each reads the theme filter's choices once, and the loop by channel (one query, and one
     # median per channel, here one)
     assert len(after) <= {"lead": 34, "store_manager": 32}[who]
+
+
+def _template_options(page: str) -> list[tuple[str, list[str]]]:
+    """The reply-template select as (group label, option texts) in the order shown."""
+    select = re.search(r'<select id="template" name="template">(.*?)</select>', page, re.S).group(1)
+    return [
+        (label, [html.unescape(text) for text in re.findall(r"<option[^>]*>([^<]*)</option>", options)])
+        for label, options in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', select, re.S)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("customer_language", "own", "other", "drafted"),
+    [
+        ("ru", "Ответ клиенту", "Reply to the customer (English)", "Vera Important, здравствуйте!"),
+        ("en", "Reply to the customer", "Ответ клиенту (Русский)", "Dear Vera Important,"),
+    ],
+)
+def test_reply_templates_in_the_customers_language_come_first_then_the_others(
+    client, org, desk, customer_language, own, other, drafted
+):
+    seed_reply_templates()
+    case = desk["overdue"]
+    case.response.customer.language = customer_language
+    case.response.customer.save(update_fields=["language"])
+    client.force_login(org["people"]["store_manager"].user)
+    page = client.get(case.get_absolute_url()).content.decode()
+    (first_label, first), (second_label, second) = _template_options(page)
+    assert (first_label, second_label) == ("In the customer's language", "In other languages")
+    assert len(first) == len(second) == 9  # each root cause and a general one, in each language
+    assert first[0] == own and second[0] == other
+    assert all(not text.endswith(("(English)", "(Русский)")) for text in first)
+    assert drafted in html.unescape(page)  # the draft starts from the customer's language
+    # A template in the other language can still be chosen and fills in the name.
+    english = ReplyTemplate.objects.get(name="Reply to the customer")
+    chosen = html.unescape(client.get(case.get_absolute_url(), {"template": english.pk}).content.decode())
+    assert "Dear Vera Important," in chosen
+    assert f'<option value="{english.pk}" selected>' in chosen

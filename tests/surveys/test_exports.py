@@ -6,12 +6,14 @@ import io
 import re
 import zipfile
 from urllib.parse import unquote
+from xml.etree import ElementTree
 
 import pytest
 
 from surveys.links import ResponseContext
 from surveys.models import Question
 from surveys.services.responses import response_submit
+from surveys.spreadsheet import column_letters, write_sheet
 from tests.cxprogram.factories import CustomerFactory, SegmentFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory, SurveyFactory
 
@@ -21,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def survey(org, settings):
-    survey = SurveyFactory(public_id="visit", name="Визит в магазин", followup_enabled=False)
+    survey = SurveyFactory(public_id="visit", name="visit (internal name)", title_ru="Визит в магазин",
+                           title_en="Store visit", followup_enabled=False)  # fmt: skip
     nps = QuestionFactory(survey=survey, code="nps", type=QT.NPS)
     bought = QuestionFactory(survey=survey, code="bought", type=QT.MULTIPLE)
     sofa = ChoiceFactory(question=bought, order=1, text_en="Sofa", text_ru="Диван")
@@ -113,3 +116,29 @@ def test_a_manager_exports_only_the_unit_subtree_in_xlsx(client, survey):
     _response, body = download(client, org["people"]["south_manager"].user, "/results/visit/export.xlsx")
     texts = [cell for row in _sheet(body) for cell in row]
     assert "inlineStr:Долго ждали" in texts and "inlineStr:Всё отлично" not in texts
+
+
+def test_the_xlsx_package_is_well_formed_with_typed_cells_and_hostile_text_kept_as_text():
+    into = io.BytesIO()
+    rows = [[1, 2.5, 'a <b> & "c"', None, ""], [2, -3, "tab\tand\x01bell\x0b", "=1+1", " x "]]
+    assert write_sheet(into, title='Визит "<в>"', header=["id", "score", "text", "empty", "blank"], rows=rows) == 2
+    package = zipfile.ZipFile(io.BytesIO(into.getvalue()))
+    # every part is well-formed XML (bytes this test just wrote, not untrusted input)
+    parts = {name: ElementTree.fromstring(package.read(name)) for name in package.namelist()}  # noqa: S314
+    assert sorted(parts) == ["[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/styles.xml",
+                             "xl/workbook.xml", "xl/worksheets/sheet1.xml"]  # fmt: skip
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    assert parts["xl/workbook.xml"].find(f"{main}sheets/{main}sheet").get("name") == 'Визит "<в>"'
+    cells = [
+        [(c.get("r"), c.get("t"), c.get("s"), "".join(c.itertext())) for c in row]
+        for row in parts["xl/worksheets/sheet1.xml"].iter(f"{main}row")
+    ]
+    assert cells == [
+        [("A1", "inlineStr", "1", "id"), ("B1", "inlineStr", "1", "score"), ("C1", "inlineStr", "1", "text"),
+         ("D1", "inlineStr", "1", "empty"), ("E1", "inlineStr", "1", "blank")],
+        [("A2", None, None, "1"), ("B2", None, None, "2.5"), ("C2", "inlineStr", None, 'a <b> & "c"')],
+        [("A3", None, None, "2"), ("B3", None, None, "-3"), ("C3", "inlineStr", None, "tab\tandbell"),
+         ("D3", "inlineStr", None, "=1+1"), ("E3", "inlineStr", None, " x ")],
+    ]  # fmt: skip
+    assert column_letters(0) == "A" and column_letters(25) == "Z" and column_letters(26) == "AA"
+    assert column_letters(701) == "ZZ" and column_letters(702) == "AAA"
