@@ -185,7 +185,7 @@ class Question(Localized, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.text_en or self.text_ru}"
+        return f"{self.code}: {self.text}"  # in the reader's language: the admin's question lists read in it
 
     @property
     def text(self) -> str:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from django.db import transaction
 from django.db.models import F, QuerySet
 
 from surveys.models import Answer, Response, Survey
@@ -100,6 +101,16 @@ def response_rows(
         .iterator(chunk_size=20000)
     )
     width = len(questions)
+    with transaction.atomic():
+        # Inside a transaction the two server-side cursors stream side by side; outside one (autocommit) Django
+        # declares them WITH HOLD, and PostgreSQL computes and stores each whole result before the first row.
+        yield from _merged(
+            rows, answers, width=width, position=position, anonymous=anonymous, personal_data=personal_data
+        )
+
+
+def _merged(rows: Iterator, answers: Iterator, *, width: int, position: dict, anonymous: bool, personal_data: bool):
+    """The response rows (ordered by id) with their answers (ordered by response) merged in as one cell a question."""
     pending = next(answers, None)
     for row in rows:
         response_id = row[0]

@@ -218,6 +218,8 @@ def _render_case(
         )
         subject, body = reply_draft(followup=case, template=chosen, complaint=complaint)
         reply = ReplyForm(initial={"subject": subject, "body": body, "key": secrets.token_urlsafe(16)})
+    for field in reply.fields.values():  # written in the customer's language: spellcheck and screen readers follow
+        field.widget.attrs["lang"] = language
     context = {
         "case": case,
         "response": response,

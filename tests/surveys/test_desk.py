@@ -257,4 +257,5 @@ def test_reply_templates_in_the_customers_language_come_first_then_the_others(
     english = ReplyTemplate.objects.get(name="Reply to the customer")
     chosen = html.unescape(client.get(case.get_absolute_url(), {"template": english.pk}).content.decode())
     assert "Dear Vera Important," in chosen
-    assert f'<option value="{english.pk}" selected>' in chosen
+    assert f'<option value="{english.pk}" lang="en" selected>' in chosen
+    assert re.search(rf'<textarea name="body"[^>]* lang="{customer_language}"', chosen)  # spellcheck in that language
