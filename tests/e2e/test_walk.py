@@ -162,7 +162,11 @@ class Checker:
         self.page, self.language, self.width, self.data, self.shots = page, language, width, data, shots
         self.errors: list[str] = []
         self.findings: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        # the console names no address for a resource that failed to load: its location does
+        page.on(
+            "console",
+            lambda m: self.errors.append(f"{m.text} {m.location.get('url', '')}") if m.type == "error" else None,
+        )
         page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def open(self, url: str, *, missing_ok: bool = False) -> None:
