@@ -9,12 +9,17 @@ import io
 import itertools
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+# scikit-learn is imported where a model is fitted or loaded, not with this module: it adds about 100 MB to every
+# process that loads the app (web workers, Celery, a million-row export: bench/README.md), most of which never
+# touches a model.
 
 LABELS = ("negative", "neutral", "positive")
 MIN_TRAINING = 60  # comments; below this (or with a class missing) the lexicon stays in charge
@@ -46,12 +51,16 @@ class Evaluation:
 class SentimentModel:
     """A fitted vectoriser and classifier, predicting in batches."""
 
-    def __init__(self, vectoriser: TfidfVectorizer, classifier: LogisticRegression):
+    def __init__(self, vectoriser: "TfidfVectorizer", classifier: "LogisticRegression"):
         self.vectoriser = vectoriser
         self.classifier = classifier
 
     @classmethod
     def fit(cls, documents: list[list[str]], labels: list[str]) -> "SentimentModel":
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
         vectoriser = TfidfVectorizer(analyzer=_terms, sublinear_tf=True, min_df=1)
         matrix = vectoriser.fit_transform(documents)
         # SAGA: as accurate as L-BFGS here and ~40× faster on sparse TF-IDF (50,000 comments train in seconds).
@@ -69,6 +78,8 @@ class SentimentModel:
         cannot make a model (too few comments, or a sentiment never seen)."""
         if len(documents) < MIN_TRAINING or len(set(labels)) < len(LABELS):
             raise ValueError("not enough labelled comments")
+        from sklearn.model_selection import train_test_split
+
         train_docs, test_docs, train_labels, test_labels = train_test_split(
             documents, labels, test_size=0.2, random_state=seed, stratify=labels
         )
@@ -104,6 +115,9 @@ class SentimentModel:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "SentimentModel":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
         arrays = np.load(io.BytesIO(data), allow_pickle=False)
         vectoriser = TfidfVectorizer(analyzer=_terms, sublinear_tf=True)
         vectoriser.vocabulary_ = {term: index for index, term in enumerate(arrays["vocabulary"].tolist())}
