@@ -101,14 +101,14 @@ def _write_postgresql(analyses: list[tuple], mentions: list[tuple], *, replace: 
     # Table and column names come from the models; every value is a parameter.
     with connection.cursor() as cursor:
         if replace:
-            cursor.execute(f"DELETE FROM {mention_table} WHERE analysis_id = ANY(%s::bigint[])", [ids])  # noqa: S608
-            conflict = "DO UPDATE SET " + ", ".join(
+            cursor.execute(f"DELETE FROM {mention_table} WHERE analysis_id = ANY(%s::bigint[])", [ids])  # noqa: S608  # nosec B608
+            conflict = "DO UPDATE SET " + ", ".join(  # nosec B608  # constant column names
                 f"{column} = EXCLUDED.{column}" for column in ("language", "sentiment", "score", "has_personal_data")
             ) + ", analysed_at = EXCLUDED.analysed_at"  # fmt: skip
         else:
             conflict = "DO NOTHING"
         cursor.execute(
-            f"INSERT INTO {analysis_table} ({', '.join(ANALYSIS_COLUMNS)}, analysed_at) "  # noqa: S608
+            f"INSERT INTO {analysis_table} ({', '.join(ANALYSIS_COLUMNS)}, analysed_at) "  # noqa: S608  # nosec B608
             "SELECT *, now() FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::float8[], "
             f"%s::bool[]) ON CONFLICT (answer_id) {conflict} RETURNING answer_id",
             [list(column) for column in zip(*analyses, strict=True)],
@@ -117,7 +117,7 @@ def _write_postgresql(analyses: list[tuple], mentions: list[tuple], *, replace: 
         mentions = [row for row in mentions if row[0] in written]
         if mentions:
             cursor.execute(
-                f"INSERT INTO {mention_table} ({', '.join(quote(c) for c in MENTION_COLUMNS)}) "  # noqa: S608
+                f"INSERT INTO {mention_table} ({', '.join(quote(c) for c in MENTION_COLUMNS)}) "  # noqa: S608  # nosec B608
                 "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::float8[], "
                 "%s::int[], %s::int[])",
                 [list(column) for column in zip(*mentions, strict=True)],
