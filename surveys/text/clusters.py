@@ -9,8 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from surveys.text.discover import STOPWORDS
 from surveys.text.lemmas import Token
@@ -62,6 +60,10 @@ def cluster_comments(
     usable = [row for row in comments if row[1]]
     if len(usable) < 2 * min_size:
         return []
+    # Imported here, as in sentiment.py: scikit-learn adds about 100 MB to every process that loads the app.
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2)
     try:
         matrix = vectoriser.fit_transform([lemmas for _t, lemmas, _w in usable])
