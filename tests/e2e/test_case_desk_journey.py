@@ -29,7 +29,9 @@ def desk(org):
     for who in ("store_manager", "lead"):
         people[who].user.set_password(PASSWORD)
         people[who].user.save(update_fields=["password"])
-    survey = SurveyFactory(public_id="visit", name="Store visit", followup_nps_max=6, followup_sla_hours=8)
+    survey = SurveyFactory(
+        public_id="visit", name="visit-2026", title_en="Store visit", followup_nps_max=6, followup_sla_hours=8
+    )
     nps = QuestionFactory(survey=survey, code="nps", type=Question.Type.NPS, order=1)
     comment = QuestionFactory(survey=survey, code="comment", type=Question.Type.LONG_TEXT, order=2, required=False)
     questions = list(survey.questions.all())
