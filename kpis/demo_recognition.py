@@ -40,13 +40,13 @@ PEER = [
     ("dmitry", "alice", "team", "private", 10, 14, "Спасибо, что поддержала меня в трудный день."),
     ("maria", "alice", "improve", "company", 15, 20, "Поделилась с Ленинским своей схемой выкладки текстиля."),
     ("alice", "bob", "ownership", "company", 15, 3, "Борис разобрал сложный возврат и сам перезвонил покупателю."),
-    ("alice", "dmitry", "care", "unit", 10, 7, "Dmitry stayed with an elderly customer until her taxi came."),
+    ("alice", "dmitry", "care", "unit", 10, 7, "Дмитрий дождался с пожилой покупательницей её такси."),
     ("manager", "bob", "honesty", "private", 20, 11,
      "Честно назвал покупателю реальные сроки поставки — и тот всё равно купил у нас."),
     ("moscow.head", "manager", "team", "company", 25, 16, "Марина устроила обмен опытом между магазинами Москвы."),
-    ("polina", "roman", "ownership", "company", 10, 4, "Roman called the customer himself when the delivery ran late."),
+    ("polina", "roman", "ownership", "company", 10, 4, "Роман сам позвонил покупателю, когда доставка задержалась."),
     ("victor", "daria", "improve", "company", 10, 12, "Дарья придумала памятку по сборке шкафов для покупателей."),
-    ("dmitry", "bob", "team", "private", 5, 1, "Thanks for covering my Saturday shift."),
+    ("dmitry", "bob", "team", "private", 5, 1, "Спасибо, что вышел за меня в субботу."),
     ("vera", "polina", "care", "unit", 10, 6, "Полина за один звонок решила вопрос с заказом постоянного клиента."),
 ]  # fmt: skip
 PRAISE_PASSED_ON = 3
