@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from .environment import database_from_url, env_bool, env_int, env_list
+from .environment import databases_from_environ, env_bool, env_int, env_list
 
 ENV = os.environ
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -70,7 +70,14 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url(ENV.get("DATABASE_URL", "sqlite:///var/cxprogram.sqlite3"), BASE_DIR)}
+DATABASES = databases_from_environ(ENV, BASE_DIR)
+# With a read replica, pages that may show data a few seconds old read from it (cxprogram/replica.py); it is used
+# only while its lag is under DATABASE_REPLICA_MAX_LAG seconds, and a person who just sent a form reads from the
+# primary for that long, so that they see what they wrote.
+DATABASE_ROUTERS = ["cxprogram.replica.ReplicaRouter"] if "replica" in DATABASES else []
+DATABASE_REPLICA_MAX_LAG = env_int(ENV, "DATABASE_REPLICA_MAX_LAG", 10)
+if DATABASE_ROUTERS:
+    MIDDLEWARE.append("cxprogram.replica.PrimaryAfterWriteMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = ENV.get("CACHE_URL", "")

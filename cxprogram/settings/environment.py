@@ -47,8 +47,19 @@ def env_required(environ: dict, name: str, why: str) -> str:
     return value
 
 
-def database_from_url(url: str, base_dir: Path) -> dict:
-    """Turn `DATABASE_URL` into a Django DATABASES entry.
+def databases_from_environ(environ: dict, base_dir: Path) -> dict:
+    """DATABASES: `default` from DATABASE_URL (SQLite in var/ when unset) and, when DATABASE_REPLICA_URL is set, a
+    `replica` alias that only reads (cxprogram/replica.py routes to it; tests make it a mirror of default)."""
+    databases = {"default": database_from_url(environ.get("DATABASE_URL", "sqlite:///var/cxprogram.sqlite3"), base_dir)}
+    replica_url = environ.get("DATABASE_REPLICA_URL", "").strip()
+    if replica_url:
+        replica = database_from_url(replica_url, base_dir, variable="DATABASE_REPLICA_URL")
+        databases["replica"] = replica | {"TEST": {"MIRROR": "default"}}
+    return databases
+
+
+def database_from_url(url: str, base_dir: Path, variable: str = "DATABASE_URL") -> dict:
+    """Turn `DATABASE_URL` (or the variable named) into a Django DATABASES entry.
 
     Accepts `sqlite:///relative/or/absolute/path.sqlite3`, `sqlite://:memory:` and
     `postgres://user:password@host:port/name?option=value` (also `postgresql://`).
@@ -77,13 +88,13 @@ def database_from_url(url: str, base_dir: Path) -> dict:
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise ImproperlyConfigured(
-                f"DATABASE_URL {redact(url)!r} names no database; "
+                f"{variable} {redact(url)!r} names no database; "
                 "write it as postgres://user:password@host:5432/database."
             )
         try:
             port = parts.port
         except ValueError:
-            raise ImproperlyConfigured(f"DATABASE_URL {redact(url)!r} has a port that is not a number.") from None
+            raise ImproperlyConfigured(f"{variable} {redact(url)!r} has a port that is not a number.") from None
         conn_max_age = int(options.pop("conn_max_age", "60"))
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -97,7 +108,7 @@ def database_from_url(url: str, base_dir: Path) -> dict:
             "OPTIONS": options,
         }
     raise ImproperlyConfigured(
-        f"DATABASE_URL {redact(url)!r} is not understood: it must start with "
+        f"{variable} {redact(url)!r} is not understood: it must start with "
         "postgres:// (production) or sqlite:/// (embedded default)."
     )
 

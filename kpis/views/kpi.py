@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from cxprogram.api.inputs import date_in_range
 from cxprogram.models import Employee, Unit
+from cxprogram.replica import reads_from_replica
 from cxprogram.selectors import Scope, request_scope, unit_ancestors
 from kpis.models import Kpi, KpiManualValue
 from kpis.selectors.kpi import (
@@ -29,6 +30,7 @@ from kpis.services.measurements import manual_value_record
 
 
 @login_required
+@reads_from_replica
 def me(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     if not scope.has_own_page:
@@ -37,6 +39,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def employee_page(request: HttpRequest, pk: int) -> HttpResponse:
     """An employee's KPIs, their customers' words, recognitions and open cases: their own page, or a manager's
     or CX lead's view of someone in scope (anyone else gets a 404)."""
@@ -62,6 +65,7 @@ def _manager_or_lead(scope: Scope) -> None:
 
 
 @login_required
+@reads_from_replica
 def team(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """A unit's scorecard, each of its people's KPIs with sample sizes, the units below, and recognition."""
     scope = request_scope(request)
@@ -87,6 +91,7 @@ def team(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def outcomes(request: HttpRequest) -> HttpResponse:
     """For CX leads: which measured behaviours go with better customer outcomes."""
     if not request_scope(request).can_see_outcomes:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -19,6 +20,7 @@ from cxprogram.api.inputs import TextLookupMixin
 from cxprogram.api.pagination import CreatedCursorPagination, SubmittedCursorPagination
 from cxprogram.api.permissions import IsEmployee, IsLeadOrManager, api_scope
 from cxprogram.models import Segment, Unit
+from cxprogram.replica import reads_from_replica
 from surveys.anonymity import period_label, period_parse, period_start
 from surveys.api.filters import FollowUpFilter, InvitationFilter, ResponseFilter
 from surveys.api.serializers.distribution import (
@@ -195,6 +197,7 @@ class MetricsView(APIView):
     permission_classes = [IsLeadOrManager]
 
     @extend_schema(parameters=[MetricsQuerySerializer], responses={200: MetricsSerializer})
+    @method_decorator(reads_from_replica)
     def get(self, request):
         scope = api_scope(request)
         query = MetricsQuerySerializer(data=request.query_params)

@@ -101,7 +101,7 @@ def response_rows(
         .iterator(chunk_size=20000)
     )
     width = len(questions)
-    with transaction.atomic():
+    with transaction.atomic(using=responses.db):  # the replica when the export reads from it
         # Inside a transaction the two server-side cursors stream side by side; outside one (autocommit) Django
         # declares them WITH HOLD, and PostgreSQL computes and stores each whole result before the first row.
         yield from _merged(

@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from cxprogram.models import Unit
+from cxprogram.replica import reads_from_replica
 from cxprogram.selectors import request_scope
 from surveys.forms.results import BREAKDOWN_CHOICES, AnonymousResultsForm, ResultsFilterForm
 from surveys.models import FollowUp, Survey
@@ -39,6 +40,7 @@ def _viewer_units(request: HttpRequest):
 
 
 @login_required
+@reads_from_replica
 def results_index(request: HttpRequest) -> HttpResponse:
     _scope, units = _viewer_units(request)
     in_scope = Q() if units is None else Q(responses__unit__in=units)
@@ -89,6 +91,7 @@ def _no_single_answers(survey: Survey) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     _viewer_units(request)
     survey = get_object_or_404(Survey, public_id=public_id)
@@ -140,6 +143,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
+@reads_from_replica
 def results_export(request: HttpRequest, public_id: str, file_format: str = "csv") -> HttpResponse:
     """The slice's responses as a streamed CSV or an XLSX file, named after the survey, the slice and the day."""
     survey, form, valid, units = _filtered(request, public_id)
@@ -170,6 +174,7 @@ def export_file_name(survey: str, slice_label: str, day: str, extension: str) ->
 
 
 @login_required
+@reads_from_replica
 def results_allies(request: HttpRequest, public_id: str) -> HttpResponse:
     survey, form, valid, units = _filtered(request, public_id)
     if survey.anonymous:

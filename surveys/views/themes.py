@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cxprogram.replica import reads_from_replica
 from cxprogram.selectors import request_scope
 from surveys.forms.themes import DiscoveredThemeForm
 from surveys.models import SentimentClassifier, Survey, Theme
@@ -18,6 +19,7 @@ from surveys.views.results import _filtered
 
 
 @login_required
+@reads_from_replica
 def results_themes(request: HttpRequest, public_id: str) -> HttpResponse:
     survey, form, valid, units = _filtered(request, public_id)
     if survey.anonymous:
