@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from kombu import Connection
 
+from . import replica
 from .selectors import background_health
 
 
@@ -15,6 +16,19 @@ def database_state() -> str:
     except DatabaseError as error:
         return f"unavailable: {type(error).__name__}"
     return "ok"
+
+
+def replica_state() -> str | None:
+    """The read replica, measured now: 'ok', 'behind <n> s' (DATABASE_REPLICA_MAX_LAG or more: pages read the
+    primary meanwhile) or 'unavailable: <error>'; None when there is none."""
+    if not replica.replica_configured():
+        return None
+    try:
+        lag = replica.replica_lag()
+    except DatabaseError as error:
+        return f"unavailable: {type(error).__name__}"
+    limit = settings.DATABASE_REPLICA_MAX_LAG
+    return f"behind {lag:.1f} s" if limit and lag >= limit else "ok"
 
 
 def broker_state() -> str:

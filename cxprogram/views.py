@@ -107,9 +107,13 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Readiness of the whole installation: 200 when the database and the broker answer and the worker and beat
-    have been heard from lately; 503 with the failing part named otherwise."""
+    have been heard from lately; 503 with the failing part named otherwise. A read replica's state is told beside
+    them without changing the status: while it is behind or away, pages read the primary."""
     states = {"database": health.database_state(), "broker": health.broker_state(), **health.background_states()}
     healthy = all(state in ("ok", "in-process") for state in states.values())
+    replica = health.replica_state()
+    if replica is not None:
+        states["replica"] = replica
     return JsonResponse({"status": "ok" if healthy else "unavailable", **states}, status=200 if healthy else 503)
 
 

@@ -197,6 +197,20 @@ def test_a_replica_too_far_behind_or_away_is_not_read(client, survey, org, with_
     assert (away.status_code, secondary) == (200, [])
 
 
+def test_healthz_tells_the_replicas_state_without_failing_for_it(client, with_replica, monkeypatch):
+    """The site works on the primary alone, so a lagging or lost replica is told, not a 503."""
+    assert (client.get("/healthz").status_code, client.get("/healthz").json()["replica"]) == (200, "ok")
+    monkeypatch.setattr(replica, "replica_lag", lambda: 31.34)
+    assert (client.get("/healthz").status_code, client.get("/healthz").json()["replica"]) == (200, "behind 31.3 s")
+
+    def unreachable():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(replica, "replica_lag", unreachable)
+    answer = client.get("/healthz")
+    assert (answer.status_code, answer.json()["replica"]) == (200, "unavailable: OperationalError")
+
+
 def test_the_lag_is_measured_on_the_replica(with_replica):
     """On the test mirror (no standby) the lag is 0 seconds; a real standby is measured by bench/replica.py."""
     assert replica.replica_lag() == 0.0
