@@ -9,6 +9,7 @@ from cxprogram.demo import DemoOptions
 from cxprogram.models import Channel, Customer, Employee, Unit
 from surveys.demo_replies import seed_reply_templates
 from surveys.demo_text import seed_text
+from surveys.demo_website import seed_website
 from surveys.services.followups import business_due
 from surveys.services.responses import anonymous_moment
 
@@ -160,6 +161,7 @@ def seed(options: DemoOptions) -> None:
     if not pulse.responses.exists():
         generate_pulse(pulse)
     options.log(f"Employee pulse: {pulse.responses.count()} anonymous answers over three months.")
+    seed_website(options.log)
     options.log(f"Score rollups: {rollups_rebuild()} rows counted from the answers.")
     opened = open_recent_cases(days=21)
     options.log(f"Follow-up cases: {FollowUp.objects.count()} ({opened} opened now for recent detractors).")

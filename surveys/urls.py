@@ -1,12 +1,16 @@
 from django.urls import path
 
-from surveys.views import followups, notices, responses, results, sending, themes
+from surveys.views import followups, notices, responses, results, sending, themes, website, widget
 
 urlpatterns = [
     path("s/i/<str:token>/", responses.survey_invitation, name="survey-invitation"),
     path("s/<str:public_id>/", responses.survey_public, name="survey-public"),
     path("s/<str:public_id>/thanks/<str:band>/", responses.survey_thanks, name="survey-thanks"),
     path("u/<str:token>/", notices.unsubscribe, name="unsubscribe"),
+    path("w.js", widget.widget_script, name="widget-script"),
+    path("w/<str:public_id>/", widget.widget_config, name="widget-config"),
+    path("w/<str:public_id>/answers/", widget.widget_answer, name="widget-answer"),
+    path("results/<str:public_id>/pages/", website.website_pages, name="results-website-pages"),
     path("results/", results.results_index, name="results-index"),
     path("results/<str:public_id>/", results.results_detail, name="results-detail"),
     path("results/<str:public_id>/export.csv", results.results_export, name="results-export"),

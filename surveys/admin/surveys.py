@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cxprogram.models import Channel, Employee, Unit
+from surveys.admin.website import WidgetOriginInline
 from surveys.links import ResponseContext, survey_public_link
 from surveys.models import (
     Choice,
@@ -154,7 +155,7 @@ class SurveyAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "anonymous"]
     search_fields = ["name__unicontains", "title_en__unicontains", "title_ru__unicontains", "public_id"]
     readonly_fields = ["public_id", "created_at", "updated_at", "links"]
-    inlines = [QuestionInline]
+    inlines = [QuestionInline, WidgetOriginInline]
     actions = ["publish", "close", "duplicate"]
     save_on_top = True
     fieldsets = [

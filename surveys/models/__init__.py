@@ -10,6 +10,7 @@ from surveys.models.rollups import *  # noqa: F403
 from surveys.models.sending import *  # noqa: F403
 from surveys.models.surveys import LANGUAGE_CODES, Choice, Localized, Question, Survey, new_public_id
 from surveys.models.text import *  # noqa: F403
+from surveys.models.website import *  # noqa: F403
 
 __all__ = [
     "LANGUAGE_CODES",

@@ -22,6 +22,7 @@ class Response(InteractionContext):
         API = "api", _("Integration (kiosk, call centre)")
         STAFF = "staff", _("Entered by staff")
         COMPLAINT = "complaint", _("Complaint from outside")
+        WIDGET = "widget", _("Website widget")
 
     survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="responses")
     invitation = models.OneToOneField(

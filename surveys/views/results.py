@@ -129,6 +129,9 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "comments": comments,
         "pilot": pilot,
         "request_scope_is_lead": request_scope(request).is_lead,
+        "website_pages": request_scope(request).is_lead  # surveys/views/website; asked only of a yes/no survey
+        and any(r.question.type == "yes_no" for r in results.questions)
+        and survey.widget_origins.exists(),
         "query": query.urlencode(),
         "metrics": loop_metrics(FollowUp.objects.filter(response__in=responses_in(slice_)), now=timezone.now()),
         "channels": channel_loop_metrics(

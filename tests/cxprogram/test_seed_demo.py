@@ -80,12 +80,15 @@ def test_responses_are_generated_once_and_hang_together():
 
     call_command("seed_demo", customers=50, responses=300)
     call_command("seed_demo", customers=50, responses=300)
-    assert Response.objects.exclude(survey__public_id="pulse").count() == 300
+    assert Response.objects.exclude(survey__public_id__in=["pulse", "help-centre"]).count() == 300
+    # The help centre's website widget: its answers once, each filed under a help page.
+    website = Response.objects.filter(survey__public_id="help-centre")
+    assert (website.count(), website.filter(website_page__isnull=False, channel="web").count()) == (216, 216)
     # Employees answer the anonymous pulse once a month for three months: no customer or employee on it.
     pulse = Response.objects.filter(survey__public_id="pulse")
     assert pulse.count() == 3 * Employee.objects.exclude(role="cx_lead").count()
     assert not pulse.filter(customer__isnull=False).exists() and not pulse.filter(employee__isnull=False).exists()
-    assert Survey.objects.filter(status="live").count() == 4
+    assert Survey.objects.filter(status="live").count() == 5
     # Every NPS answer is 0–10, every response has its required scores, and detractors name what to improve.
     nps = Answer.objects.filter(question__code="nps", response__survey__public_id="store-visit")
     assert nps.count() == Response.objects.filter(survey__public_id="store-visit").count()

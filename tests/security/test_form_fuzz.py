@@ -51,6 +51,10 @@ UNREACHED = {
     "api-docs": "the API, covered by schemathesis",
     "results-export": "a download; the filters that shape it are fuzzed on the results page",
     "results-theme-accept": "its forms show only when 5 comments share a phrase; test_text_pages posts hostile values",
+    "widget-script": "the website widget's script, embedded by other sites; no form",
+    "widget-config": "JSON for the website widget on another site; test_website_widget sends hostile requests",
+    "widget-answer": "JSON from the website widget on another site; test_website_widget sends hostile bodies",
+    "results-website-pages": "linked only for a survey with widget sites; test_website_pages covers it",
 }
 
 
