@@ -24,26 +24,26 @@
   }
 
   var CSS = [
-    ":host { all: initial; display: block; margin: 1.5rem 0; }",
+    ":host { all: initial; display: block; margin: 1.5em 0; }",
     ".box { font: 16px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: #1c1c1e;",
-    "  background: #fff; border: 1px solid #c9ced6; border-radius: 12px; padding: 1rem; max-width: 36rem;",
+    "  background: #fff; border: 1px solid #c9ced6; border-radius: 12px; padding: 1em; max-width: 36em;",
     "  box-sizing: border-box; }",
     "fieldset { border: 0; margin: 0; padding: 0; min-width: 0; }",
-    "legend { font-weight: 700; font-size: 1.05rem; padding: 0; margin-bottom: 0.6rem; }",
-    ".row { display: flex; gap: 0.5rem; flex-wrap: wrap; }",
-    "button { font: inherit; min-height: 44px; min-width: 5.5rem; padding: 0.45rem 1rem; border-radius: 8px;",
+    "legend { font-weight: 700; font-size: 1.05em; padding: 0; margin-bottom: 0.6em; }",
+    ".row { display: flex; gap: 0.5em; flex-wrap: wrap; }",
+    "button { font: inherit; min-height: 44px; min-width: 5.5em; padding: 0.45em 1em; border-radius: 8px;",
     "  border: 2px solid #0b5cad; background: #fff; color: #0b5cad; cursor: pointer; }",
     "button.primary { background: #0b5cad; color: #fff; }",
     "button:hover { background: #e8f0fa; } button.primary:hover { background: #084a8c; }",
     "button:disabled { opacity: 0.6; cursor: progress; }",
     "button:focus-visible, textarea:focus-visible, .status:focus-visible { outline: 3px solid #e8a317;",
     "  outline-offset: 2px; }",
-    "label { display: block; font-weight: 700; margin-bottom: 0.35rem; }",
-    "textarea { display: block; box-sizing: border-box; width: 100%; font: inherit; padding: 0.5rem;",
-    "  border: 1px solid #6b7280; border-radius: 8px; margin-bottom: 0.35rem; resize: vertical; }",
-    ".hint { color: #4b5563; font-size: 0.875rem; margin: 0 0 0.6rem; }",
+    "label { display: block; font-weight: 700; margin-bottom: 0.35em; }",
+    "textarea { display: block; box-sizing: border-box; width: 100%; font: inherit; padding: 0.5em;",
+    "  border: 1px solid #6b7280; border-radius: 8px; margin-bottom: 0.35em; resize: vertical; }",
+    ".hint { color: #4b5563; font-size: 0.875em; margin: 0 0 0.6em; }",
     ".status { margin: 0; } .status:empty { display: none; }",
-    ".status.error { color: #b3261e; margin-top: 0.6rem; }",
+    ".status.error { color: #b3261e; margin-top: 0.6em; }",
     "[hidden] { display: none !important; }"
   ].join("\n");
 
