@@ -55,7 +55,10 @@ class WidgetOrigin(models.Model):
         _("allowed site"),
         max_length=200,
         validators=[validate_origin],
-        help_text=_("For example https://help.example.com: the widget answers only on pages of these sites."),
+        help_text=_(
+            "The site's address without a path: scheme, host, and the port if it is not the default. "
+            "The widget answers only on pages of these sites."
+        ),
     )
 
     class Meta:

@@ -13,7 +13,7 @@ def test_admin_counts_read_right_for_any_number_and_journey_dates_end_once(clien
     assert client.login(username="lead", password="pw-text")
     client.cookies["django_language"] = "ru"
     surveys = client.get("/admin/surveys/survey/").content.decode()
-    assert "Опросы: 4" in surveys and "4 опрос" not in surveys
+    assert "Опросы: 5" in surveys and "5 опрос" not in surveys
     units = client.get("/admin/cxprogram/unit/").content.decode()
     assert "Подразделения: 15" in units
     journey = client.get(f"/journeys/{Journey.objects.order_by('pk').first().pk}/").content.decode()
