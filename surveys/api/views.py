@@ -334,7 +334,7 @@ class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
         return FollowUpSerializer if self.action == "list" else FollowUpDetailSerializer
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "now": timezone.now()}
+        return {**super().get_serializer_context(), "now": timezone.now(), "scope": api_scope(self.request)}
 
     def _act(self, request, serializer_class, service):
         case = self.get_object()

@@ -36,6 +36,7 @@ from surveys.selectors.metrics import (
     start_of,
 )
 from surveys.selectors.themes import with_theme
+from surveys.text.pii import mask
 
 
 def followups_visible(scope) -> QuerySet[FollowUp]:
@@ -189,7 +190,9 @@ def reply_draft(
     complaint is answered under "Re: " and its own subject, in its thread."""
     customer = followup.response.customer
     email = complaint is not None and complaint.is_email
-    subject = reply_subject(complaint.subject) if email else ""
+    # The customer's subject is their words, shown to whoever opens the case: masked like a comment (the thread
+    # is kept by the Message-ID headers, not by the subject).
+    subject = reply_subject(mask(complaint.subject)) if email else ""
     if template is None:
         return subject, ""
     if email:

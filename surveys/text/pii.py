@@ -4,10 +4,12 @@ before a comment is shown to someone who may not see it."""
 import re
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+DASHES = "\\-\u2010-\u2015\u2212"  # the hyphen-minus, Unicode's hyphens and dashes (a phone typed on a phone), minus
 # 13–19 digits, optionally in groups: a card number when it passes the Luhn check.
-CARD_RE = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
-# A phone: optional +, then 10–15 digits with spaces, dashes, dots or brackets between them.
-PHONE_RE = re.compile(r"(?<![\w+])\+?\d(?:[\s().-]{0,2}\d){9,14}(?!\d)")
+CARD_RE = re.compile(rf"(?<!\d)(?:\d[\s{DASHES}]?){{12,18}}\d(?!\d)")
+# A phone: optional +, then 10–15 digits with spaces, dashes, dots or brackets between them; glued to a word
+# («тел89161234567») it is a phone all the same.
+PHONE_RE = re.compile(rf"(?<![\d+])\+?\d(?:[\s().{DASHES}]{{0,3}}\d){{9,14}}(?!\d)")
 
 
 def luhn(digits: str) -> bool:

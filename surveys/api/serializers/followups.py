@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from cxprogram.models import Customer
 from surveys.models import FollowUp, FollowUpEvent
+from surveys.text.pii import mask
 
 
 class FollowUpEventSerializer(serializers.ModelSerializer):
@@ -17,6 +18,14 @@ class FollowUpEventSerializer(serializers.ModelSerializer):
         model = FollowUpEvent
         fields = ["at", "kind", "actor", "text", "params"]
         read_only_fields = fields
+
+    def to_representation(self, event: FollowUpEvent) -> dict:
+        """What the customer wrote back is a comment like any other: masked for all but CX leads."""
+        row = super().to_representation(event)
+        scope = self.context.get("scope")
+        if event.kind == FollowUpEvent.Kind.WROTE and not (scope is not None and scope.is_lead):
+            row["text"] = mask(row["text"])
+        return row
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor(self, event: FollowUpEvent) -> str | None:
