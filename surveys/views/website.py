@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cxprogram.replica import reads_from_replica
 from cxprogram.selectors import request_scope
 from surveys.selectors.website import website_results, widget_survey
 
@@ -13,6 +14,7 @@ PAGES_PER_SCREEN = 50
 
 
 @login_required
+@reads_from_replica
 def website_pages(request: HttpRequest, public_id: str) -> HttpResponse:
     if not request_scope(request).is_lead:
         raise Http404
