@@ -108,3 +108,26 @@ def followup_id_from_recovery_token(token: str) -> int | None:
     except signing.BadSignature:
         return None
     return data.get("f") if isinstance(data, dict) and isinstance(data.get("f"), int) else None
+
+
+WRITE_SALT = f"{CONTEXT_SALT}:write"
+
+
+def write_link(*, unit: Unit | None = None) -> str:
+    """The "write to us" form's path; for a unit (a poster on its wall, its page) with the unit signed in."""
+    path = reverse("write")
+    if unit is None:
+        return path
+    return f"{path}?{urlencode({'ctx': signing.dumps({'u': unit.pk}, salt=WRITE_SALT)})}"
+
+
+def unit_from_write_token(token: str) -> Unit | None:
+    """The unit signed into a "write to us" link; None for a missing, tampered or foreign token."""
+    if not token:
+        return None
+    try:
+        data = signing.loads(token, salt=WRITE_SALT)
+    except signing.BadSignature:
+        return None
+    unit_id = data.get("u") if isinstance(data, dict) else None
+    return Unit.objects.filter(pk=unit_id).first() if isinstance(unit_id, int) else None

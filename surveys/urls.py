@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.views import followups, notices, responses, results, sending, themes, website, widget
+from surveys.views import followups, notices, responses, results, sending, themes, website, widget, write
 
 urlpatterns = [
     path("s/i/<str:token>/", responses.survey_invitation, name="survey-invitation"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("w/<str:public_id>/", widget.widget_config, name="widget-config"),
     path("w/<str:public_id>/answers/", widget.widget_answer, name="widget-answer"),
     path("results/<str:public_id>/pages/", website.website_pages, name="results-website-pages"),
+    path("write/", write.write_to_us, name="write"),
+    path("write/thanks/<str:token>/", write.write_thanks, name="write-thanks"),
     path("results/", results.results_index, name="results-index"),
     path("results/<str:public_id>/", results.results_detail, name="results-detail"),
     path("results/<str:public_id>/export.csv", results.results_export, name="results-export"),

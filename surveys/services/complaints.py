@@ -34,6 +34,7 @@ class Incoming:
     unit: Unit | None = None
     received_at: datetime | None = None
     language: str = "ru"
+    contact_details: str = ""  # the "write to us" form: how the customer wants to hear back
 
 
 def complaints_question() -> Question:
@@ -87,6 +88,7 @@ def _complaint_open(incoming: Incoming) -> Complaint:
         language=incoming.language,
         source=Response.Source.COMPLAINT,
         submitted_at=received,
+        contact_details=incoming.contact_details,
     )
     Answer.objects.create(response=response, question=question, question_type=question.type, text=incoming.text)
     owner = unit_manager(incoming.unit)

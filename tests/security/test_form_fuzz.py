@@ -55,6 +55,8 @@ UNREACHED = {
     "widget-config": "JSON for the website widget on another site; test_website_widget sends hostile requests",
     "widget-answer": "JSON from the website widget on another site; test_website_widget sends hostile bodies",
     "results-website-pages": "linked only for a survey with widget sites; test_website_pages covers it",
+    "write-thanks": "shown after a message is sent; test_write_form covers its forged tokens",
+    "public-answer-act": "its forms show only on a public complaint's case; test_public_answers posts bad drafts",
 }
 
 
@@ -173,7 +175,7 @@ def test_every_form_of_every_role_survives_hostile_values(world):
     start = [
         f"/distributions/{world['distribution'].pk}/", "/", "/me/", "/followups/", "/results/", "/journeys/",
         "/team/", f"/team/{company}/", "/wall/", "/recognise/", "/kpis/values/", "/customers/?q=a", "/units/",
-        "/accounts/password/", "/s/visit/", f"/s/i/{token}/", "/accounts/login/",
+        "/accounts/password/", "/s/visit/", f"/s/i/{token}/", "/accounts/login/", "/write/",
     ]  # fmt: skip
     visited, failures = set(), []
     for role in ["anonymous", "alice", "store_manager", "lead"]:
