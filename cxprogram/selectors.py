@@ -65,6 +65,11 @@ class Scope:
         return self.is_lead
 
     @property
+    def can_review_public_answers(self) -> bool:
+        """Approve or send back public answers to complaints (CX leads, and managers within their unit subtree)."""
+        return self.employee is not None and (self.is_lead or self.is_manager)
+
+    @property
     def can_recognise_for_team(self) -> bool:
         """Send the praise customers wrote about a team's people as recognitions (managers and CX leads)."""
         return self.employee is not None and (self.is_lead or self.is_manager)

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from surveys.views import followups, notices, responses, results, sending, themes, website, widget, write
+from surveys.views import (
+    followups,
+    notices,
+    public_answers,
+    responses,
+    results,
+    sending,
+    themes,
+    website,
+    widget,
+    write,
+)
 
 urlpatterns = [
     path("s/i/<str:token>/", responses.survey_invitation, name="survey-invitation"),
@@ -30,6 +41,8 @@ urlpatterns = [
     path("followups/", followups.followup_list, name="followup-list"),
     path("followups/reassign/", followups.followup_bulk_reassign, name="followup-bulk-reassign"),
     path("followups/views/", followups.saved_view_act, name="followup-saved-views"),
+    path("followups/public-answers/", public_answers.public_answer_queue, name="public-answer-queue"),
+    path("followups/<int:pk>/public-answer/<str:action>/", public_answers.public_answer_act, name="public-answer-act"),
     path("followups/<int:pk>/", followups.followup_detail, name="followup-detail"),
     path("followups/<int:pk>/<str:action>/", followups.followup_act, name="followup-act"),
     path("f/<str:token>/", followups.followup_recovery, name="followup-recovery"),

@@ -190,6 +190,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "kpis.PointEntry"},
     {"model": "surveys.FollowUp"},
     {"model": "surveys.FollowUpEvent"},
+    {"model": "surveys.PublicAnswer"},
     {"model": "cxprogram.Employee", "include_fields": ["user", "unit", "role", "integration"]},
     {"model": "auth.User", "include_fields": ["username", "is_active", "is_staff", "is_superuser"],
      "m2m_fields": ["groups", "user_permissions"]},

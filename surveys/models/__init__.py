@@ -5,6 +5,7 @@ from surveys.models.complaints import *  # noqa: F403
 from surveys.models.desk import *  # noqa: F403
 from surveys.models.distribution import Distribution, Invitation, UnsubscribedAddress, new_invitation_token
 from surveys.models.followups import FollowUp, FollowUpEvent, ReplyTemplate
+from surveys.models.public_answers import *  # noqa: F403
 from surveys.models.responses import Answer, Response
 from surveys.models.rollups import *  # noqa: F403
 from surveys.models.sending import *  # noqa: F403

@@ -54,6 +54,9 @@ def event_text(kind: str, params: dict, text: str, root_cause_label=None) -> str
         return f"{root_cause_label(params.get('root_cause', ''))}: {text}"
     if kind == "answered":
         return _("solved") if params.get("solved") else _("not solved")
+    if "public" in params:  # a public answer drafted for review or sent back: the typed text after the words
+        said = _("public answer drafted for review") if params["public"] == "drafted" else _("public answer sent back")
+        return f"{said}: {text}"
     return text
 
 

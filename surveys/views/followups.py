@@ -31,6 +31,7 @@ from surveys.selectors.followups import (
     reply_templates_for,
     saved_views,
 )
+from surveys.selectors.public_answers import public_answer_panel
 from surveys.selectors.themes import suggested_root_cause
 from surveys.services.complaints import complaint_route
 from surveys.services.desk import followups_reassign, saved_view_delete, saved_view_save
@@ -246,6 +247,7 @@ def _render_case(
         "owners": owners,
         "error": error,
         "overdue": case.status == FollowUp.Status.NEW and case.due_at < timezone.now(),
+        **public_answer_panel(scope, complaint),
     }
     return render(request, "surveys/followup_detail.html", context, status=status)
 
