@@ -28,7 +28,7 @@ class KpiForm(forms.ModelForm):
         model = Kpi
         fields = [
             "name", "code", "description_en", "description_ru", "active", "metric", "theme", "questions", "touchpoints",
-            "level", "period",
+            "level", "period", "channel",
             "employee_influence", "target", "warning", "direction", "min_sample", "points", "outcome",
         ]  # fmt: skip
 
@@ -73,7 +73,7 @@ class KpiAdmin(admin.ModelAdmin):
         (
             gettext_lazy("Where the value comes from"),
             {
-                "fields": ["metric", "theme", "questions", "touchpoints"],
+                "fields": ["metric", "channel", "theme", "questions", "touchpoints"],
                 "description": gettext_lazy(
                     "Survey metrics read the chosen questions' answers and those of the questions that measure the "
                     "chosen touchpoints. Closed-loop metrics read follow-up cases: the case owner for employees, "

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from cxprogram.models import Employee, Unit
+from cxprogram.models import Channel, Employee, Unit
 from journeys.models import Touchpoint
 from surveys.models import Localized, Question
 
@@ -43,10 +43,17 @@ class Kpi(Localized, models.Model):
         RESPONSE_COUNT = "response_count", _("Number of responses")
         # xgettext:no-python-format
         THEME_NEGATIVE = "theme_negative", _("Comments: % of a theme's mentions that are negative")
+        # xgettext:no-python-format
+        LOOP_SAME_DAY = "loop_same_day", _("Closed loop by channel: % answered the same day")
+        LOOP_MEDIAN_HOURS = "loop_median_hours", _("Closed loop by channel: median hours to the first answer")
+        # xgettext:no-python-format
+        LOOP_NEVER = "loop_never", _("Closed loop by channel: % never answered")
         MANUAL = "manual", _("Entered by hand by managers")
 
     SURVEY_METRICS = {Metric.NPS, Metric.CSAT, Metric.CES, Metric.MEAN, Metric.YES_SHARE}
-    LOOP_METRICS = {Metric.CONTACTED_IN_TIME, Metric.RECOVERED}
+    # The seeds' measures of service on complaints (surveys.selectors.channels), by the day the customer spoke.
+    CHANNEL_LOOP_METRICS = {Metric.LOOP_SAME_DAY, Metric.LOOP_MEDIAN_HOURS, Metric.LOOP_NEVER}
+    LOOP_METRICS = {Metric.CONTACTED_IN_TIME, Metric.RECOVERED, *CHANNEL_LOOP_METRICS}
     # Counts and hand-entered values are not estimates from a sample: no minimum sample, no interval.
     UNGATED_METRICS = {Metric.RESPONSE_COUNT, Metric.MANUAL}
 
@@ -88,6 +95,13 @@ class Kpi(Localized, models.Model):
         on_delete=models.PROTECT,
         related_name="kpis",
         help_text=_("Comment metrics: the theme (with the themes below it) whose mentions count."),
+    )
+    channel = models.CharField(
+        _("channel"),
+        max_length=16,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_("Closed loop by channel: only the cases of answers and complaints from this channel; empty: all."),
     )
     touchpoints = models.ManyToManyField(
         Touchpoint,
@@ -182,6 +196,8 @@ class Kpi(Localized, models.Model):
             self.Metric.CONTACTED_IN_TIME,
             self.Metric.RECOVERED,
             self.Metric.THEME_NEGATIVE,
+            self.Metric.LOOP_SAME_DAY,
+            self.Metric.LOOP_NEVER,
         )
 
     @property

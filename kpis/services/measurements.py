@@ -37,6 +37,7 @@ from surveys.selectors.themes import subtree_ids
 from ..models import Kpi, KpiManualValue, KpiMeasurement
 from ..models.kpi import period_bounds
 from . import recognition
+from .channel_loop import channel_loop_cases, loop_share_aggregates, median_hours_figures
 
 QT = Question.Type
 M = Kpi.Metric
@@ -187,6 +188,15 @@ def kpi_figures(*, kpi: Kpi, start: date, end: date, now: datetime) -> dict[Key,
         rows = _survey_answers(kpi, Slice(date_from=start, date_to=end), types)
         prefix, time_field = "response__", "response__submitted_at"
         make = lambda row: figure_from(row, kpi.min_sample)  # noqa: E731
+    elif kpi.metric == M.LOOP_MEDIAN_HOURS:
+        subject = {Kpi.Level.COMPANY: None, Kpi.Level.EMPLOYEE: "owner", Kpi.Level.UNIT: "response__unit"}[kpi.level]
+        cases = channel_loop_cases(kpi, start, end, now)
+        return median_hours_figures(kpi, cases, TRUNC[kpi.period]("response__submitted_at"), subject, company)
+    elif kpi.metric in Kpi.CHANNEL_LOOP_METRICS:
+        rows = channel_loop_cases(kpi, start, end, now)
+        prefix, time_field = "", "response__submitted_at"
+        aggregates = lambda: loop_share_aggregates(kpi.metric)  # noqa: E731
+        make = lambda row: share_from(row, kpi.min_sample)  # noqa: E731
     elif kpi.metric in Kpi.LOOP_METRICS:
         rows = FollowUp.objects.filter(
             created_at__gte=start_of(start), created_at__lt=start_of(end, next_day=True)

@@ -35,23 +35,8 @@ def channel_loop_metrics(cases: QuerySet[FollowUp], *, now: datetime) -> list[Ch
     """Per channel of the answer or complaint (most cases first): of the cases whose outcome is known, the share
     first answered on the local day the customer spoke, the share never answered (finished or overdue without a
     first answer), and the median minutes from the customer's message to the first answer."""
-    tz = timezone.get_current_timezone()
-    judged = cases.filter(
-        Q(first_contact_at__isnull=False) | Q(due_at__lt=now) | ~Q(status__in=FollowUp.OPEN)
-    ).annotate(spoke=F("response__submitted_at"))
-    rows = (
-        judged.values("response__channel")
-        .annotate(
-            n=Count("pk"),
-            same_day=Count(
-                "pk",
-                filter=Q(first_contact_at__isnull=False)
-                & Q(first_contact_at__date=TruncDate("response__submitted_at", tzinfo=tz)),
-            ),
-            never=Count("pk", filter=Q(first_contact_at__isnull=True)),
-        )
-        .order_by("-n", "response__channel")
-    )
+    judged = loop_judged(cases, now=now)
+    rows = judged.values("response__channel").annotate(**loop_counts()).order_by("-n", "response__channel")
     labels = dict(Channel.choices)
     result = []
     for row in rows:
@@ -71,6 +56,29 @@ def channel_loop_metrics(cases: QuerySet[FollowUp], *, now: datetime) -> list[Ch
     return result
 
 
+def loop_judged(cases: QuerySet[FollowUp], *, now: datetime) -> QuerySet[FollowUp]:
+    """The cases whose outcome is known at `now`: answered, finished, or past their deadline."""
+    return cases.filter(Q(first_contact_at__isnull=False) | Q(due_at__lt=now) | ~Q(status__in=FollowUp.OPEN))
+
+
+def loop_counts() -> dict:
+    """Aggregates of judged cases: n, those first answered on the local day the customer spoke, those never."""
+    tz = timezone.get_current_timezone()
+    return {
+        "n": Count("pk"),
+        "same_day": Count(
+            "pk",
+            filter=Q(first_contact_at__isnull=False)
+            & Q(first_contact_at__date=TruncDate("response__submitted_at", tzinfo=tz)),
+        ),
+        "never": Count("pk", filter=Q(first_contact_at__isnull=True)),
+    }
+
+
+def minutes_to_answer() -> ExpressionWrapper:
+    """From the customer's message to the case's first answer."""
+    return ExpressionWrapper(F("first_contact_at") - F("response__submitted_at"), output_field=DurationField())
+
+
 def _median_minutes_to_answer(cases: QuerySet[FollowUp]) -> float | None:
-    duration = ExpressionWrapper(F("first_contact_at") - F("response__submitted_at"), output_field=DurationField())
-    return median_of(cases, duration)
+    return median_of(cases, minutes_to_answer())
