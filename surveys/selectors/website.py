@@ -35,9 +35,10 @@ class WidgetSurvey:
 
 
 def widget_survey(*, public_id: str) -> WidgetSurvey | None:
-    """The survey behind a widget's `data-survey`, or None when unknown or it has no yes/no question to ask."""
+    """The survey behind a widget's `data-survey`, or None when unknown, anonymous (its answers are read only as
+    figures of large groups, never per page with comments) or without a yes/no question to ask."""
     survey = survey_with_questions(public_id=public_id[:32])
-    if survey is None:
+    if survey is None or survey.anonymous:
         return None
     questions = list(survey.questions.all())
     helped = next((q for q in questions if q.type == Question.Type.YES_NO and q.code != CONTACT_ME_CODE), None)

@@ -105,3 +105,10 @@ def test_no_answers_yet(client, org, db):
     html = client.get("/results/empty/pages/").content.decode()
     assert "No answers from the website widget yet." in html
     assert "No site is allowed to show the widget yet" in html
+
+
+def test_an_anonymous_survey_has_no_pages_view(client, org, db):
+    survey = SurveyFactory(public_id="anon", anonymous=True)
+    QuestionFactory(survey=survey, code="helped", type="yes_no")
+    client.force_login(org["people"]["lead"].user)
+    assert client.get("/results/anon/pages/").status_code == 404

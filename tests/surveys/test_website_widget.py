@@ -186,6 +186,10 @@ def test_unknown_draft_closed_and_questionless_surveys(client, widget):
     QuestionFactory(survey=bare, type="nps")
     WidgetOrigin.objects.create(survey=bare, origin=SITE)
     assert post(client, answer(), survey="bare").status_code == 404
+    anonymous = SurveyFactory(public_id="anon", anonymous=True)
+    QuestionFactory(survey=anonymous, type=QT)
+    WidgetOrigin.objects.create(survey=anonymous, origin=SITE)
+    assert post(client, answer(), survey="anon").status_code == 404  # read only as groups: no per-page comments
     assert Response.objects.count() == 0
 
 
