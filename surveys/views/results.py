@@ -28,6 +28,7 @@ from surveys.selectors.metrics import responses_in
 from surveys.selectors.pilot import pilot_counts
 from surveys.selectors.results import allies, survey_results, verbatims
 from surveys.selectors.themes import comment_mentions, comments_with_theme
+from surveys.services.complaints import COMPLAINTS_SURVEY_ID
 from surveys.text.pii import mask
 
 
@@ -138,6 +139,9 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             FollowUp.objects.filter(response__in=responses_in(slice_)), now=timezone.now()
         ),
         "seed": SEED_LOOP,
+        # Complaints from outside open their cases themselves (the survey's own rules are off), so they show too.
+        "loop_shown": (survey.followup_enabled or survey.public_id == COMPLAINTS_SURVEY_ID)
+        and survey.kind != Survey.Kind.EMPLOYEE_PULSE,
     }
     return render(request, "surveys/results_detail.html", context)
 

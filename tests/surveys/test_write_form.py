@@ -3,7 +3,7 @@ routed by the signed unit link or the store they pick, in their language; bots, 
 no case and a clear message."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -175,3 +175,14 @@ def test_form_messages_get_themes_like_any_complaint(org, client, django_capture
     assert sorted((m.theme.code, m.sentiment) for m in mentions) == [
         ("delivery_couriers", "negative"), ("delivery_time", "negative"),
     ]  # fmt: skip
+
+
+def test_the_complaints_results_page_shows_the_loop_by_channel_beside_the_seeds(org, client, monday):
+    send(client, {"text": "Очень душно в зале", "contact_by": "none"})
+    FollowUp.objects.update(first_contact_at=MONDAY_10_MSK + timedelta(hours=2), status="contacted")
+    client.force_login(org["people"]["lead"].user)
+    page = client.get(reverse("results-detail", args=["complaints-from-outside"]), headers={"accept-language": "en"})
+    html = re.sub(r"\s+", " ", page.content.decode())
+    assert page.status_code == 200
+    assert "55% of people who complain expect an answer the same day, 29% get one, and 58%" in html
+    assert re.search(r'<th scope="row">Website</th> <td class="num">1</td> <td class="num">100% <small', html)
