@@ -17,6 +17,7 @@ from cxprogram.models import Unit
 from surveys.anonymity import period_end, period_label, period_start, periods_back, published_units
 from surveys.models import Answer, Question, Response, Survey
 from surveys.selectors.metrics import HAPPY, QT, Figure, mean_from, nps_from, share_from, start_of
+from surveys.selectors.themes import comments_matching
 
 SCORED = (QT.NPS, QT.CSAT, QT.CES, QT.RATING, QT.YES_NO)
 
@@ -214,7 +215,9 @@ def anonymous_results(*, survey: Survey, period: Period, unit: Unit, trend_perio
     )
 
 
-def anonymous_comments(*, survey: Survey, period: Period, unit: Unit, search: str = "") -> QuerySet | list:
+def anonymous_comments(
+    *, survey: Survey, period: Period, unit: Unit, search: str = "", personal_data: bool = False
+) -> QuerySet | list:
     """The free-text answers of a published group, as bare texts in alphabetical order (no score, date, unit
     or order of arrival that could tie one to a person); an empty list when the group is hidden."""
     if unit.pk not in published(survey, period).units:
@@ -226,7 +229,7 @@ def anonymous_comments(*, survey: Survey, period: Period, unit: Unit, search: st
         in_units, _in_period(period, "response__"), response__survey=survey, question_type__in=list(Question.TEXT_TYPES)
     )
     if search:
-        texts = texts.filter(text__icontains=search)
+        texts = comments_matching(texts, search, personal_data=personal_data)
     return texts.order_by("text", "question_id").values_list("text", flat=True)
 
 

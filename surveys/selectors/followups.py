@@ -35,7 +35,7 @@ from surveys.selectors.metrics import (
     share_from,
     start_of,
 )
-from surveys.selectors.themes import with_theme
+from surveys.selectors.themes import comments_matching, with_theme
 from surveys.text.pii import mask
 
 
@@ -215,7 +215,9 @@ TEXT_TYPES = list(Question.TEXT_TYPES)
 PRIORITY_BANDS = {"high": (60, None), "medium": (30, 59), "low": (None, 29)}  # as the form's choices say
 
 
-def desk_queue(cases: QuerySet[FollowUp], *, filters: dict, now: datetime, me: Employee | None) -> QuerySet[FollowUp]:
+def desk_queue(
+    cases: QuerySet[FollowUp], *, filters: dict, now: datetime, me: Employee | None, personal_data: bool = False
+) -> QuerySet[FollowUp]:
     """The queue for the desk's filters (status, deadline, priority, unit, survey, owner, mine, search, the comments'
     theme and sentiment): open cases
     overdue first, then by priority and deadline; finished ones newest first. Each case carries `overdue` and
@@ -249,7 +251,7 @@ def desk_queue(cases: QuerySet[FollowUp], *, filters: dict, now: datetime, me: E
         cases = cases.filter(owner=me)
     search = filters.get("q") or ""
     if search:
-        cases = cases.filter(_search(search))
+        cases = cases.filter(_search(search, personal_data=personal_data))
     if filters.get("theme") or filters.get("sentiment"):
         cases = with_theme(
             cases,
@@ -268,10 +270,11 @@ def desk_queue(cases: QuerySet[FollowUp], *, filters: dict, now: datetime, me: E
     return cases.order_by("-overdue", "-priority", "due_at", "pk")
 
 
-def _search(text: str) -> Q:
+def _search(text: str, *, personal_data: bool) -> Q:
     """A case number, the customer's name, id, e-mail or phone, or words of the comment (which hold the keywords a
     case was opened for; the reasons themselves are codes, worded only when shown)."""
-    words = Answer.objects.filter(response=OuterRef("response"), question_type__in=TEXT_TYPES, text__unicontains=text)
+    comments = Answer.objects.filter(response=OuterRef("response"), question_type__in=TEXT_TYPES)
+    words = comments_matching(comments, text, personal_data=personal_data)
     found = (
         Q(response__customer__name__unicontains=text, response__survey__anonymous=False)
         | Q(response__customer__external_id__iexact=text, response__survey__anonymous=False)

@@ -22,6 +22,7 @@ from surveys.selectors.metrics import (
     responses_in,
     start_of,
 )
+from surveys.selectors.themes import comments_matching
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,9 @@ def sort_rows(rows: list[dict], sort: str) -> list[dict]:
     return sorted(rows, key=lambda r: str(r["label"] or ""), reverse=reverse)
 
 
-def verbatims(*, slice_: Slice, search: str = "", band: str = "") -> "QuerySet[Answer]":
-    """Text answers of a slice with the response's first score beside them, newest first."""
+def verbatims(*, slice_: Slice, search: str = "", band: str = "", personal_data: bool = False) -> "QuerySet[Answer]":
+    """Text answers of a slice with the response's first score beside them, newest first; `search` as
+    `comments_matching` finds it for a reader who sees `personal_data` or not."""
     responses = responses_in(slice_)
     scores = Answer.objects.filter(
         response=OuterRef("response"), question_type__in=[Question.Type.NPS, Question.Type.CSAT, Question.Type.CES]
@@ -110,7 +112,7 @@ def verbatims(*, slice_: Slice, search: str = "", band: str = "") -> "QuerySet[A
         .order_by("-response__submitted_at", "-pk")
     )
     if search:
-        texts = texts.filter(text__unicontains=search)
+        texts = comments_matching(texts, search, personal_data=personal_data)
     bands = {name: band_q(name, number="score", question_type="score_type") for name in (UNHAPPY, HAPPY)}
     if band in bands:
         texts = texts.filter(bands[band])

@@ -16,6 +16,7 @@ from surveys.text.clusters import Cluster, cluster_comments, content_lemmas
 from surveys.text.discover import discover
 from surveys.text.lemmas import tokens
 from surveys.text.match import split_markers
+from surveys.text.pii import could_reveal
 
 
 def theme_roots() -> tuple[dict[int, Theme], dict[int, int]]:
@@ -96,6 +97,16 @@ def comments_with_theme(answers: QuerySet[Answer], *, theme: str = "", sentiment
         return answers.filter(Exists(mentions))
     if sentiment:
         return answers.filter(analysis__sentiment=sentiment)
+    return answers
+
+
+def comments_matching(answers: QuerySet[Answer], search: str, *, personal_data: bool) -> QuerySet[Answer]:
+    """Comments containing `search`. Without `personal_data` (all but CX leads read comments masked), a search for
+    digits or an @ skips the comments that hold personal data: searching «916 1», «916 12», … would otherwise spell
+    out a masked phone one digit at a time."""
+    answers = answers.filter(text__unicontains=search)
+    if not personal_data and could_reveal(search):
+        answers = answers.filter(analysis__has_personal_data=False)
     return answers
 
 

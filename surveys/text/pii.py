@@ -41,5 +41,11 @@ def mask(text: str) -> str:
     return PHONE_RE.sub(_phone, text)
 
 
+def could_reveal(term: str) -> bool:
+    """Whether finding comments by `term` could tell someone who reads them masked what the mask hides: every phone,
+    card number and e-mail address has a digit or an @, which the words of a comment need not have."""
+    return "@" in term or any(char.isdigit() for char in term)
+
+
 def has_personal_data(text: str) -> bool:
     return mask(text) != text

@@ -99,7 +99,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         filters, status = (form.cleaned_data if form.is_bound else {}), 200
     if filters:
         filters["owner_filtered"], filters["owner_id"] = form.owner_choice()
-    queue = desk_queue(cases, filters=filters, now=now, me=scope.employee)
+    queue = desk_queue(cases, filters=filters, now=now, me=scope.employee, personal_data=scope.is_lead)
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

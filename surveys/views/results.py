@@ -71,7 +71,9 @@ def _anonymous_detail(request: HttpRequest, survey: Survey) -> HttpResponse:
         raise Http404
     period = Period(settings.PULSE_PERIOD, form.chosen_period())
     results = anonymous_results(survey=survey, period=period, unit=unit)
-    texts = anonymous_comments(survey=survey, period=period, unit=unit, search=form.cleaned_data.get("q", ""))
+    texts = anonymous_comments(
+        survey=survey, period=period, unit=unit, search=form.cleaned_data.get("q", ""), personal_data=scope.is_lead
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context |= {
@@ -106,7 +108,12 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     by, sort = form.cleaned_data.get("by") or "unit", form.cleaned_data.get("sort") or "label"
     results = survey_results(slice_=slice_, by=by, sort=sort, language=language)
     texts = comments_with_theme(
-        verbatims(slice_=slice_, search=form.cleaned_data.get("q", ""), band=form.cleaned_data.get("band", "")),
+        verbatims(
+            slice_=slice_,
+            search=form.cleaned_data.get("q", ""),
+            band=form.cleaned_data.get("band", ""),
+            personal_data=request_scope(request).is_lead,
+        ),
         theme=form.cleaned_data.get("theme") or "",
         sentiment=form.cleaned_data.get("sentiment") or "",
     ).select_related("analysis", "response__followup")

@@ -3,6 +3,8 @@ types them, hostile comments, and the surfaces `tests/surveys/test_personal_data
 the touchpoint page, complaint cases (their text, subject and the customer's e-mailed answers), the case API,
 a kiosk's (integration account's) API token, the XLSX export and the admin."""
 
+from urllib.parse import quote
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -12,6 +14,7 @@ from surveys.links import ResponseContext
 from surveys.models import FollowUp
 from surveys.services.replies import followup_customer_wrote
 from surveys.services.responses import response_submit
+from surveys.tasks import analyse_new_comments
 from surveys.text.pii import mask
 from tests.surveys.test_exports import _sheet
 from tests.surveys.test_personal_data_masking import COMMENT, MASKED, SECRETS, comment, page  # noqa: F401
@@ -190,3 +193,25 @@ def test_a_manager_with_the_staff_flag_cannot_search_comments_in_the_admin(clien
     answer = client.get("/admin/surveys/response/", {"q": "916"})
     assert answer.status_code == 403
     assert "916" not in answer.content.decode().replace("q=916", "")
+
+
+def test_searching_comments_for_digits_cannot_spell_out_a_masked_phone(
+    client,
+    comment,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    org = comment["org"]
+    context = ResponseContext(unit=org["units"]["north_store"], employee=org["people"]["alice"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(comment["response"].survey, "Заказ 91612 так и не привезли", context, org["customers"]["north"])
+    analyse_new_comments()
+    manager, lead = org["people"]["north_manager"].user, org["people"]["lead"].user
+    for probe in ("916", "916) 1", "123-45", "ivan@", "4276 1"):
+        assert MASKED not in page(client, manager, f"/results/res/?q={quote(probe)}"), probe
+        assert "Перезвоните •••67" not in page(client, manager, f"/followups/?q={quote(probe)}"), probe
+    html = page(client, manager, "/results/res/?q=916")
+    assert "Заказ 91612 так и не привезли" in html  # digits still find comments that hold no personal data
+    assert MASKED in page(client, manager, "/results/res/?q=" + quote("Перезвоните"))  # and words find them all
+    assert "Перезвоните •••67" in page(client, manager, "/followups/?q=" + quote("Перезвоните"))
+    assert COMMENT in page(client, lead, "/results/res/?q=" + quote("916) 1"))
+    assert "Перезвоните +7 (916)" in page(client, lead, "/followups/?q=916")
