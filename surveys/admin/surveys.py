@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cxprogram.models import Channel, Employee, Unit
 from surveys.admin.website import WidgetOriginInline
-from surveys.links import ResponseContext, survey_public_link
+from surveys.links import ResponseContext, survey_public_link, write_link
 from surveys.models import (
     Choice,
     Question,
@@ -265,6 +265,9 @@ class SurveyAdmin(admin.ModelAdmin):
             "form": form,
             "link": link,
             "poster_query": request.GET.urlencode() if link and form.cleaned_data["unit"] else "",
+            "write_link": request.build_absolute_uri(write_link(unit=form.cleaned_data["unit"]))
+            if link and form.cleaned_data["unit"]
+            else "",
         }
         return TemplateResponse(request, "admin/surveys/survey/link.html", context)
 

@@ -94,3 +94,11 @@ def test_link_page_offers_the_poster_once_a_unit_is_chosen(admin_client, store_s
     assert f"/admin/surveys/survey/{survey.pk}/poster.pdf?unit={store.pk}&amp;touchpoint=checkout" in (
         page.content.decode()
     )
+
+
+def test_link_page_gives_the_units_write_to_us_link(admin_client, client, store_survey):
+    survey, _question, store = store_survey
+    page = admin_client.get(f"/admin/surveys/survey/{survey.pk}/link/?unit={store.pk}").content.decode()
+    link = re.search(r'id="write-link" [^>]*value="http://testserver(/write/\?ctx=[^"]+)"', page)
+    form = client.get(link.group(1).replace("&amp;", "&"), headers={"accept-language": "ru"}).content.decode()
+    assert f'<p class="survey-kicker">{store.name}</p>' in form
