@@ -23,8 +23,8 @@ class KpiSerializer(serializers.ModelSerializer):
     class Meta:
         model = Kpi
         fields = [
-            "id", "code", "name", "description", "description_en", "description_ru", "metric", "level", "period",
-            "target", "warning", "direction",
+            "id", "code", "name", "description", "description_en", "description_ru", "metric", "channel", "level",
+            "period", "target", "warning", "direction",
             "min_sample", "employee_influence", "points", "active",
         ]  # fmt: skip
         read_only_fields = fields

@@ -285,7 +285,8 @@ def test_a_kpi_definition_and_a_wall_entry(api, kpi_program, care):  # noqa: F81
     kpi = api("alice").get("/api/v1/kpis/my-csat/").json()
     assert kpi == {
         "id": kpi_program["kpis"]["my-csat"].pk, "code": "my-csat", "name": "My CSAT", "description": "",
-        "description_en": "", "description_ru": "", "metric": "csat", "level": "employee", "period": "month",
+        "description_en": "", "description_ru": "", "metric": "csat", "channel": "", "level": "employee",
+        "period": "month",
         "target": 80.0, "warning": 70.0,
         "direction": "higher", "min_sample": 1, "employee_influence": True, "points": 0, "active": True,
     }  # fmt: skip
