@@ -164,13 +164,17 @@ def measure(args) -> list[dict]:
 
 
 def figures_equal() -> list[str]:
-    """The rollup-backed engine against the raw engine for the store-visit score questions: all time and one store."""
+    """The rollup-backed engine against the raw engine for the store-visit survey: its score and choice questions, its
+    responses and comments counted; all time and one store."""
     from cxprogram.models import Employee
     from surveys.models import Survey
-    from surveys.selectors.metrics import Slice, question_result, question_results
+    from surveys.selectors import rollups
+    from surveys.selectors.metrics import Slice, question_result, question_results, responses_in
+    from surveys.selectors.results import verbatims
 
     survey = Survey.objects.get(public_id="store-visit")
     questions = list(survey.questions.filter(type__in=["nps", "csat", "ces", "yes_no"]).order_by("order"))
+    choices = list(survey.questions.filter(type__in=["single", "multiple"]).order_by("order"))
     store = Employee.objects.get(user__username="manager").unit
     problems = []
     for slice_ in (Slice(survey=survey), Slice(survey=survey, unit=store)):
@@ -186,6 +190,15 @@ def figures_equal() -> list[str]:
                 )  # fmt: skip
                 if not same:
                     problems.append(f"{question.code} {name} unit={slice_.unit}: rollups {a} raw {b}")
+        for question in choices:
+            a, b = question_result(slice_, question), question_result(slice_, question, use_rollups=False)
+            shown = [(a.headline.n, [(c, s.value) for _label, c, s in a.distribution]),
+                     (b.headline.n, [(c, s.value) for _label, c, s in b.distribution])]  # fmt: skip
+            if shown[0] != shown[1]:
+                problems.append(f"{question.code} unit={slice_.unit}: rollups {shown[0]} raw {shown[1]}")
+        counted = (rollups.response_totals(slice_), (responses_in(slice_).count(), verbatims(slice_=slice_).count()))
+        if counted[0] != counted[1]:
+            problems.append(f"responses, comments unit={slice_.unit}: rollups {counted[0]} raw {counted[1]}")
     return problems
 
 
@@ -218,7 +231,10 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM surveys_answer")
             answers = cursor.fetchone()[0]
-            cursor.execute("SELECT count(*) FROM surveys_scorecount")
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM surveys_scorecount) + (SELECT count(*) FROM surveys_choicecount)"
+                " + (SELECT count(*) FROM surveys_responsecount)"
+            )
             rollup_rows = cursor.fetchone()[0]
         load_before = load_average()
         results = measure(args)

@@ -162,7 +162,7 @@ def seed(options: DemoOptions) -> None:
         generate_pulse(pulse)
     options.log(f"Employee pulse: {pulse.responses.count()} anonymous answers over three months.")
     seed_website(options.log)
-    options.log(f"Score rollups: {rollups_rebuild()} rows counted from the answers.")
+    options.log(f"Rollups: {rollups_rebuild()} groups counted from the responses and answers.")
     opened = open_recent_cases(days=21)
     options.log(f"Follow-up cases: {FollowUp.objects.count()} ({opened} opened now for recent detractors).")
     options.log(f"Reply templates: {seed_reply_templates()} (per root cause, Russian and English).")

@@ -4,7 +4,7 @@ closes, the touchpoints to fix first and the newest comments — a fixed number 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 from django.utils import timezone
@@ -13,10 +13,11 @@ from cxprogram.models import Unit
 from journeys.models import Journey
 from journeys.selectors.maps import MapCard, journey_map
 from surveys.charts import TrendChart, fitted_range, trend_chart
-from surveys.models import Answer, FollowUp, Question, Survey
+from surveys.models import Answer, FollowUp, Question, ScoreCount, Survey
 from surveys.selectors.followups import followup_queue
-from surveys.selectors.metrics import Figure, Slice, figure_aggregates, figure_for, start_of
+from surveys.selectors.metrics import HAPPY_SCORE, Figure, Slice, headline_from, start_of
 from surveys.selectors.results import verbatims
+from surveys.selectors.rollups import aggregates_from_counts, span_filter
 
 HOME_DAYS = 90  # the headline window: long enough for a store to reach the minimum sample
 TREND_MONTHS = 6
@@ -74,17 +75,9 @@ def main_questions(*, include_pulse: bool = False) -> list[Question]:
     return list(first.values())
 
 
-def _aggregates(prefix: str, when: Q) -> dict:
-    return figure_aggregates(key=prefix, when=when)
-
-
-def headline_figure(question: Question, row: dict, prefix: str = "") -> Figure:
-    """The results page's headline for a question type from one row of `_aggregates` (the metric engine's)."""
-    return figure_for(question.type, row, key=prefix)
-
-
 def score_tiles(*, units: QuerySet[Unit] | None, today: date, days: int = HOME_DAYS) -> list[ScoreTile]:
-    """Each survey's main score for the last `days` days and the `days` before, and its last months: three queries."""
+    """Each survey's main score for the last `days` days and the `days` before, and its last months: two queries
+    over the score rollups (their local days are the results pages' date filters)."""
     questions = main_questions()
     if not questions:
         return []
@@ -92,43 +85,43 @@ def score_tiles(*, units: QuerySet[Unit] | None, today: date, days: int = HOME_D
     previous_from = date_from - timedelta(days=days)
     months_back = today.year * 12 + today.month - 1 - (TREND_MONTHS - 1)
     trend_from = date(months_back // 12, months_back % 12 + 1, 1)
-    earliest = min(previous_from, trend_from)
-    base = Answer.objects.filter(
-        question__in=[q.pk for q in questions], response__submitted_at__gte=start_of(earliest)
-    ).filter(response__submitted_at__lt=start_of(today, next_day=True))
+    base = ScoreCount.objects.filter(question__in=[q.pk for q in questions])
     if units is not None:
-        base = base.filter(response__unit__in=units)
-    current = Q(response__submitted_at__gte=start_of(date_from))
-    previous = Q(response__submitted_at__gte=start_of(previous_from), response__submitted_at__lt=start_of(date_from))
-    windows = {
-        row["question"]: row
-        for row in base.values("question")
-        .order_by("question")
-        .annotate(**_aggregates("cur_", current), **_aggregates("prev_", previous))
-    }
-    months: dict[int, list[tuple[datetime, dict]]] = {}
+        base = base.filter(unit_id__in=units.values("pk"))
+    windows: dict[int, dict[str, dict[int, int]]] = {q.pk: {"cur": {}, "prev": {}} for q in questions}
+    current, previous = span_filter(date_from, today), span_filter(previous_from, date_from - timedelta(days=1))
+    rows = base.filter(current | previous).values("question_id", "number")
+    for row in rows.annotate(cur=Sum("n", filter=current), prev=Sum("n", filter=previous)).order_by():
+        for window in ("cur", "prev"):
+            if row[window]:
+                windows[row["question_id"]][window][row["number"]] = row[window]
+    months: dict[int, dict[date, dict[int, int]]] = {q.pk: {} for q in questions}
     monthly = (
-        base.filter(response__submitted_at__gte=start_of(trend_from))
-        .annotate(month=TruncMonth("response__submitted_at"))
-        .values("question", "month")
-        .order_by("question", "month")
-        .annotate(**_aggregates("", Q()))
+        base.filter(span_filter(trend_from, today))
+        .annotate(month=TruncMonth("day"))
+        .values("question_id", "month", "number")
+        .annotate(count=Sum("n"))
+        .order_by()
     )
     for row in monthly:
-        months.setdefault(row["question"], []).append((row["month"], row))
+        months[row["question_id"]].setdefault(row["month"], {})[row["number"]] = row["count"]
     tiles = []
     for question in questions:
-        row = windows.get(question.pk, {})
-        current_figure = headline_figure(question, row, "cur_")
-        previous_figure = headline_figure(question, row, "prev_")
+        current_figure = _figure(question, windows[question.pk]["cur"])
+        previous_figure = _figure(question, windows[question.pk]["prev"])
         points = []
-        for month, month_row in months.get(question.pk, []):
-            figure = headline_figure(question, month_row)
+        for month, counts in sorted(months[question.pk].items()):
+            figure = _figure(question, counts)
             points.append((month.strftime("%Y-%m"), figure.value, figure.low, figure.high, figure.n))
         lo, hi = Y_RANGE[question.type]
         chart = trend_chart(points, *fitted_range(points, lo=lo, hi=hi), width=320, height=120) if points else None
         tiles.append(ScoreTile(question.survey, question, current_figure, previous_figure, chart, date_from, today))
     return tiles
+
+
+def _figure(question: Question, counts: dict[int, int]) -> Figure:
+    row = aggregates_from_counts({score: n for score, n in counts.items() if n}, HAPPY_SCORE.get(question.type))
+    return headline_from(question, row, None)
 
 
 def fix_first(

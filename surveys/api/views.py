@@ -44,8 +44,9 @@ from surveys.forms.results import ANONYMOUS_FILTERS
 from surveys.models import Answer, Choice, FollowUpEvent, Invitation, Question, Response, Survey, ThemeMention
 from surveys.selectors.anonymous import Period, anonymous_results
 from surveys.selectors.followups import followups_visible
-from surveys.selectors.metrics import QuestionResult, Slice, question_results, responses_in
+from surveys.selectors.metrics import QuestionResult, Slice, question_results
 from surveys.selectors.responses import responses_visible
+from surveys.selectors.results import responses_count
 from surveys.services.distribution import invitation_for_transaction
 from surveys.services.followups import followup_close, followup_contacted, followup_note, followup_resolve
 from surveys.services.responses import response_submit
@@ -238,7 +239,7 @@ class MetricsView(APIView):
         results = question_results(slice_, questions, translation.get_language())
         data = {
             "survey": survey.public_id,
-            "responses": responses_in(slice_).count(),
+            "responses": responses_count(slice_),
             "questions": [
                 {
                     "question": r.question.code,

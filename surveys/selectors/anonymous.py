@@ -6,17 +6,17 @@ score, date, unit or order. Nothing here returns a response or an answer row."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, FloatField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from cxprogram.models import Unit
 from surveys.anonymity import period_end, period_label, period_start, periods_back, published_units
-from surveys.models import Answer, Question, Response, Survey
-from surveys.selectors.metrics import HAPPY, QT, Figure, mean_from, nps_from, share_from, start_of
+from surveys.models import Answer, Question, ResponseCount, ScoreCount, Survey
+from surveys.selectors.metrics import HAPPY_SCORE, QT, Figure, mean_from, nps_from, share_from, start_of
+from surveys.selectors.rollups import aggregates_from_counts, span_filter
 from surveys.selectors.themes import comments_matching
 
 SCORED = (QT.NPS, QT.CSAT, QT.CES, QT.RATING, QT.YES_NO)
@@ -59,29 +59,25 @@ def _tree() -> dict[int, int | None]:
     return dict(Unit.objects.values_list("pk", "parent_id"))
 
 
-def _rows_by_unit(survey: Survey, period: Period, question: Question | None) -> dict[int | None, dict]:
-    """Per unit the answered count and the sums a figure needs; unit-less answers count at the root."""
+def _rows_by_unit(
+    survey: Survey, period: Period, question: Question | None, parents: dict[int, int | None]
+) -> dict[int | None, dict]:
+    """Per unit the answered count and the sums a figure needs, from the rollups' month rows (a period is whole
+    months); unit-less answers, and those of units deleted since, count at the root as the raw answers would."""
+    span = Q(survey=survey) & span_filter(period.start, period.end - timedelta(days=1))
     if question is None:
-        rows = (
-            Response.objects.filter(_in_period(period), survey=survey).values("unit").annotate(n=Count("pk")).order_by()
-        )
-        return {row["unit"]: {"n": row["n"]} for row in rows}
-    value = Cast(F("number"), FloatField())
-    aggregates = {
-        "n": Count("response", distinct=True),
-        "promoters": Count("pk", filter=Q(number__gte=9)),
-        "detractors": Count("pk", filter=Q(number__lte=6)),
-        "hits": Count("pk", filter=HAPPY.get(question.type, Q(number=1))),
-        "mean": Avg(value),
-        "mean_sq": Avg(value * value),
-    }
-    rows = (
-        Answer.objects.filter(_in_period(period, "response__"), question=question)
-        .values(unit=F("response__unit"))
-        .annotate(**aggregates)
-        .order_by()
-    )
-    return {row.pop("unit"): row for row in rows}
+        rows = ResponseCount.objects.filter(span).values("unit_id").annotate(n=Sum("responses")).order_by()
+        totals: dict[int | None, dict] = defaultdict(lambda: {"n": 0})
+        for row in rows:
+            totals[row["unit_id"] if row["unit_id"] in parents else None]["n"] += row["n"] or 0
+        return {unit: row for unit, row in totals.items() if row["n"]}
+    counts: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    rows = ScoreCount.objects.filter(span, question=question).values("unit_id", "number").annotate(c=Sum("n"))
+    for row in rows.order_by():
+        counts[row["unit_id"] if row["unit_id"] in parents else None][row["number"]] += row["c"] or 0
+    happy = HAPPY_SCORE.get(question.type, lambda score: score == 1)
+    by_unit = {unit: aggregates_from_counts({k: v for k, v in c.items() if v}, happy) for unit, c in counts.items()}
+    return {unit: row for unit, row in by_unit.items() if row["n"]}
 
 
 def _roll_up(rows: dict[int | None, dict], parents: dict[int, int | None]) -> dict[int, dict]:
@@ -148,7 +144,7 @@ def published(
 ) -> Published:
     """The units whose figure for this question (or whose comments and answer count) may be shown in the period."""
     parents = _tree() if parents is None else parents
-    rows = _rows_by_unit(survey, period, question)
+    rows = _rows_by_unit(survey, period, question, parents)
     units = published_units(_own_counts(rows, parents), parents, minimum_group())
     return Published(units=units, rows=_roll_up(rows, parents))
 

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cxprogram.models import Customer, Employee, Segment, Unit
-from surveys.models import Answer, Question, Response, Survey
+from surveys.models import ROLLUP_TYPES, Answer, ChoiceCount, Question, Response, Survey
 from surveys.scoring import HAPPY as HAPPY_BAND
 from surveys.scoring import UNHAPPY, band, band_q
 from surveys.selectors import rollups
@@ -23,6 +23,7 @@ from surveys.selectors import rollups
 Z95 = 1.959963984540054
 QT = Question.Type
 SCORE_TYPES = (QT.NPS, QT.CSAT, QT.CES, QT.RATING)
+RESPONDENTS = ChoiceCount.RESPONDENTS
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,8 @@ def question_result(
     small query whenever they cover the slice."""
     if use_rollups and rollups.covers(slice_, question):
         return result_from_counts(question, rollups.score_counts(slice_, question))
+    if use_rollups and rollups.covers_choices(slice_, question):
+        return choice_result(question, rollups.choice_counts_by_question(slice_, [question])[question.pk], language)
     answers = answers_in(slice_, question)
     if question.type == QT.NPS:
         return QuestionResult(question, nps_from(answers.aggregate(**nps_aggregates())))
@@ -232,26 +235,63 @@ def question_result(
     if question.type in Question.CHOICE_TYPES:
         respondents = answers.values("response").distinct().count()
         counts = dict(answers.values_list("choice").annotate(c=Count("pk")).values_list("choice", "c"))
-        rows = [
-            (
-                c.localized("text", language),
-                counts.get(c.pk, 0),
-                share_from({"n": respondents, "hits": counts.get(c.pk, 0)}),
-            )
-            for c in question.choices.all()
-        ]
-        return QuestionResult(question, Figure(value=float(respondents), n=respondents), distribution=rows)
+        return choice_result(question, {**counts, RESPONDENTS: respondents}, language)
     count = answers.count()
     return QuestionResult(question, Figure(value=float(count), n=count))
 
 
+def choice_result(question: Question, counts: dict[int, int], language: str) -> QuestionResult:
+    """A choice (or text) question's figures from its answers counted per choice (`RESPONDENTS`: the responses
+    answering it)."""
+    respondents = counts.get(RESPONDENTS, 0)
+    if question.type in Question.TEXT_TYPES:  # a text question's figure: how many answered it
+        return QuestionResult(question, Figure(value=float(respondents), n=respondents))
+    rows = [
+        (
+            c.localized("text", language),
+            counts.get(c.pk, 0),
+            share_from({"n": respondents, "hits": counts.get(c.pk, 0)}),
+        )
+        for c in question.choices.all()
+    ]
+    return QuestionResult(question, Figure(value=float(respondents), n=respondents), distribution=rows)
+
+
+def raw_counts_by_question(slice_: Slice, questions: list[Question]) -> dict[int, dict[int, int]]:
+    """The score questions' answers counted by score in one grouped pass over the raw answers of the slice (for
+    slices off the rollups' grain)."""
+    rows = (
+        Answer.objects.filter(Q(question__in=[q.pk for q in questions]) & slice_filter(slice_, "response__"))
+        .exclude(number__isnull=True)
+        .values("question_id", "number")
+        .annotate(c=Count("pk"))
+        .order_by()
+    )
+    counts: dict[int, dict[int, int]] = {q.pk: {} for q in questions}
+    for row in rows:
+        counts[row["question_id"]][row["number"]] = row["c"]
+    return counts
+
+
 def question_results(slice_: Slice, questions: list[Question], language: str = "en") -> list[QuestionResult]:
-    """The figures of a survey's questions for a slice: every score question the rollups cover in one grouped
-    query, the others (choices, texts, slices off the rollups' grain) one by one."""
-    covered = [q for q in questions if rollups.covers(slice_, q)]
-    counts = rollups.score_counts_by_question(slice_, covered) if covered else {}
+    """The figures of a survey's questions for a slice: the score questions in one grouped query (over the rollups
+    when they cover the slice, else over the raw answers), the choice questions in one more when the rollups
+    cover them (texts too), the others off the rollups' grain one by one."""
+    scored = [q for q in questions if q.type in ROLLUP_TYPES]
+    if not scored:
+        counts = {}
+    elif rollups.covers_slice(slice_):
+        counts = rollups.score_counts_by_question(slice_, scored)
+    else:
+        counts = raw_counts_by_question(slice_, scored)
+    chosen = [q for q in questions if rollups.covers_choices(slice_, q)]
+    choices = rollups.choice_counts_by_question(slice_, chosen) if chosen else {}
     return [
-        result_from_counts(q, counts[q.pk]) if q.pk in counts else question_result(slice_, q, language)
+        result_from_counts(q, counts[q.pk])
+        if q.pk in counts
+        else choice_result(q, choices[q.pk], language)
+        if q.pk in choices
+        else question_result(slice_, q, language)
         for q in questions
     ]
 

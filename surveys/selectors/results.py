@@ -14,6 +14,7 @@ from django.db.models import (
 from surveys.charts import fitted_range, trend_chart
 from surveys.models import Answer, Invitation, Question, Response, Survey
 from surveys.scoring import HAPPY, UNHAPPY, band_q
+from surveys.selectors import rollups
 from surveys.selectors.metrics import (
     Slice,
     breakdown,
@@ -37,6 +38,7 @@ class SurveyResults:
     trend: object | None  # TrendChart of the main question by month
     breakdown_rows: list
     hidden_groups: int
+    comments: int | None = None  # the slice's comments from the rollups; None when they do not cover it
 
 
 def survey_results(*, slice_: Slice, by: str, sort: str, language: str) -> SurveyResults:
@@ -62,7 +64,10 @@ def survey_results(*, slice_: Slice, by: str, sort: str, language: str) -> Surve
                 continue
             rows.append({"key": key, "label": labels.get(key, key) if key is not None else None, "figure": figure})
         rows = sort_rows(rows, sort)
-    responses = responses_in(slice_)
+    if rollups.covers_slice(slice_):
+        responses, comments = rollups.response_totals(slice_)
+    else:
+        responses, comments = responses_in(slice_).count(), None
     invitations = Invitation.objects.filter(survey=survey)
     if slice_.date_from:
         invitations = invitations.filter(created_at__gte=start_of(slice_.date_from))
@@ -70,7 +75,7 @@ def survey_results(*, slice_: Slice, by: str, sort: str, language: str) -> Surve
         invitations = invitations.filter(created_at__lt=start_of(slice_.date_to, next_day=True))
     counts = invitations.aggregate(total=Count("pk"), responded=Count("pk", filter=Q(responded_at__isnull=False)))
     return SurveyResults(
-        responses=responses.count(),
+        responses=responses,
         invitations=counts["total"],
         responded=counts["responded"],
         questions=results,
@@ -78,7 +83,13 @@ def survey_results(*, slice_: Slice, by: str, sort: str, language: str) -> Surve
         trend=trend,
         breakdown_rows=rows,
         hidden_groups=hidden,
+        comments=comments,
     )
+
+
+def responses_count(slice_: Slice) -> int:
+    """How many responses the slice holds: from the rollups when they cover it."""
+    return rollups.response_totals(slice_)[0] if rollups.covers_slice(slice_) else responses_in(slice_).count()
 
 
 def sort_rows(rows: list[dict], sort: str) -> list[dict]:

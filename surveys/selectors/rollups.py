@@ -1,32 +1,69 @@
-"""Reading the score rollups: whether they cover a slice, and a question's answers counted by score."""
+"""Reading the rollups: whether they cover a slice; a question's answers counted by score or by choice; a slice's
+responses and comments counted."""
+
+from datetime import date, timedelta
 
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
 
 from cxprogram.models import Unit
-from surveys.models import ROLLUP_TYPES, ScoreCount
+from surveys.models import ROLLUP_TYPES, ChoiceCount, Question, ResponseCount, ScoreCount
 
 
-def covers(slice_, question) -> bool:
-    """Whether the rollups hold this question's answers at a grain as fine as the slice's filters.
+def covers_slice(slice_) -> bool:
+    """Whether the rollups' grain (day, unit, channel, touchpoint) is as fine as the slice's filters.
 
     A slice by segment, value tier or employee is not kept (a customer's segment and tier may change after
     they answered, and the raw engine reads today's), so those read the raw answers."""
-    return (
-        question.type in ROLLUP_TYPES and slice_.segment is None and not slice_.value_tier and slice_.employee is None
-    )
+    return slice_.segment is None and not slice_.value_tier and slice_.employee is None
+
+
+def covers(slice_, question) -> bool:
+    """Whether the score rollups hold this question's answers for the slice."""
+    return question.type in ROLLUP_TYPES and covers_slice(slice_)
+
+
+def covers_choices(slice_, question) -> bool:
+    """Whether the choice rollups hold this choice or text question's answers for the slice."""
+    return (question.type in Question.CHOICE_TYPES or question.type in Question.TEXT_TYPES) and covers_slice(slice_)
+
+
+def span_filter(date_from: date | None, date_to: date | None) -> Q:
+    """The rollup rows that count every local day from `date_from` to `date_to` (either open) exactly once: month
+    rows for the whole months inside, day rows for the days at the edges."""
+    first = None if date_from is None else date_from if date_from.day == 1 else _next_month(date_from)
+    after = None if date_to is None else date_to + ONE_DAY if (date_to + ONE_DAY).day == 1 else date_to.replace(day=1)
+    if first is not None and after is not None and first >= after:  # no whole month inside: days only
+        return Q(monthly=False, **_range(date_from, date_to))
+    q = Q(monthly=True, **_range(first, None if after is None else after - ONE_DAY))
+    if date_from is not None and date_from < first:
+        q |= Q(monthly=False, day__gte=date_from, day__lt=first)
+    if date_to is not None and after <= date_to:
+        q |= Q(monthly=False, day__gte=after, day__lte=date_to)
+    return q
+
+
+ONE_DAY = timedelta(days=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _range(date_from: date | None, date_to: date | None) -> dict:
+    return {key: value for key, value in (("day__gte", date_from), ("day__lte", date_to)) if value is not None}
 
 
 def rollup_filter(slice_) -> Q:
-    """The slice over ScoreCount rows: the same days, units, channel and touchpoint as `slice_filter`."""
+    """The slice over rollup rows: the same days, units, channel and touchpoint as `slice_filter`."""
     conditions = {
         "survey": slice_.survey,
-        "day__gte": slice_.date_from,
-        "day__lte": slice_.date_to,
         "channel": slice_.channel or None,
         "touchpoint": slice_.touchpoint or None,
     }
-    q = Q(**{key: value for key, value in conditions.items() if value is not None})
+    q = Q(**{key: value for key, value in conditions.items() if value is not None}) & span_filter(
+        slice_.date_from, slice_.date_to
+    )
     if slice_.unit is not None:
         q &= Q(unit_id__in=Unit.objects.subtree_of(slice_.unit).values("pk"))
     if slice_.units_in_scope is not None:
@@ -90,3 +127,25 @@ def score_counts_by_group(slice_, question, by: str) -> dict[object, dict[int, i
         if row["count"]:
             counts.setdefault(row[GROUPS[by]], {})[row["number"]] = row["count"]
     return counts
+
+
+def choice_counts_by_question(slice_, questions) -> dict[int, dict[int, int]]:
+    """Every given choice (or text) question's answers counted per choice in the slice, in one grouped query; the
+    key `ChoiceCount.RESPONDENTS` (0) holds how many responses answered the question."""
+    rows = (
+        ChoiceCount.objects.filter(rollup_filter(slice_), question__in=[q.pk for q in questions])
+        .values("question_id", "choice_id")
+        .annotate(count=Sum("n"))
+        .order_by()
+    )
+    counts: dict[int, dict[int, int]] = {q.pk: {} for q in questions}
+    for row in rows:
+        if row["count"]:
+            counts[row["question_id"]][row["choice_id"]] = row["count"]
+    return counts
+
+
+def response_totals(slice_) -> tuple[int, int]:
+    """How many responses the slice holds, and how many comments of responses that are not anonymous."""
+    row = ResponseCount.objects.filter(rollup_filter(slice_)).aggregate(r=Sum("responses"), c=Sum("comments"))
+    return row["r"] or 0, row["c"] or 0

@@ -16,6 +16,7 @@ from cxprogram.models import Employee, Unit
 from surveys.models import Answer, Complaint, FollowUp, FollowUpEvent, Question, Response, Survey
 from surveys.selectors.followups import unit_manager
 from surveys.services.followups import business_due, followup_contacted
+from surveys.services.rollups import responses_move, rollup_add
 
 COMPLAINTS_SURVEY_ID = "complaints-from-outside"
 
@@ -90,7 +91,8 @@ def _complaint_open(incoming: Incoming) -> Complaint:
         submitted_at=received,
         contact_details=incoming.contact_details,
     )
-    Answer.objects.create(response=response, question=question, question_type=question.type, text=incoming.text)
+    text = Answer.objects.create(response=response, question=question, question_type=question.type, text=incoming.text)
+    rollup_add(response=response, answers=[text])
     owner = unit_manager(incoming.unit)
     reasons = [["complaint", incoming.channel]]
     followup = FollowUp.objects.create(
@@ -159,7 +161,7 @@ def complaint_route(*, complaint: Complaint, unit: Unit, actor: Employee | None)
     previous = followup.owner
     complaint.unit = unit
     complaint.save(update_fields=["unit"])
-    Response.objects.filter(pk=followup.response_id).update(unit=unit)
+    responses_move(responses=Response.objects.filter(pk=followup.response_id), unit_id=unit.pk)
     followup.unit = unit
     followup.owner = owner
     followup.save(update_fields=["unit", "owner"])

@@ -1,30 +1,57 @@
-"""Keeping the score rollups (models.ScoreCount) equal to the raw answers.
+"""Keeping the rollups (models.ScoreCount, ChoiceCount, ResponseCount) equal to the raw responses and answers.
 
-Every change adds its counts with one upsert, `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`, in
-the transaction that writes or deletes the answers, on PostgreSQL and SQLite alike: the row lock of the
+Every change adds its counts with one upsert per table, `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`,
+in the transaction that writes or deletes the answers, on PostgreSQL and SQLite alike: the row lock of the
 upsert serializes two submissions of the same key, and if the transaction rolls back its counts go too, so
-a count can be neither lost nor doubled. Rows are sorted by key so two upserts lock in the same order
-(no deadlock). `rollups_rebuild` recounts from the raw answers under a table lock that makes submissions
-wait for it."""
+a count can be neither lost nor doubled. Rows are sorted by key and the tables always taken in the same order,
+so two upserts lock in the same order (no deadlock). `rollups_rebuild` recounts from the raw answers under
+table locks that make submissions wait for it."""
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateField, F, Model, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from surveys.models import ROLLUP_TYPES, Answer, Response, ScoreCount, Survey
+from surveys.models import ROLLUP_TYPES, Answer, ChoiceCount, Question, Response, ResponseCount, ScoreCount, Survey
 
-TABLE = ScoreCount._meta.db_table
-COLUMNS = "day, survey_id, question_id, unit_id, channel, touchpoint, number, n"
-# Table and column names are the model's own; every value goes in as a query parameter.
-UPSERT = (
-    f"INSERT INTO {TABLE} ({COLUMNS}) VALUES {{values}} "  # noqa: S608  # nosec B608
-    f"ON CONFLICT (question_id, day, unit_id, channel, touchpoint, number) "
-    f"DO UPDATE SET n = {TABLE}.n + excluded.n"
-)
+CHOICE_TYPES = tuple(Question.CHOICE_TYPES)
+TEXT_TYPES = tuple(Question.TEXT_TYPES)
+PLACE = ("day", "monthly", "survey_id", "unit_id", "channel", "touchpoint")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A rollup table: its columns, the unique key an upsert meets (`conflict`) and the counts it adds up."""
+
+    model: type[Model]
+    key: tuple[str, ...]
+    conflict: tuple[str, ...]
+    counts: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.model._meta.db_table
+
+    def upsert_sql(self, rows: int) -> str:
+        columns = (*self.key, *self.counts)
+        values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * rows)
+        added = ", ".join(f"{c} = {self.name}.{c} + excluded.{c}" for c in self.counts)
+        # Table and column names are the models' own; every value goes in as a query parameter.
+        return (
+            f"INSERT INTO {self.name} ({', '.join(columns)}) VALUES {values} "  # noqa: S608  # nosec B608
+            f"ON CONFLICT ({', '.join(self.conflict)}) DO UPDATE SET {added}"
+        )
+
+
+WHERE = ("monthly", "day", "unit_id", "channel", "touchpoint")
+SCORES = Table(ScoreCount, (*PLACE, "question_id", "number"), ("question_id", *WHERE, "number"), ("n",))
+CHOICES = Table(ChoiceCount, (*PLACE, "question_id", "choice_id"), ("question_id", *WHERE, "choice_id"), ("n",))
+RESPONSES = Table(ResponseCount, PLACE, ("survey_id", *WHERE), ("responses", "comments"))
+TABLES = (SCORES, CHOICES, RESPONSES)  # the order every writer locks them in
 
 
 def rollup_day(moment) -> date:
@@ -32,93 +59,209 @@ def rollup_day(moment) -> date:
     return timezone.localtime(moment).date()
 
 
-def _key(response: Response, question_id: int, number: int) -> tuple:
-    return (
-        rollup_day(response.submitted_at),
-        response.survey_id,
-        question_id,
-        response.unit_id or 0,
-        response.channel,
-        response.touchpoint,
-        number,
-    )
+def _places(response: Response) -> tuple[tuple, tuple]:
+    """Where a response counts: its local day's rows and its month's."""
+    day = rollup_day(response.submitted_at)
+    where = (response.survey_id, response.unit_id or 0, response.channel, response.touchpoint)
+    return (day, False, *where), (day.replace(day=1), True, *where)
 
 
-def _upsert(counts: Counter) -> None:
-    rows = sorted((key, n) for key, n in counts.items() if n)
-    if not rows:
-        return
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-    params = [value for key, n in rows for value in (*key, n)]
+def _rows(counts: dict[tuple, tuple[int, ...]]) -> list:
+    return sorted((key, values) for key, values in counts.items() if any(values))
+
+
+def _upsert(table: Table, counts: dict[tuple, tuple[int, ...]], batch: int = 1000) -> None:
+    rows = _rows(counts)
     with connection.cursor() as cursor:
-        cursor.execute(UPSERT.format(values=values), params)
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            cursor.execute(table.upsert_sql(len(chunk)), [v for key, values in chunk for v in (*key, *values)])
+
+
+def _upsert_all(counts: list[tuple[Table, dict]]) -> None:
+    """One submission's upserts; on PostgreSQL in one statement (data-modifying CTEs), one round trip."""
+    counts = [(table, rows) for table, rows in counts if _rows(rows)]
+    if connection.vendor != "postgresql" or len(counts) < 2 or sum(len(rows) for _t, rows in counts) > 500:
+        for table, rows in counts:
+            _upsert(table, rows)
+        return
+    statements, params = [], []
+    for table, rows in counts:
+        chunk = _rows(rows)
+        statements.append(table.upsert_sql(len(chunk)))
+        params += [v for key, values in chunk for v in (*key, *values)]
+    *first, last = statements
+    sql = "WITH " + ", ".join(f"u{i} AS ({s} RETURNING 1)" for i, s in enumerate(first)) + " " + last
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+class Tally:
+    """Counts by table and key, added up from answers and responses, then written with one upsert per table."""
+
+    def __init__(self, sign: int = 1):
+        self.sign = sign
+        self.scores: Counter = Counter()
+        self.choices: Counter = Counter()
+        self.responses: Counter = Counter()
+        self.comments: Counter = Counter()
+
+    def response(self, place: tuple) -> None:
+        self.responses[place] += self.sign
+
+    def answer(self, place: tuple, anonymous: bool, question_id: int, kind: str, number, choice_id) -> None:
+        if kind in ROLLUP_TYPES and number is not None:
+            self.scores[(*place, question_id, number)] += self.sign
+        elif kind in CHOICE_TYPES and choice_id is not None:
+            self.choices[(*place, question_id, choice_id)] += self.sign
+        elif kind in TEXT_TYPES:
+            self.comments[place] += 0 if anonymous else self.sign
+
+    def respondents(self, place: tuple, question_ids: set[int]) -> None:
+        for question_id in question_ids:
+            self.choices[(*place, question_id, ChoiceCount.RESPONDENTS)] += self.sign
+
+    def write(self) -> None:
+        places = set(self.responses) | set(self.comments)
+        _upsert_all([
+            (SCORES, {key: (n,) for key, n in self.scores.items()}),
+            (CHOICES, {key: (n,) for key, n in self.choices.items()}),
+            (RESPONSES, {p: (self.responses[p], self.comments[p]) for p in places}),
+        ])  # fmt: skip
+
+
+def _count_response(tally: Tally, response: Response, answers) -> None:
+    answered = {
+        a.question_id
+        for a in answers
+        if (a.question_type in CHOICE_TYPES and a.choice_id is not None) or a.question_type in TEXT_TYPES
+    }
+    for place in _places(response):
+        tally.response(place)
+        for a in answers:
+            tally.answer(place, response.anonymous, a.question_id, a.question_type, a.number, a.choice_id)
+        tally.respondents(place, answered)
 
 
 def rollup_add(*, response: Response, answers: list[Answer]) -> None:
-    """Count a new response's score answers; call inside the transaction that saves them."""
-    counts = Counter(
-        _key(response, a.question_id, a.number)
-        for a in answers
-        if a.question_type in ROLLUP_TYPES and a.number is not None
-    )
-    _upsert(counts)
+    """Count a new response, its scores, choices and texts; call inside the transaction that saves them."""
+    tally = Tally()
+    _count_response(tally, response, answers)
+    tally.write()
+
+
+def _tally_of(responses: QuerySet[Response], sign: int) -> tuple[Tally, list[int]]:
+    """The rollup counts of these responses (and their answers), with `sign`; and their ids."""
+    fields = ("pk", "submitted_at", "survey_id", "unit_id", "channel", "touchpoint", "anonymous")
+    by_id = {row[0]: Response(**dict(zip(fields, row, strict=True))) for row in responses.values_list(*fields)}
+    answers: dict[int, list[Answer]] = {pk: [] for pk in by_id}
+    counted = Answer.objects.filter(
+        Q(question_type__in=ROLLUP_TYPES, number__isnull=False)
+        | Q(question_type__in=CHOICE_TYPES)
+        | Q(question_type__in=TEXT_TYPES),
+        response_id__in=list(by_id),
+    ).only("response_id", "question_id", "question_type", "number", "choice_id")
+    for answer in counted.iterator():
+        answers[answer.response_id].append(answer)
+    tally = Tally(sign=sign)
+    for pk, response in by_id.items():
+        _count_response(tally, response, answers[pk])
+    return tally, list(by_id)
+
+
+def _locked(responses: QuerySet[Response]) -> QuerySet[Response]:
+    return responses.select_for_update() if connection.features.has_select_for_update else responses
 
 
 @transaction.atomic
 def responses_delete(*, responses: QuerySet[Response]) -> int:
-    """Delete responses with their answers and take their scores out of the rollups, in one transaction."""
-    responses = responses.select_for_update() if connection.features.has_select_for_update else responses
-    picked = list(responses.values_list("pk", "submitted_at", "survey_id", "unit_id", "channel", "touchpoint"))
-    by_id = {row[0]: Response(pk=row[0], submitted_at=row[1], survey_id=row[2], unit_id=row[3], channel=row[4],
-                              touchpoint=row[5]) for row in picked}  # fmt: skip
-    counts: Counter = Counter()
-    scores = Answer.objects.filter(
-        response_id__in=list(by_id), question_type__in=ROLLUP_TYPES, number__isnull=False
-    ).values_list("response_id", "question_id", "number")
-    for response_id, question_id, number in scores.iterator():
-        counts[_key(by_id[response_id], question_id, number)] -= 1
-    _upsert(counts)
-    deleted, _per_model = Response.objects.filter(pk__in=list(by_id)).delete()
-    return len(by_id) if deleted else 0
+    """Delete responses with their answers and take them out of the rollups, in one transaction."""
+    tally, ids = _tally_of(_locked(responses), -1)
+    tally.write()
+    deleted, _per_model = Response.objects.filter(pk__in=ids).delete()
+    return len(ids) if deleted else 0
+
+
+@transaction.atomic
+def responses_move(*, responses: QuerySet[Response], unit_id: int | None) -> int:
+    """Move responses to another unit (a complaint routed to its store), their rollup counts with them."""
+    taken, ids = _tally_of(_locked(responses), -1)
+    taken.write()
+    moved = Response.objects.filter(pk__in=ids).update(unit_id=unit_id)
+    _tally_of(Response.objects.filter(pk__in=ids), 1)[0].write()
+    return moved
+
+
+def _recount_in_sql(table: Table, grouped: QuerySet, monthly: bool, extra: tuple[str, ...], tail: tuple) -> int:
+    """PostgreSQL: the grouped recount added into the table by one INSERT … SELECT, without a row through Python."""
+    sql, params = grouped.query.sql_with_params()
+    picked = ["g.day", "%s", *(f"g.k_{name}" for name in ("survey_id", "unit_id", "channel", "touchpoint", *extra))]
+    picked += ["%s"] * len(tail) + [f"g.{c}" if c in grouped.query.annotations else "0" for c in table.counts]
+    added = ", ".join(f"{c} = {table.name}.{c} + excluded.{c}" for c in table.counts)
+    # Names are the models' own and the compiled queryset's; values go in as parameters.
+    insert = (
+        f"INSERT INTO {table.name} ({', '.join((*table.key, *table.counts))}) "  # noqa: S608  # nosec B608
+        f"SELECT {', '.join(picked)} FROM ({sql}) g "
+        f"ON CONFLICT ({', '.join(table.conflict)}) DO UPDATE SET {added}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(insert, [monthly, *tail, *params])
+        return cursor.rowcount
+
+
+def _recount(table: Table, rows: QuerySet, prefix: str, extra: tuple[str, ...], tail: tuple = (), **counts) -> int:
+    """Add raw rows, grouped by the rollups' places (day or month, survey, unit, channel, touchpoint) and `extra`
+    columns (`tail`: constant key columns after them), into a rollup table a batch at a time; returns the groups."""
+    fields = [f"{prefix}{name}" for name in ("survey_id", "unit_id", "channel", "touchpoint")]
+    read = 0
+    for monthly, trunc in ((False, TruncDate), (True, TruncMonth)):
+        day = trunc(f"{prefix}submitted_at", output_field=DateField())
+        if connection.vendor == "postgresql":
+            keys = {f"k_{f.removeprefix(prefix)}": F(f) for f in fields} | {f"k_{e}": F(e) for e in extra}
+            keys["k_unit_id"] = Coalesce(F(f"{prefix}unit_id"), 0)
+            grouped = rows.annotate(**keys, day=day).values(*keys, "day").annotate(**counts).order_by()
+            read += _recount_in_sql(table, grouped, monthly, extra, tail)
+            continue
+        grouped = rows.values(*fields, *extra, day=day).annotate(**counts).order_by()
+        batch: dict[tuple, tuple] = {}
+        for row in grouped.iterator(chunk_size=5000):
+            survey, unit, channel, touchpoint = (row[f] for f in fields)
+            key = (row["day"], monthly, survey, unit or 0, channel, touchpoint, *(row[e] for e in extra), *tail)
+            batch[key] = tuple(row.get(c, 0) for c in table.counts)
+            if len(batch) >= 5000:
+                read += len(batch)
+                _upsert(table, batch)
+                batch = {}
+        _upsert(table, batch)
+        read += len(batch)
+    return read
 
 
 @transaction.atomic
 def rollups_rebuild(*, survey: Survey | None = None) -> int:
-    """Recount the rollups (of one survey, or all) from the raw answers; returns the rows written.
+    """Recount the rollups (of one survey, or all) from the raw responses and answers; returns the groups counted.
 
-    On PostgreSQL the table is locked against writers first, so a submission either committed before the
+    On PostgreSQL the tables are locked against writers first, so a submission either committed before the
     recount (and is in it) or adds its counts after it; on SQLite the write lock does the same."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
-    existing = ScoreCount.objects.all() if survey is None else ScoreCount.objects.filter(survey=survey)
-    existing.delete()
-    answers = Answer.objects.filter(question_type__in=ROLLUP_TYPES, number__isnull=False)
-    if survey is not None:
-        answers = answers.filter(response__survey=survey)
-    grouped = (
-        answers.values(
-            "question_id",
-            "number",
-            "response__survey_id",
-            "response__unit_id",
-            "response__channel",
-            "response__touchpoint",
-            day=TruncDate("response__submitted_at"),
-        )
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    batch: list[ScoreCount] = []
-    written = 0
-    for row in grouped.iterator(chunk_size=5000):
-        batch.append(ScoreCount(
-            day=row["day"], survey_id=row["response__survey_id"], question_id=row["question_id"],
-            unit_id=row["response__unit_id"] or 0, channel=row["response__channel"],
-            touchpoint=row["response__touchpoint"], number=row["number"], n=row["count"],
-        ))  # fmt: skip
-        if len(batch) >= 5000:
-            written += len(ScoreCount.objects.bulk_create(batch))
-            batch = []
-    written += len(ScoreCount.objects.bulk_create(batch))
-    return written
+            for table in TABLES:
+                cursor.execute(f"LOCK TABLE {table.name} IN EXCLUSIVE MODE")
+    for table in TABLES:
+        existing = table.model.objects.all()
+        (existing if survey is None else existing.filter(survey=survey)).delete()
+    answers = Answer.objects.all() if survey is None else Answer.objects.filter(response__survey=survey)
+    responses = Response.objects.all() if survey is None else Response.objects.filter(survey=survey)
+    scores = answers.filter(question_type__in=ROLLUP_TYPES, number__isnull=False)
+    choices = answers.filter(question_type__in=CHOICE_TYPES, choice__isnull=False)
+    texts = answers.filter(question_type__in=TEXT_TYPES)
+    comments = texts.filter(response__anonymous=False)
+    answered = answers.filter(Q(question_type__in=CHOICE_TYPES, choice__isnull=False) | Q(question_type__in=TEXT_TYPES))
+    r = "response__"
+    return sum((
+        _recount(SCORES, scores, r, ("question_id", "number"), n=Count("pk")),
+        _recount(CHOICES, choices, r, ("question_id", "choice_id"), n=Count("pk")),
+        _recount(CHOICES, answered, r, ("question_id",), tail=(0,), n=Count("response_id", distinct=True)),
+        _recount(RESPONSES, responses, "", (), responses=Count("pk")),
+        _recount(RESPONSES, comments, r, (), comments=Count("pk")),
+    ))  # fmt: skip

@@ -117,7 +117,11 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         theme=form.cleaned_data.get("theme") or "",
         sentiment=form.cleaned_data.get("sentiment") or "",
     ).select_related("analysis", "response__followup")
-    comments = Paginator(texts, 20).get_page(request.GET.get("page"))
+    paginator = Paginator(texts, 20)
+    filters = ("q", "band", "theme", "sentiment")
+    if results.comments is not None and not any(form.cleaned_data.get(name) for name in filters):
+        paginator.count = results.comments  # counted by the rollups: no pass over every comment of the slice
+    comments = paginator.get_page(request.GET.get("page"))
     mentions = comment_mentions([answer.pk for answer in comments])
     for answer in comments:
         answer.mentions = mentions.get(answer.pk, [])

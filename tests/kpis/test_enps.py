@@ -11,6 +11,7 @@ from django.utils import timezone
 from kpis.selectors.recognition import unit_enps
 from surveys.models import Answer, Question, Response, Survey
 from surveys.services.responses import anonymous_moment
+from surveys.services.rollups import rollup_add
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,8 @@ def answer(question, unit, score, days_ago=None):
         survey=question.survey, unit=unit, language="ru", source="public_link", anonymous=anonymous,
         submitted_at=anonymous_moment(question.survey, moment) if anonymous else moment,
     )  # fmt: skip
-    Answer.objects.create(response=response, question=question, question_type=question.type, number=score)
+    rows = [Answer(response=response, question=question, question_type=question.type, number=score)]
+    rollup_add(response=response, answers=Answer.objects.bulk_create(rows))  # the figures read the rollups
 
 
 def test_four_answers_show_nothing(org, pulse):

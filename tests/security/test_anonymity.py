@@ -15,6 +15,7 @@ from cxprogram.models import Webhook, WebhookDelivery
 from surveys.links import ResponseContext, survey_public_link
 from surveys.models import Answer, FollowUp, Invitation, Question, Response, Survey
 from surveys.services.responses import anonymous_moment, response_submit
+from surveys.services.rollups import rollup_add
 from tests.surveys.conftest import submit
 from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory
 
@@ -46,9 +47,10 @@ def answer(pulse, unit, score, *, day=None, comment=""):
     response = Response.objects.create(
         survey=survey, anonymous=True, unit=unit, language="ru", source="public_link", submitted_at=moment
     )
-    Answer.objects.create(response=response, question=enps, question_type=QT.NPS, number=score)
+    rows = [Answer(response=response, question=enps, question_type=QT.NPS, number=score)]
     if comment:
-        Answer.objects.create(response=response, question=comment_q, question_type=QT.LONG_TEXT, text=comment)
+        rows.append(Answer(response=response, question=comment_q, question_type=QT.LONG_TEXT, text=comment))
+    rollup_add(response=response, answers=Answer.objects.bulk_create(rows))  # the figures read the rollups
     return response
 
 

@@ -1,6 +1,7 @@
 """The hosted survey page: validation of every question type, display logic, pages and languages."""
 
 import pytest
+from django.db import connection
 
 from surveys.models import Answer, Question, Response
 from tests.surveys.conftest import form_state, submit
@@ -242,7 +243,8 @@ def test_query_counts_do_not_grow_with_questions(client, every_type, django_asse
     with django_assert_num_queries(1):  # the definition is reused while the survey has not changed
         page = client.get(URL)
     data = {**form_state(page.content.decode()), "next": "1", **valid(q, choices)}
-    with django_assert_num_queries(7):  # version, savepoint, response, answers, score rollups, webhooks, release
+    rollups = 1 if connection.vendor == "postgresql" else 3  # one statement, or one upsert per rollup table
+    with django_assert_num_queries(6 + rollups):  # version, savepoint, response, answers, rollups, webhooks, release
         assert client.post(URL, data).status_code == 302
 
 

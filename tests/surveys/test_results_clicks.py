@@ -25,12 +25,10 @@ def respond(survey, score, *, comment="", customer=None, touchpoint="", days_ago
         submitted_at=timezone.now() - timedelta(days=days_ago),
     )  # fmt: skip
     nps, text = survey.questions.get(type=QT.NPS), survey.questions.get(type=QT.LONG_TEXT)
-    rollup_add(
-        response=response,
-        answers=[Answer.objects.create(response=response, question=nps, question_type=QT.NPS, number=score)],
-    )
+    answers = [Answer.objects.create(response=response, question=nps, question_type=QT.NPS, number=score)]
     if comment:
-        Answer.objects.create(response=response, question=text, question_type=QT.LONG_TEXT, text=comment)
+        answers.append(Answer.objects.create(response=response, question=text, question_type=text.type, text=comment))
+    rollup_add(response=response, answers=answers)
     return response
 
 

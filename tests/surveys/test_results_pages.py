@@ -97,6 +97,20 @@ def test_results_page_query_count_does_not_grow_with_responses(client, results, 
         assert client.get("/results/res/?by=unit").status_code == 200
 
 
+def test_the_comment_lists_count_comes_from_the_rollups_unless_a_filter_needs_the_texts(client, results):
+    _survey, org = results
+    client.force_login(org["people"]["lead"].user)
+    page_ = client.get("/results/res/", headers={"accept-language": "en"})
+    assert (page_.context["results"].responses, page_.context["comments"].paginator.count) == (4, 3)
+    searched = client.get("/results/res/?q=queue", headers={"accept-language": "en"})
+    assert searched.context["comments"].paginator.count == 1
+    low = client.get("/results/res/?band=unhappy", headers={"accept-language": "en"})
+    assert low.context["comments"].paginator.count == 1  # "Queue was long" (2); the 3 left no comment
+    client.force_login(org["people"]["north_manager"].user)
+    north = client.get("/results/res/", headers={"accept-language": "en"})
+    assert (north.context["results"].responses, north.context["comments"].paginator.count) == (2, 2)
+
+
 def test_csv_export_has_a_row_per_response_and_neutralises_formulas(client, results):
     _survey, org = results
     response = page(client, org["people"]["lead"].user, "/results/res/export.csv")

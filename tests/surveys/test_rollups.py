@@ -1,25 +1,31 @@
-"""Score rollups: every figure from them equals the raw engine's, slice by slice, after submissions,
-deletions, a customer's erasure and a rebuild; concurrent submissions neither lose nor double a count."""
+"""Rollups: every figure from them (scores, choices, responses and comments counted) equals the raw engine's, slice
+by slice, after submissions, deletions, a customer's erasure and a rebuild; concurrent submissions neither lose nor
+double a count."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib.admin.sites import site
 from django.db import connection, connections
+from django.db.models import Q, prefetch_related_objects
 from django.test import RequestFactory
 from django.utils import timezone
 
 from cxprogram.models import Unit
 from surveys.links import ResponseContext
-from surveys.models import Question, Response, ScoreCount
-from surveys.selectors.metrics import Slice, breakdown, question_result, question_results
+from surveys.models import ChoiceCount, Question, Response, ResponseCount, ScoreCount
+from surveys.selectors import rollups
+from surveys.selectors.metrics import Slice, breakdown, question_result, question_results, responses_in
+from surveys.selectors.results import responses_count, verbatims
+from surveys.services.privacy import customer_erase
 from surveys.services.responses import response_submit
 from surveys.services.rollups import responses_delete, rollups_rebuild
 from tests.cxprogram.factories import CustomerFactory, EmployeeFactory, SegmentFactory, UnitFactory
-from tests.surveys.factories import QuestionFactory, SurveyFactory
+from tests.surveys.factories import ChoiceFactory, QuestionFactory, SurveyFactory
 
 QT = Question.Type
+KEY = ("monthly", "day", "question_id", "unit_id", "channel", "touchpoint")
 SCORES = {QT.NPS: range(11), QT.CSAT: range(1, 6), QT.CES: range(1, 8), QT.RATING: range(1, 11), QT.YES_NO: (0, 1)}
 
 
@@ -34,6 +40,9 @@ def world(db):
     at two touchpoints, by customers of two segments and tiers, about two employees."""
     survey = SurveyFactory()
     questions = [QuestionFactory(survey=survey, type=t) for t in SCORES]
+    single, multiple = QuestionFactory(survey=survey, type=QT.SINGLE), QuestionFactory(survey=survey, type=QT.MULTIPLE)
+    comment = QuestionFactory(survey=survey, type=QT.LONG_TEXT, required=False)
+    picks = {q.pk: [ChoiceFactory(question=q).pk for _ in range(3)] for q in (single, multiple)}
     company = UnitFactory(kind="company")
     region = UnitFactory(kind="region", parent=company)
     stores = [UnitFactory(parent=region), UnitFactory(parent=region)]
@@ -46,9 +55,11 @@ def world(db):
         answers = {q.pk: list(SCORES[q.type])[(i * (3 + k)) % len(SCORES[q.type])] for k, q in enumerate(questions)}
         if i % 7 == 0:
             answers.pop(questions[i % len(questions)].pk)  # some answers skipped
+        answers |= chosen(i, single, multiple, picks) | ({comment.pk: f"comment {i}"} if i % 2 else {})
         unit = (stores[0], stores[1], other, None)[i % 4]
         response = response_submit(
-            survey=survey, questions=questions, answers=answers, language="en", source="web",
+            survey=survey, questions=[*questions, single, multiple, comment], answers=answers, language="en",
+            source="web",
             customer=customers[i % 4],
             context=ResponseContext(
                 unit=unit, employee=employees[i % 2], channel=("web", "sms")[i % 3 % 2],
@@ -62,8 +73,16 @@ def world(db):
     today = timezone.localdate()
     return {
         "survey": survey, "questions": questions, "region": region, "stores": stores, "segments": segments,
-        "employees": employees, "customers": customers, "today": today,
+        "employees": employees, "customers": customers, "today": today, "choices": [single, multiple],
+        "texts": [comment],
     }  # fmt: skip
+
+
+def chosen(i: int, single, multiple, picks) -> dict:
+    """Response i's choices: the single question skipped by every fourth, the multiple one a subset (bits of i)."""
+    answers = {} if i % 4 == 0 else {single.pk: picks[single.pk][i % 3]}
+    subset = [pk for bit, pk in enumerate(picks[multiple.pk]) if i >> bit & 1]
+    return answers | ({multiple.pk: subset} if subset else {})
 
 
 def slices(w):
@@ -99,12 +118,23 @@ def figures(result):
     return out
 
 
+def choice_figures(result):
+    return (figures(result), [(label, count, figures_of(share)) for label, count, share in result.distribution])
+
+
 def assert_rollups_equal_raw(w):
     for name, slice_ in slices(w).items():
         for question in w["questions"]:
             rolled = question_result(slice_, question)
             raw = question_result(slice_, question, use_rollups=False)
             assert figures(rolled) == figures(raw), (name, question.type)
+        for question in [*w["choices"], *w["texts"]]:
+            rolled = question_result(slice_, question)
+            raw = question_result(slice_, question, use_rollups=False)
+            assert choice_figures(rolled) == choice_figures(raw), (name, question.type)
+        assert responses_count(slice_) == responses_in(slice_).count(), name
+        if rollups.covers_slice(slice_):
+            assert rollups.response_totals(slice_)[1] == verbatims(slice_=slice_).count(), name
 
 
 def test_every_metric_and_slice_equals_the_raw_engine(world):
@@ -115,6 +145,74 @@ def test_every_metric_and_slice_equals_the_raw_engine(world):
     assert (
         question_result(Slice(survey=world["survey"]), nps).headline.n == answered == 58
     )  # 60 less the two that skipped it (i = 0, 35)
+
+
+def test_choices_responses_and_comments_counted_exactly(world):
+    survey = Slice(survey=world["survey"])
+    single, multiple = (question_result(survey, q) for q in world["choices"])
+    # The single question: every fourth response skipped it (45 of 60 answered), choices by i % 3.
+    assert single.headline.n == 45
+    assert [count for _label, count, _share in single.distribution] == [15, 15, 15]
+    # The multiple one: the bits of i pick choices; i = 0, 8, 16, ..., 56 picked none (8 of 60).
+    assert multiple.headline.n == 52
+    assert [count for _label, count, _share in multiple.distribution] == [30, 30, 28]
+    assert round(multiple.distribution[0][2].value, 6) == round(100 * 30 / 52, 6)
+    assert rollups.response_totals(survey) == (60, 30)  # every odd response left a comment
+    assert question_result(survey, world["texts"][0]).headline.n == 30
+    store = survey.but(unit=world["stores"][0])  # i % 4 == 0: no single-choice answers there
+    assert question_result(store, world["choices"][0]).headline.n == 0
+    assert rollups.response_totals(store) == (15, 0)
+
+
+def test_rebuild_recounts_choices_responses_and_comments(world):
+    def rows():
+        return (
+            sorted(ChoiceCount.objects.values_list("monthly", "day", "question_id", "unit_id", "channel",
+                                                   "touchpoint", "choice_id", "n")),
+            sorted(ResponseCount.objects.values_list("monthly", "day", "unit_id", "channel", "touchpoint",
+                                                     "responses", "comments")),
+        )  # fmt: skip
+
+    before = rows()
+    ChoiceCount.objects.filter(choice_id=ChoiceCount.RESPONDENTS).update(n=999)
+    ResponseCount.objects.filter(unit_id=0).delete()
+    rollups_rebuild()
+    assert rows() == before
+    respondents = [n for monthly, *_key, choice, n in before[0] if choice == ChoiceCount.RESPONDENTS and monthly]
+    assert sum(respondents) == 45 + 52 + 30  # each count twice: by day and by month
+    assert_rollups_equal_raw(world)
+
+
+def test_anonymous_comments_are_not_counted_for_the_comment_list(db):
+    survey = SurveyFactory(anonymous=True)
+    comment = QuestionFactory(survey=survey, type=QT.LONG_TEXT)
+    for text in ("one", "two"):
+        response_submit(survey=survey, questions=[comment], answers={comment.pk: text}, language="en", source="web")
+    slice_ = Slice(survey=survey)
+    assert rollups.response_totals(slice_) == (2, 0) == (responses_in(slice_).count(), verbatims(slice_=slice_).count())
+    responses_delete(responses=Response.objects.filter(survey=survey))
+    assert rollups.response_totals(slice_) == (0, 0)
+
+
+def test_a_surveys_choices_and_scores_in_two_grouped_queries(world, django_assert_num_queries):
+    slice_ = slices(world)["region subtree"]
+    questions = [*world["questions"], *world["choices"], *world["texts"]]
+    prefetch_related_objects(questions, "choices")  # as the results page does
+    with django_assert_num_queries(2):
+        together = question_results(slice_, questions)
+    assert [choice_figures(r) for r in together[-3:]] == [
+        choice_figures(question_result(slice_, q, use_rollups=False)) for q in [*world["choices"], *world["texts"]]
+    ]
+
+
+def test_off_the_rollups_grain_the_scores_are_one_grouped_pass_over_the_answers(world, django_assert_num_queries):
+    slice_ = slices(world)["segment"]
+    with django_assert_num_queries(1) as captured:
+        together = question_results(slice_, world["questions"])
+    assert "surveys_answer" in captured.captured_queries[0]["sql"]
+    assert [figures(r) for r in together] == [
+        figures(question_result(slice_, q, use_rollups=False)) for q in world["questions"]
+    ]
 
 
 def test_a_covered_slice_reads_one_small_query_not_the_answers(world, django_assert_num_queries):
@@ -132,7 +230,11 @@ def test_after_deleting_responses_and_erasing_a_customer(world):
     assert_rollups_equal_raw(world)
     world["customers"][0].delete()  # an erased customer's responses stay, without the customer
     assert_rollups_equal_raw(world)
+    customer_erase(customer=world["customers"][1], actor=None)  # their comments stay, as "erased"
+    assert_rollups_equal_raw(world)
     assert not ScoreCount.objects.filter(n__lt=0).exists()
+    assert not ChoiceCount.objects.filter(n__lt=0).exists()
+    assert not ResponseCount.objects.filter(Q(responses__lt=0) | Q(comments__lt=0)).exists()
 
 
 def test_admin_delete_takes_scores_out_too(world, admin_user):
@@ -145,17 +247,14 @@ def test_admin_delete_takes_scores_out_too(world, admin_user):
 
 
 def test_a_rebuild_gives_the_same_rows_and_repairs_damage(world):
-    before = sorted(
-        ScoreCount.objects.values_list("day", "question_id", "unit_id", "channel", "touchpoint", "number", "n")
-    )
+    before = sorted(ScoreCount.objects.values_list(*KEY, "number", "n"))
     ScoreCount.objects.filter(number=10).update(n=999)  # damage
     ScoreCount.objects.filter(number=0).delete()
     rollups_rebuild(survey=world["survey"])
-    after = sorted(
-        ScoreCount.objects.values_list("day", "question_id", "unit_id", "channel", "touchpoint", "number", "n")
-    )
+    after = sorted(ScoreCount.objects.values_list(*KEY, "number", "n"))
     assert after == before
-    assert sum(row[-1] for row in after) == Response.objects.filter(survey=world["survey"]).count() * 5 - 9
+    by_month = sum(row[-1] for row in after if row[0])  # each answer counted by day and again by month
+    assert by_month == sum(row[-1] for row in after if not row[0]) == 60 * 5 - 9
     assert_rollups_equal_raw(world)
 
 
@@ -206,9 +305,12 @@ def test_concurrent_submissions_of_the_same_scores_neither_lose_nor_double():
     assert errors == []
     total = threads_count * per_thread
     assert Response.objects.filter(survey=survey).count() == total
-    counts = dict(ScoreCount.objects.filter(question=questions[0]).values_list("number", "n"))
-    assert counts == {9: threads_count * 8, 10: threads_count * 7}  # i = 0..14: eight 9s, seven 10s
-    assert list(ScoreCount.objects.filter(question=questions[1]).values_list("number", "n")) == [(5, total)]
+    for monthly in (False, True):  # the day's rows and the month's
+        counts = dict(ScoreCount.objects.filter(question=questions[0], monthly=monthly).values_list("number", "n"))
+        assert counts == {9: threads_count * 8, 10: threads_count * 7}  # i = 0..14: eight 9s, seven 10s
+        scores = ScoreCount.objects.filter(question=questions[1], monthly=monthly).values_list("number", "n")
+        assert list(scores) == [(5, total)]
+        assert ResponseCount.objects.get(survey=survey, monthly=monthly).responses == total
     figure = question_result(Slice(survey=survey), questions[0]).headline
     assert (figure.n, figure.value) == (total, 100.0)
 
@@ -235,3 +337,31 @@ def test_a_surveys_figures_in_one_grouped_query(world, django_assert_num_queries
     assert [figures(r) for r in together] == [
         figures(question_result(slice_, q, use_rollups=False)) for q in world["questions"]
     ]
+
+
+def test_month_rows_and_day_rows_count_every_day_once(db):
+    """Over three months, a range reads month rows for its whole months and day rows at its edges: every range
+    gives the raw engine's figures."""
+    question = QuestionFactory(type=QT.NPS)
+    survey = question.survey
+    today = timezone.localdate()
+    for i in range(100):
+        response = response_submit(survey=survey, questions=[question], answers={question.pk: i % 11}, language="en",
+                                   source="web")  # fmt: skip
+        moment = timezone.make_aware(datetime.combine(today - timedelta(days=i), time(12)))
+        Response.objects.filter(pk=response.pk).update(submitted_at=moment)
+    rollups_rebuild()
+    first = today.replace(day=1)
+    last_month = (first - timedelta(days=1)).replace(day=1)
+    ranges = [
+        (None, None), (last_month, None), (None, first - timedelta(days=1)), (last_month, first - timedelta(days=1)),
+        (last_month + timedelta(days=3), today), (today - timedelta(days=70), today - timedelta(days=5)),
+        (today - timedelta(days=2), today - timedelta(days=1)), (first, first), (today, None),
+    ]  # fmt: skip
+    for date_from, date_to in ranges:
+        slice_ = Slice(survey=survey, date_from=date_from, date_to=date_to)
+        raw = question_result(slice_, question, use_rollups=False)
+        assert figures(question_result(slice_, question)) == figures(raw), (date_from, date_to)
+        assert responses_count(slice_) == responses_in(slice_).count() == raw.headline.n, (date_from, date_to)
+    assert question_result(Slice(survey=survey), question).headline.n == 100
+    assert ScoreCount.objects.filter(monthly=True).values("day").distinct().count() in (4, 5)

@@ -1,4 +1,4 @@
-"""Recount the score rollups from the raw answers (all surveys, or one by its public id)."""
+"""Recount the rollups (scores, choices, responses and comments) from the raw answers (all surveys, or one)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -7,7 +7,7 @@ from surveys.services.rollups import rollups_rebuild
 
 
 class Command(BaseCommand):
-    help = "Recount the score rollups from the raw answers; submissions wait while it runs."
+    help = "Recount the rollups from the raw responses and answers; submissions wait while it runs."
 
     def add_arguments(self, parser):
         parser.add_argument("--survey", help="public id of one survey (default: every survey)")
@@ -19,4 +19,4 @@ class Command(BaseCommand):
             if survey is None:
                 raise CommandError(f"No survey with the public id {options['survey']!r}.")
         rows = rollups_rebuild(survey=survey)
-        self.stdout.write(f"{rows} rollup rows written.")
+        self.stdout.write(f"{rows} rollup groups counted.")
