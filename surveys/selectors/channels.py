@@ -38,7 +38,8 @@ def channel_loop_metrics(cases: QuerySet[FollowUp], *, now: datetime) -> list[Ch
     first answer), and the median minutes from the customer's message to the first answer."""
     judged = loop_judged(cases, now=now)
     # On PostgreSQL each channel's median comes in the same grouped pass; elsewhere one query per channel.
-    medians = {"median": MedianDuration(minutes_to_answer(), filter=ANSWERED)} if connection.vendor == "postgresql" else {}
+    postgresql = connection.vendor == "postgresql"
+    medians = {"median": MedianDuration(minutes_to_answer(), filter=ANSWERED)} if postgresql else {}
     rows = judged.values("response__channel").annotate(**medians, **loop_counts()).order_by("-n", "response__channel")
     labels = dict(Channel.choices)
     result = []

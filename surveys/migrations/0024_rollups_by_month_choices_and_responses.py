@@ -61,7 +61,7 @@ def count_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0021_text_jobs_in_chunks'),
+        ('surveys', '0023_public_answers_in_review'),
     ]
 
     operations = [
