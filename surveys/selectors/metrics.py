@@ -273,13 +273,15 @@ def raw_counts_by_question(slice_: Slice, questions: list[Question]) -> dict[int
     return counts
 
 
-def question_results(slice_: Slice, questions: list[Question], language: str = "en") -> list[QuestionResult]:
+def question_results(
+    slice_: Slice, questions: list[Question], language: str = "en", scores: dict | None = None
+) -> list[QuestionResult]:
     """The figures of a survey's questions for a slice: the score questions in one grouped query (over the rollups
     when they cover the slice, else over the raw answers), the choice questions in one more when the rollups
-    cover them (texts too), the others off the rollups' grain one by one."""
+    cover them (texts too), the others off the rollups' grain one by one; `scores`: the counts already read."""
     scored = [q for q in questions if q.type in ROLLUP_TYPES]
-    if not scored:
-        counts = {}
+    if not scored or scores is not None:
+        counts = scores or {}
     elif rollups.covers_slice(slice_):
         counts = rollups.score_counts_by_question(slice_, scored)
     else:

@@ -16,9 +16,11 @@ from surveys.models import Answer, Invitation, Question, Response, Survey
 from surveys.scoring import HAPPY, UNHAPPY, band_q
 from surveys.selectors import rollups
 from surveys.selectors.metrics import (
+    HAPPY_SCORE,
     Slice,
     breakdown,
     group_labels,
+    headline_from,
     question_results,
     responses_in,
     start_of,
@@ -45,14 +47,27 @@ def survey_results(*, slice_: Slice, by: str, sort: str, language: str) -> Surve
     """Headline figures per question, the main score's monthly trend and a breakdown, all by SQL aggregates."""
     survey = slice_.survey
     questions = list(survey.questions.prefetch_related("choices").order_by("page", "order", "id"))
-    results = question_results(slice_, questions, language)
+    scored = [q for q in questions if rollups.covers(slice_, q)]
+    by_month = rollups.score_counts_by_question_and_month(slice_, scored) if scored else None
+    totals = None if by_month is None else {pk: _summed(months.values()) for pk, months in by_month.items()}
+    results = question_results(slice_, questions, language, scores=totals)
     main = next(
         (r for r in results if r.question.type in (Question.Type.NPS, Question.Type.CSAT, Question.Type.CES)), None
     )
     minimum_group = settings.PULSE_MIN_GROUP if survey.kind == Survey.Kind.EMPLOYEE_PULSE else None
     trend, rows, hidden = None, [], 0
     if main is not None:
-        months = breakdown(slice_, main.question, "month", min_sample=minimum_group)
+        if by_month is not None and main.question.pk in by_month:  # the trend from the same pass
+            happy = HAPPY_SCORE.get(main.question.type)
+            months = [
+                (
+                    start_of(month),
+                    headline_from(main.question, rollups.aggregates_from_counts(counts, happy), minimum_group),
+                )
+                for month, counts in sorted(by_month[main.question.pk].items())
+            ]
+        else:
+            months = breakdown(slice_, main.question, "month", min_sample=minimum_group)
         lo, hi = {"nps": (-100, 100), "csat": (0, 100), "ces": (1, 7)}[main.question.type]
         points = [(k.strftime("%Y-%m"), f.value, f.low, f.high, f.n) for k, f in months if k is not None]
         trend = trend_chart(points, *fitted_range(points, lo=lo, hi=hi)) if points else None
@@ -85,6 +100,14 @@ def survey_results(*, slice_: Slice, by: str, sort: str, language: str) -> Surve
         hidden_groups=hidden,
         comments=comments,
     )
+
+
+def _summed(counts_by_month) -> dict[int, int]:
+    total: dict[int, int] = {}
+    for counts in counts_by_month:
+        for score, n in counts.items():
+            total[score] = total.get(score, 0) + n
+    return total
 
 
 def responses_count(slice_: Slice) -> int:

@@ -149,3 +149,20 @@ def response_totals(slice_) -> tuple[int, int]:
     """How many responses the slice holds, and how many comments of responses that are not anonymous."""
     row = ResponseCount.objects.filter(rollup_filter(slice_)).aggregate(r=Sum("responses"), c=Sum("comments"))
     return row["r"] or 0, row["c"] or 0
+
+
+def score_counts_by_question_and_month(slice_, questions) -> dict[int, dict[object, dict[int, int]]]:
+    """Every given score question's answers counted by score per month in the slice, in one grouped query (the
+    results page's figures and its trend from one pass over the rows)."""
+    rows = (
+        ScoreCount.objects.filter(rollup_filter(slice_), question__in=[q.pk for q in questions])
+        .annotate(month=TruncMonth("day"))
+        .values("question_id", "month", "number")
+        .annotate(count=Sum("n"))
+        .order_by()
+    )
+    counts: dict[int, dict[object, dict[int, int]]] = {q.pk: {} for q in questions}
+    for row in rows:
+        if row["count"]:
+            counts[row["question_id"]].setdefault(row["month"], {})[row["number"]] = row["count"]
+    return counts

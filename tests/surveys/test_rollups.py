@@ -13,11 +13,12 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from cxprogram.models import Unit
+from surveys.charts import fitted_range, trend_chart
 from surveys.links import ResponseContext
 from surveys.models import ChoiceCount, Question, Response, ResponseCount, ScoreCount
 from surveys.selectors import rollups
 from surveys.selectors.metrics import Slice, breakdown, question_result, question_results, responses_in
-from surveys.selectors.results import responses_count, verbatims
+from surveys.selectors.results import responses_count, survey_results, verbatims
 from surveys.services.privacy import customer_erase
 from surveys.services.responses import response_submit
 from surveys.services.rollups import responses_delete, rollups_rebuild
@@ -365,3 +366,16 @@ def test_month_rows_and_day_rows_count_every_day_once(db):
         assert responses_count(slice_) == responses_in(slice_).count() == raw.headline.n, (date_from, date_to)
     assert question_result(Slice(survey=survey), question).headline.n == 100
     assert ScoreCount.objects.filter(monthly=True).values("day").distinct().count() in (4, 5)
+
+
+def test_the_results_pages_figures_and_trend_from_one_pass_equal_the_raw_engine(world, settings):
+    settings.RESULTS_MIN_SAMPLE = 2
+    for name, slice_ in slices(world).items():
+        page = survey_results(slice_=slice_, by="unit", sort="label", language="en")
+        raw = [figures(question_result(slice_, q, use_rollups=False)) for q in world["questions"]]
+        assert [figures(r) for r in page.questions[: len(raw)]] == raw, name
+        months = breakdown(slice_, page.main.question, "month", use_rollups=False)
+        points = [(k.strftime("%Y-%m"), f.value, f.low, f.high, f.n) for k, f in months]
+        lo, hi = {"nps": (-100, 100), "csat": (0, 100), "ces": (1, 7)}[page.main.question.type]
+        expected = trend_chart(points, *fitted_range(points, lo=lo, hi=hi)) if points else None
+        assert page.trend == expected, name
