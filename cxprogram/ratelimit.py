@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from redis.exceptions import RedisError
 
@@ -67,6 +68,12 @@ def reset(key: str) -> None:
 
 
 def _hit(store, full_key: str, window_seconds: int) -> int:
+    if isinstance(store, RedisCache):  # one round trip: start the window if none is open, then count
+        key = store.make_and_validate_key(full_key)
+        pipe = store._cache.get_client(key, write=True).pipeline(transaction=True)
+        pipe.set(key, 0, ex=window_seconds, nx=True)
+        pipe.incr(key)
+        return int(pipe.execute()[1])  # stored as a plain integer, as the cache's own incr() keeps it
     if store.add(full_key, 1, timeout=window_seconds):
         return 1
     try:

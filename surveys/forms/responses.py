@@ -25,32 +25,27 @@ class SurveyPageForm(forms.Form):
     website = forms.CharField(required=False)  # honeypot: hidden from people, filled by bots
 
     def __init__(
-        self, *args, questions: list[Question], earlier: Answers, language: str, ask_contact: bool = False, **kwargs
+        self,
+        *args,
+        questions: list[Question],
+        earlier: Answers,
+        language: str,
+        ask_contact: bool = False,
+        fields: dict[str, forms.Field] | None = None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.earlier = earlier
         self.language = language
-        for question in questions:
-            self.fields[field_name(question)] = self._field_for(question)
+        # `fields`: the page's fields made once (page_fields) and shared; validating never changes a field.
+        self.fields.update(fields if fields is not None else page_fields(questions, language))
         # A customer nobody knows (a public link) who asks to be contacted is asked how.
         self.contact_question = None
         if ask_contact:
             self.contact_question = next((q for q in questions if is_contact_me(q)), None)
         if self.contact_question is not None:
             self.fields["contact"] = forms.CharField(max_length=200, required=False, strip=True)
-
-    def _field_for(self, question: Question) -> forms.Field:
-        if question.scale is not None:
-            low, high = question.scale
-            return forms.TypedChoiceField(
-                choices=[(n, n) for n in range(low, high + 1)], coerce=int, required=False, empty_value=None
-            )
-        if question.type in Question.CHOICE_TYPES:
-            choices = [(c.pk, c.localized("text", self.language)) for c in question.choices.all()]
-            field_class = forms.TypedMultipleChoiceField if question.type == QT.MULTIPLE else forms.TypedChoiceField
-            return field_class(choices=choices, coerce=int, required=False, empty_value=None)
-        return forms.CharField(max_length=question.text_limit, required=False, strip=True)
 
     def clean(self):
         cleaned = super().clean()
@@ -105,6 +100,24 @@ class SurveyPageForm(forms.Form):
     @property
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
+
+
+def page_fields(questions: list[Question], language: str) -> dict[str, forms.Field]:
+    """The form fields of a page's questions, choices labelled in `language`."""
+    return {field_name(question): _field_for(question, language) for question in questions}
+
+
+def _field_for(question: Question, language: str) -> forms.Field:
+    if question.scale is not None:
+        low, high = question.scale
+        return forms.TypedChoiceField(
+            choices=[(n, n) for n in range(low, high + 1)], coerce=int, required=False, empty_value=None
+        )
+    if question.type in Question.CHOICE_TYPES:
+        choices = [(c.pk, c.localized("text", language)) for c in question.choices.all()]
+        field_class = forms.TypedMultipleChoiceField if question.type == QT.MULTIPLE else forms.TypedChoiceField
+        return field_class(choices=choices, coerce=int, required=False, empty_value=None)
+    return forms.CharField(max_length=question.text_limit, required=False, strip=True)
 
 
 def is_contact_me(question: Question) -> bool:

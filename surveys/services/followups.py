@@ -104,9 +104,12 @@ def followup_priority(questions: list[Question], answers: Answers, customer: Cus
     return round(60 * unhappy) + tier
 
 
-def followup_open(*, response: Response, questions: list[Question], answers: Answers) -> FollowUp | None:
-    """Open the response's case if the survey's rules call for one; at most one per response (the response
-    is new, so this runs once, inside the transaction that saves it)."""
+def followup_plan(
+    *, response: Response, questions: list[Question], answers: Answers
+) -> tuple[FollowUp, list[FollowUpEvent]] | None:
+    """The case a new response opens by the survey's rules, with its first events, unsaved; None when it opens
+    none (at most one per response: the response is new). Reads only (the case's owner), so the caller writes
+    everything at once (services.responses), then calls `followup_opened`."""
     survey = response.survey
     if not survey.followup_enabled or survey.anonymous:  # an anonymous answer has nobody to follow up
         return None
@@ -114,7 +117,7 @@ def followup_open(*, response: Response, questions: list[Question], answers: Ans
     if not reasons:
         return None
     unit, owner = case_owner(response)
-    followup = FollowUp.objects.create(
+    followup = FollowUp(
         response=response,
         owner=owner,
         unit=unit,
@@ -122,23 +125,18 @@ def followup_open(*, response: Response, questions: list[Question], answers: Ans
         reason_codes=reasons,
         due_at=business_due(response.submitted_at, survey.followup_sla_hours),
     )
-    events = [
-        FollowUpEvent(
-            followup=followup, at=response.submitted_at, kind=FollowUpEvent.Kind.OPENED, params={"reasons": reasons}
-        )
-    ]
+    kind, at = FollowUpEvent.Kind, response.submitted_at
+    events = [FollowUpEvent(followup=followup, at=at, kind=kind.OPENED, params={"reasons": reasons})]
     if owner is not None:
-        events.append(
-            FollowUpEvent(
-                followup=followup,
-                at=response.submitted_at,
-                kind=FollowUpEvent.Kind.ASSIGNED,
-                params={"to": str(owner)},
-            )
-        )
-    FollowUpEvent.objects.bulk_create(events)
-    webhook_emit(event=Webhook.Event.CASE_OPENED, payload=lambda: case_payload(followup))
-    return followup
+        events.append(FollowUpEvent(followup=followup, at=at, kind=kind.ASSIGNED, params={"to": str(owner)}))
+    return followup, events
+
+
+def followup_opened(*, followup: FollowUp, webhooks: bool = True) -> None:
+    """What follows a case's opening once its rows are written: the `case.opened` webhook (`webhooks=False`: the
+    caller knows that no webhook is switched on)."""
+    if webhooks:
+        webhook_emit(event=Webhook.Event.CASE_OPENED, payload=lambda: case_payload(followup))
 
 
 def case_event(

@@ -1,31 +1,67 @@
-"""The markup of each question on a hosted survey page, in the customer's language."""
+"""The markup of a hosted survey page and of each question on it, in the customer's language."""
 
+import re
+
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from surveys.forms.responses import SurveyPageForm, field_name
-from surveys.models import Question, Survey
+from surveys.models import Question
+from surveys.selectors.surveys import SurveyDefinition
 
-_BLOCKS: dict[tuple, str] = {}
+# Stand-ins for what differs between visitors, put into the page rendered once and replaced in each copy. They
+# are letters and digits only, so escaping leaves them as they are; what replaces them is escaped here.
+SLOTS = {name: f"cxslot{name}7q" for name in ("csrf", "state", "human", "action", "ctx")}
+_SLOT = re.compile("|".join(SLOTS.values()))
+_NAMES = {mark: name for name, mark in SLOTS.items()}
 
 
-def question_html(survey: Survey, row: dict, language: str) -> str:
+def question_html(definition: SurveyDefinition, row: dict, language: str) -> str:
     """A question's markup; an unanswered question's markup is the same for every visitor, so it is reused
     (per process) while the survey's definition is unchanged."""
     if row["values"] or row["errors"] or row["text_value"]:
         return render_to_string("surveys/_question.html", {"row": row})
-    key = (survey.pk, survey.updated_at, language, row["question"].pk)
-    html = _BLOCKS.get(key)
-    if html is None:
-        if len(_BLOCKS) > 5000:
-            _BLOCKS.clear()
-        html = _BLOCKS[key] = render_to_string("surveys/_question.html", {"row": row})
-    return html
+    key = ("block", language, row["question"].pk)
+    if key not in definition.memo:
+        definition.memo[key] = render_to_string("surveys/_question.html", {"row": row})
+    return definition.memo[key]
 
 
-def blank_block(survey: Survey, language: str, question_id: int) -> str | None:
-    """The reused markup of an unanswered question, if this process has rendered it since the survey changed."""
-    return _BLOCKS.get((survey.pk, survey.updated_at, language, question_id))
+def blank_rows(flow, page: int, shown: set[int]) -> list[dict]:
+    """The rows of an unanswered page: the markup of each shown question, rendered once per version."""
+    questions = [q for q in flow.page_questions(page) if q.pk in shown]
+    memo = flow.definition.memo
+    if any(("block", flow.language, q.pk) not in memo for q in questions):
+        for row in question_rows(flow.form(page, {"a": {}}), flow.language):
+            question_html(flow.definition, row, flow.language)
+    return [{"question": q, "errors": [], "html": memo[("block", flow.language, q.pk)]} for q in questions]
+
+
+def blank_page(flow, page: int, *, token: str, human: str) -> HttpResponse:
+    """The first view of a page: rendered once per version, language and kind of link with stand-ins for the
+    per-visitor values (CSRF token, page state, human key, address, link context), which are put in here."""
+    key = ("page", page, flow.language, flow.asks_contact, bool(flow.ctx), flow.preview)
+    pieces = flow.definition.memo.get(key)
+    if pieces is None:
+        context = flow.page_context(page, {"a": {}, "c": ""}) | {
+            "state": SLOTS["state"], "human": SLOTS["human"], "action": SLOTS["action"], "csrf_token": SLOTS["csrf"],
+        }  # fmt: skip
+        if flow.ctx:
+            context["ctx"] = SLOTS["ctx"]
+        html = render_to_string("surveys/page.html", context)
+        # Alternating text and slot names: [text, name, text, name, ..., text].
+        pieces = flow.definition.memo[key] = [_NAMES.get(part, part) for part in re.split(f"({_SLOT.pattern})", html)]
+    values = {
+        "csrf": get_token(flow.request),  # also sends the CSRF cookie, as {% csrf_token %} does
+        "state": escape(token),
+        "human": escape(human),
+        "action": escape(flow.request.get_full_path()),
+        "ctx": escape(flow.ctx),
+    }
+    return HttpResponse("".join(part if i % 2 == 0 else values[part] for i, part in enumerate(pieces)))
 
 
 def question_rows(form: SurveyPageForm, language: str, show_errors: bool = True) -> list[dict]:

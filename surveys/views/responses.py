@@ -25,16 +25,16 @@ from surveys.forms.page_state import (
     state_loads,
     state_new,
 )
-from surveys.forms.responses import SurveyPageForm, field_name, is_contact_me
+from surveys.forms.responses import SurveyPageForm, field_name, is_contact_me, page_fields
 from surveys.links import ResponseContext, context_from_token, context_of_invitation
 from surveys.models import Invitation, Question, Response, Survey
 from surveys.scoring import score_band
 from surveys.selectors.distribution import invitation_by_token, invitation_submission
-from surveys.selectors.surveys import survey_with_questions
+from surveys.selectors.surveys import HostedSurvey, hosted_survey
 from surveys.services.distribution import invitation_mark_opened
 from surveys.services.responses import AlreadyReceived, AlreadyResponded, response_submit
 from surveys.views.notices import LANGUAGES, customer_language, notice
-from surveys.views.question_blocks import blank_block, question_html, question_rows
+from surveys.views.question_blocks import blank_page, blank_rows, question_html, question_rows
 
 CONFIRM_ERROR = gettext_lazy(
     "We could not tell that a person sent these answers. Please tick the box to confirm that you are "
@@ -43,9 +43,10 @@ CONFIRM_ERROR = gettext_lazy(
 
 
 def survey_public(request: HttpRequest, public_id: str) -> HttpResponse:
-    survey = survey_with_questions(public_id=public_id)
-    if survey is None:
+    hosted = hosted_survey(public_id=public_id)
+    if hosted is None:
         return notice(request, "unavailable", status=404)
+    survey = hosted.survey
     preview = request.GET.get("preview") == "1" and request.user.has_perm("surveys.change_survey")
     if survey.status != Survey.Status.LIVE and not preview:
         return notice(request, survey.status, survey=survey, status=410 if survey.status == "closed" else 404)
@@ -56,7 +57,7 @@ def survey_public(request: HttpRequest, public_id: str) -> HttpResponse:
     ctx = request.POST.get("ctx") or request.GET.get("ctx", "")
     flow = SurveyFlow(
         request,
-        survey,
+        hosted,
         language=customer_language(request, survey.default_language),
         context=context_from_token(survey=survey, token=ctx),
         source=Response.Source.PUBLIC_LINK,
@@ -74,12 +75,13 @@ def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return notice(request, "flood", status=429)
     token = token[:64]
     invitation = invitation_by_token(token=token)
-    survey = survey_with_questions(public_id=invitation.survey.public_id) if invitation else None
+    hosted = hosted_survey(survey_id=invitation.survey_id) if invitation else None
     if invitation is None and _answered_here(request, token):
         ratelimit.release(miss_key)
         return notice(request, "received", status=200 if request.method == "GET" else 409)
-    if invitation is None or survey is None:
+    if invitation is None or hosted is None:
         return notice(request, "link_used", status=404)
+    survey = hosted.survey
     ratelimit.release(miss_key)
     if survey.status != Survey.Status.LIVE:
         return notice(request, survey.status, survey=survey, status=410 if survey.status == "closed" else 404)
@@ -89,7 +91,7 @@ def survey_invitation(request: HttpRequest, token: str) -> HttpResponse:
     fallback = invitation.language or (customer.language if customer else "")
     flow = SurveyFlow(
         request,
-        survey,
+        hosted,
         language=customer_language(request, survey.default_language, fallback=fallback),
         context=context_of_invitation(invitation),
         source=Response.Source.INVITATION,
@@ -136,7 +138,7 @@ class SurveyFlow:
     def __init__(
         self,
         request,
-        survey: Survey,
+        hosted: HostedSurvey,
         *,
         language: str,
         context: ResponseContext,
@@ -147,9 +149,12 @@ class SurveyFlow:
         ctx: str = "",
     ):
         self.request = request
-        self.survey = survey
-        self.questions: list[Question] = list(survey.questions.all())
-        self.pages = sorted({q.page for q in self.questions}) or [1]
+        self.hosted = hosted
+        self.definition = hosted.definition
+        self.memo = hosted.definition.memo  # what this version of the survey always looks like, kept with it
+        self.survey = hosted.survey
+        self.questions: list[Question] = list(self.definition.questions)
+        self.pages = self.definition.pages
         self.language = language
         self.context = context
         self.source = source
@@ -214,6 +219,7 @@ class SurveyFlow:
                 context=self.context,
                 submission_key=state["n"],
                 contact_details=state["c"] if self.asks_contact else "",
+                webhooks=self.hosted.webhooks,
             )
         except AlreadyReceived:
             return notice(self.request, "received", survey=self.survey, status=409)
@@ -260,7 +266,10 @@ class SurveyFlow:
         return self.request.get_full_path()
 
     def page_questions(self, page: int) -> list[Question]:
-        return [q for q in self.questions if q.page == page]
+        key = ("questions", page)
+        if key not in self.memo:
+            self.memo[key] = [q for q in self.questions if q.page == page]
+        return self.memo[key]
 
     def shown_on(self, page: int, answers: Answers) -> list[Question]:
         """Questions of the page that can be shown: conditions on earlier pages are decided already, and a
@@ -288,6 +297,9 @@ class SurveyFlow:
         earlier = {k: v for k, v in answers.items() if k not in {q.pk for q in self.page_questions(page)}}
         initial = {field_name(q): answers[q.pk] for q in self.page_questions(page) if q.pk in answers}
         initial["contact"] = state.get("c", "")
+        key = ("fields", page, self.language)
+        if key not in self.memo:  # the fields are the same for every visitor of this version (and never changed)
+            self.memo[key] = page_fields(self.page_questions(page), self.language)
         return SurveyPageForm(
             data,
             initial=initial,
@@ -295,28 +307,38 @@ class SurveyFlow:
             earlier=earlier,
             language=self.language,
             ask_contact=self.asks_contact,
+            fields=self.memo[key],
         )
 
     def render_page(
         self, page, state, *, form=None, status=200, message="", errors=True, confirm=False
     ) -> HttpResponse:
         token = state_dumps(state, page=page, public_id=self.survey.public_id)
+        if form is None and not state["a"] and not state.get("c") and status == 200 and not (message or confirm):
+            # The common first view: every visitor gets the same page but for the tokens, made once per version.
+            return blank_page(self, page, token=token, human=human_token(state["n"]))
+        context = self.page_context(page, state, form=form, message=message, errors=errors, confirm=confirm)
+        context |= {"state": token, "human": human_token(state["n"]), "action": self.request.get_full_path()}
+        return render(self.request, "surveys/page.html", context, status=status)
+
+    def page_context(self, page, state, *, form=None, message="", errors=True, confirm=False) -> dict:
+        """The page template's context but the per-visitor tokens (state, human, action, CSRF)."""
         shown = {q.pk for q in self.shown_on(page, state["a"])}
         untouched = form is None and not any(q.pk in state["a"] for q in self.page_questions(page))
-        if untouched:  # the common first view: every visitor gets the same question markup
-            rows = self.blank_rows(page, shown)
+        if untouched:  # every visitor gets the same question markup
+            rows = blank_rows(self, page, shown)
         else:
             form = form or self.form(page, state)
             rows = [row for row in question_rows(form, self.language, errors) if row["question"].pk in shown]
             for row in rows:
-                row["html"] = question_html(self.survey, row, self.language)
+                row["html"] = question_html(self.definition, row, self.language)
         error_rows = [row for row in rows if row["errors"]]
         if self.asks_contact:
             error_rows += self.attach_contact(rows, form, state, errors)
         if confirm:
             error_rows.append({"id": "id_confirm_send", "text": _("Send your answers"), "errors": [CONFIRM_ERROR]})
         position = self.pages.index(page) + 1
-        context = {
+        return {
             "survey": self.survey,
             "language": self.language,
             "languages": settings.LANGUAGES,
@@ -324,8 +346,6 @@ class SurveyFlow:
             "intro": self.survey.localized("intro", self.language) if position == 1 else "",
             "rows": rows,
             "error_rows": error_rows,
-            "state": token,
-            "human": human_token(state["n"]),
             "confirm": confirm,
             "confirm_error": CONFIRM_ERROR,
             "ctx": self.ctx,
@@ -334,9 +354,7 @@ class SurveyFlow:
             "is_last": self.next_page(page, state["a"]) is None,
             "message": message,
             "preview": self.preview,
-            "action": self.request.get_full_path(),
         }
-        return render(self.request, "surveys/page.html", context, status=status)
 
     def attach_contact(self, rows: list[dict], form, state: dict, errors: bool) -> list[dict]:
         """Put the "how to contact you" field after the contact-me question; returns its error row, if any."""
@@ -349,14 +367,6 @@ class SurveyFlow:
         contact = {"field": f"q{row['question'].pk}", "value": value or "", "errors": problems}
         row["html"] += render_to_string("surveys/_contact.html", {"contact": contact})
         return [{"id": "id_contact", "text": _("How to contact you"), "errors": problems}] if problems else []
-
-    def blank_rows(self, page: int, shown: set[int]) -> list[dict]:
-        questions = [q for q in self.page_questions(page) if q.pk in shown]
-        html = {q.pk: blank_block(self.survey, self.language, q.pk) for q in questions}
-        if None in html.values():
-            rows = question_rows(self.form(page, {"a": {}}), self.language)
-            html = {row["question"].pk: question_html(self.survey, row, self.language) for row in rows}
-        return [{"question": q, "errors": [], "html": html[q.pk]} for q in questions]
 
     def thanks_url(self, band: str) -> str:
         return reverse("survey-thanks", args=[self.survey.public_id, band]) + f"?lang={self.language}"
