@@ -236,6 +236,14 @@ def test_thank_you_text_follows_the_score_band(client):
         assert text in client.get(response.url).content.decode()
 
 
+def test_the_thank_you_page_offers_the_write_to_us_form_in_the_customers_language(client):
+    survey = SurveyFactory(public_id="thanks-write")
+    nps = QuestionFactory(survey=survey)
+    response = submit(client, "/s/thanks-write/?lang=ru", {f"q{nps.pk}": "9"})
+    thanks = client.get(response.url).content.decode()
+    assert '<a href="/write/">Хотите рассказать что-то ещё? Напишите нам</a>' in thanks
+
+
 def test_query_counts_do_not_grow_with_questions(client, every_type, django_assert_num_queries):
     _survey, q, choices = every_type
     with django_assert_num_queries(4):  # the survey's version, then survey, questions, choices (first load)
