@@ -36,7 +36,7 @@ WIDTHS = {"phone": (390, 844), "laptop": (1366, 900)}
 SKIP = re.compile(r"logout|/accounts/|/admin/|/api/|export|\.csv|\.xlsx|/i18n/|/u/|/f/|format=csv|/recognise/praise/")
 PAGES_PER_WALK = 40
 CUSTOMER_PAGES = ["/s/store-visit/", "/s/delivery/", "/s/relationship/", "/s/store-visit/thanks/happy/",
-                  "/s/store-visit/thanks/unhappy/", "/s/i/no-such-invitation/"]  # fmt: skip
+                  "/s/store-visit/thanks/unhappy/", "/s/i/no-such-invitation/", "/write/"]  # fmt: skip
 CUSTOMER_TEXTS = {
     "ru": {"received": "Ваши ответы уже получены", "used": "Спасибо, что уделили нам время",
            "unsubscribed": "Вы отписались"},
