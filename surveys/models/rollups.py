@@ -16,20 +16,29 @@ __all__ = ["ROLLUP_TYPES", "ChoiceCount", "ResponseCount", "ScoreCount"]
 ROLLUP_TYPES = ("nps", "csat", "ces", "rating", "yes_no")
 
 
-class ScoreCount(models.Model):
+class RollupKey(models.Model):
+    """What every rollup row is counted by: a local day (or a whole month), a survey, a unit (a plain number, 0 =
+    none), a channel and a touchpoint."""
+
+    day = models.DateField(_("day"))
+    monthly = models.BooleanField(_("whole month"), default=False)  # then `day` is the month's first day
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    unit_id = models.IntegerField(_("unit"), default=0)
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    touchpoint = models.CharField(_("touchpoint"), max_length=50, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ScoreCount(RollupKey):
     """Answers of one score to one question on one local day, unit, channel and touchpoint.
 
     `unit_id` is a plain number (0 = no unit), not a foreign key: a deleted unit leaves its responses
     without a unit, and neither a subtree nor a viewer's scope can name it any more, so old rows still match
     exactly the slices the raw answers match."""
 
-    day = models.DateField(_("day"))
-    monthly = models.BooleanField(_("whole month"), default=False)  # then `day` is the month's first day
-    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey("surveys.Question", on_delete=models.CASCADE, related_name="+")
-    unit_id = models.IntegerField(_("unit"), default=0)
-    channel = models.CharField(_("channel"), max_length=16, blank=True)
-    touchpoint = models.CharField(_("touchpoint"), max_length=50, blank=True)
     number = models.SmallIntegerField(_("score"))
     n = models.IntegerField(_("answers"))
 
@@ -48,20 +57,14 @@ class ScoreCount(models.Model):
         return f"{self.day} · {self.question_id} · {self.number}: {self.n}"
 
 
-class ChoiceCount(models.Model):
+class ChoiceCount(RollupKey):
     """Answers naming one choice of a choice question on one local day, unit, channel and touchpoint; the row
     with `choice_id` 0 counts the responses that answered the question at all (its respondents), for text
     questions too."""
 
     RESPONDENTS = 0
 
-    day = models.DateField(_("day"))
-    monthly = models.BooleanField(_("whole month"), default=False)  # then `day` is the month's first day
-    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
     question = models.ForeignKey("surveys.Question", on_delete=models.CASCADE, related_name="+")
-    unit_id = models.IntegerField(_("unit"), default=0)
-    channel = models.CharField(_("channel"), max_length=16, blank=True)
-    touchpoint = models.CharField(_("touchpoint"), max_length=50, blank=True)
     choice_id = models.IntegerField(_("choice"))
     n = models.IntegerField(_("answers"))
 
@@ -80,16 +83,10 @@ class ChoiceCount(models.Model):
         return f"{self.day} · {self.question_id} · {self.choice_id}: {self.n}"
 
 
-class ResponseCount(models.Model):
+class ResponseCount(RollupKey):
     """Responses of one survey on one local day, unit, channel and touchpoint, and their comments (text answers
     of responses that are not anonymous: the ones the results page lists)."""
 
-    day = models.DateField(_("day"))
-    monthly = models.BooleanField(_("whole month"), default=False)  # then `day` is the month's first day
-    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
-    unit_id = models.IntegerField(_("unit"), default=0)
-    channel = models.CharField(_("channel"), max_length=16, blank=True)
-    touchpoint = models.CharField(_("touchpoint"), max_length=50, blank=True)
     responses = models.IntegerField(_("responses"))
     comments = models.IntegerField(_("comments"))
 
