@@ -13,7 +13,7 @@ from cxprogram.models import Unit
 from journeys.models import Journey
 from journeys.selectors.maps import MapCard, journey_map
 from surveys.charts import TrendChart, fitted_range, trend_chart
-from surveys.models import Answer, FollowUp, Question, ScoreCount, Survey
+from surveys.models import ALL_UNITS, Answer, FollowUp, Question, ScoreCount, Survey
 from surveys.selectors.followups import followup_queue
 from surveys.selectors.metrics import HAPPY_SCORE, Figure, Slice, headline_from, start_of
 from surveys.selectors.results import verbatims
@@ -86,8 +86,7 @@ def score_tiles(*, units: QuerySet[Unit] | None, today: date, days: int = HOME_D
     months_back = today.year * 12 + today.month - 1 - (TREND_MONTHS - 1)
     trend_from = date(months_back // 12, months_back % 12 + 1, 1)
     base = ScoreCount.objects.filter(question__in=[q.pk for q in questions])
-    if units is not None:
-        base = base.filter(unit_id__in=units.values("pk"))
+    base = base.filter(unit_id=ALL_UNITS) if units is None else base.filter(unit_id__in=units.values("pk"))
     windows: dict[int, dict[str, dict[int, int]]] = {q.pk: {"cur": {}, "prev": {}} for q in questions}
     current, previous = span_filter(date_from, today), span_filter(previous_from, date_from - timedelta(days=1))
     rows = base.filter(current | previous).values("question_id", "number")

@@ -1,7 +1,9 @@
 """Rollups: how many answers of each score a question got per day, unit, channel and touchpoint.
 
 Every count is kept twice: per local day, and per local month (`monthly`, `day` the month's first day), so a slice
-over a year reads a month's rows for its whole months and day rows only for the days at its edges.
+over a year reads a month's rows for its whole months and day rows only for the days at its edges. And every count is
+kept per unit and once more for all units together (`unit_id` = ALL_UNITS), so a slice that names no unit reads a
+row per score and day instead of one per store.
 
 Counts by score are enough for every figure the engine shows (NPS and its variance, shares with Wilson
 intervals, means with their variance), so a slice at this grain reads a few rows per day instead of every
@@ -10,15 +12,20 @@ answer. Rows are kept in the response's own transaction (see services.rollups)."
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ROLLUP_TYPES", "ChoiceCount", "ResponseCount", "ScoreCount"]
+__all__ = ["ALL_UNITS", "ROLLUP_TYPES", "ChoiceCount", "ResponseCount", "ScoreCount"]
 
 # Questions whose answers are a number the engine summarizes (a yes/no is stored as 1 or 0).
 ROLLUP_TYPES = ("nps", "csat", "ces", "rating", "yes_no")
 
+# The `unit_id` of the rows that add up every unit's (and the unit-less) rows of the same place.
+ALL_UNITS = -1
+
+ALL = models.Q(unit_id=ALL_UNITS)
+
 
 class RollupKey(models.Model):
     """What every rollup row is counted by: a local day (or a whole month), a survey, a unit (a plain number, 0 =
-    none), a channel and a touchpoint."""
+    none, ALL_UNITS = every unit together), a channel and a touchpoint."""
 
     day = models.DateField(_("day"))
     monthly = models.BooleanField(_("whole month"), default=False)  # then `day` is the month's first day
@@ -51,7 +58,10 @@ class ScoreCount(RollupKey):
                 name="score_count_key",
             )
         ]
-        indexes = [models.Index(fields=["survey", "monthly", "day"], name="score_count_survey_span")]
+        indexes = [
+            models.Index(fields=["survey", "monthly", "day"], name="score_count_survey_span"),
+            models.Index(fields=["question", "monthly", "day"], condition=ALL, name="score_count_all_units"),
+        ]
 
     def __str__(self):
         return f"{self.day} · {self.question_id} · {self.number}: {self.n}"
@@ -77,7 +87,10 @@ class ChoiceCount(RollupKey):
                 name="choice_count_key",
             )
         ]
-        indexes = [models.Index(fields=["survey", "monthly", "day"], name="choice_count_survey_span")]
+        indexes = [
+            models.Index(fields=["survey", "monthly", "day"], name="choice_count_survey_span"),
+            models.Index(fields=["question", "monthly", "day"], condition=ALL, name="choice_count_all_units"),
+        ]
 
     def __str__(self):
         return f"{self.day} · {self.question_id} · {self.choice_id}: {self.n}"
@@ -98,6 +111,7 @@ class ResponseCount(RollupKey):
                 fields=["survey", "monthly", "day", "unit_id", "channel", "touchpoint"], name="response_count_key"
             )
         ]
+        indexes = [models.Index(fields=["survey", "monthly", "day"], condition=ALL, name="response_count_all_units")]
 
     def __str__(self):
         return f"{self.day} · {self.survey_id}: {self.responses}"

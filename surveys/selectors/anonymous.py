@@ -64,7 +64,7 @@ def _rows_by_unit(
 ) -> dict[int | None, dict]:
     """Per unit the answered count and the sums a figure needs, from the rollups' month rows (a period is whole
     months); unit-less answers, and those of units deleted since, count at the root as the raw answers would."""
-    span = Q(survey=survey) & span_filter(period.start, period.end - timedelta(days=1))
+    span = Q(survey=survey, unit_id__gte=0) & span_filter(period.start, period.end - timedelta(days=1))
     if question is None:
         rows = ResponseCount.objects.filter(span).values("unit_id").annotate(n=Sum("responses")).order_by()
         totals: dict[int | None, dict] = defaultdict(lambda: {"n": 0})

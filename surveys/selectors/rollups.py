@@ -7,7 +7,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
 
 from cxprogram.models import Unit
-from surveys.models import ROLLUP_TYPES, ChoiceCount, Question, ResponseCount, ScoreCount
+from surveys.models import ALL_UNITS, ROLLUP_TYPES, ChoiceCount, Question, ResponseCount, ScoreCount
 
 
 def covers_slice(slice_) -> bool:
@@ -54,8 +54,9 @@ def _range(date_from: date | None, date_to: date | None) -> dict:
     return {key: value for key, value in (("day__gte", date_from), ("day__lte", date_to)) if value is not None}
 
 
-def rollup_filter(slice_) -> Q:
-    """The slice over rollup rows: the same days, units, channel and touchpoint as `slice_filter`."""
+def rollup_filter(slice_, *, by_unit: bool = False) -> Q:
+    """The slice over rollup rows: the same days, units, channel and touchpoint as `slice_filter`. A slice that names
+    no unit reads the rows of all units together, unless its counts are wanted per unit (`by_unit`)."""
     conditions = {
         "survey": slice_.survey,
         "channel": slice_.channel or None,
@@ -64,6 +65,8 @@ def rollup_filter(slice_) -> Q:
     q = Q(**{key: value for key, value in conditions.items() if value is not None}) & span_filter(
         slice_.date_from, slice_.date_to
     )
+    if slice_.unit is None and slice_.units_in_scope is None:
+        return q & (Q(unit_id__gte=0) if by_unit else Q(unit_id=ALL_UNITS))
     if slice_.unit is not None:
         q &= Q(unit_id__in=Unit.objects.subtree_of(slice_.unit).values("pk"))
     if slice_.units_in_scope is not None:
@@ -118,7 +121,7 @@ GROUPS = {"month": "month", "unit": "unit_id", "channel": "channel", "touchpoint
 
 def score_counts_by_group(slice_, question, by: str) -> dict[object, dict[int, int]]:
     """The question's answers counted by score per group (month, unit, channel, touchpoint), in one query."""
-    rows = ScoreCount.objects.filter(rollup_filter(slice_), question=question)
+    rows = ScoreCount.objects.filter(rollup_filter(slice_, by_unit=by == "unit"), question=question)
     if by == "month":
         rows = rows.annotate(month=TruncMonth("day"))
     rows = rows.values(GROUPS[by], "number").annotate(count=Sum("n")).order_by()

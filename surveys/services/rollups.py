@@ -4,8 +4,9 @@ Every change adds its counts with one upsert per table, `INSERT … ON CONFLICT 
 in the transaction that writes or deletes the answers, on PostgreSQL and SQLite alike: the row lock of the
 upsert serializes two submissions of the same key, and if the transaction rolls back its counts go too, so
 a count can be neither lost nor doubled. Rows are sorted by key and the tables always taken in the same order,
-so two upserts lock in the same order (no deadlock). `rollups_rebuild` recounts from the raw answers under
-table locks that make submissions wait for it."""
+so two upserts lock in the same order (no deadlock). Each count goes to its unit's rows and to the rows of all units
+together (ALL_UNITS), day and month. `rollups_rebuild` recounts from the raw answers under table locks that make
+submissions wait for it."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -16,7 +17,17 @@ from django.db.models import Count, DateField, F, Model, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from surveys.models import ROLLUP_TYPES, Answer, ChoiceCount, Question, Response, ResponseCount, ScoreCount, Survey
+from surveys.models import (
+    ALL_UNITS,
+    ROLLUP_TYPES,
+    Answer,
+    ChoiceCount,
+    Question,
+    Response,
+    ResponseCount,
+    ScoreCount,
+    Survey,
+)
 
 CHOICE_TYPES = tuple(Question.CHOICE_TYPES)
 TEXT_TYPES = tuple(Question.TEXT_TYPES)
@@ -59,11 +70,14 @@ def rollup_day(moment) -> date:
     return timezone.localtime(moment).date()
 
 
-def _places(response: Response) -> tuple[tuple, tuple]:
-    """Where a response counts: its local day's rows and its month's."""
-    day = rollup_day(response.submitted_at)
-    where = (response.survey_id, response.unit_id or 0, response.channel, response.touchpoint)
-    return (day, False, *where), (day.replace(day=1), True, *where)
+def _places(response: Response) -> tuple[tuple, ...]:
+    """Where a response counts: its local day's rows and its month's, of its unit and of all units."""
+    day, month = rollup_day(response.submitted_at), rollup_day(response.submitted_at).replace(day=1)
+    places = []
+    for unit in (response.unit_id or 0, ALL_UNITS):
+        where = (response.survey_id, unit, response.channel, response.touchpoint)
+        places += [(day, False, *where), (month, True, *where)]
+    return tuple(places)
 
 
 def _rows(counts: dict[tuple, tuple[int, ...]]) -> list:
@@ -258,10 +272,30 @@ def rollups_rebuild(*, survey: Survey | None = None) -> int:
     comments = texts.filter(response__anonymous=False)
     answered = answers.filter(Q(question_type__in=CHOICE_TYPES, choice__isnull=False) | Q(question_type__in=TEXT_TYPES))
     r = "response__"
-    return sum((
+    counted = sum((
         _recount(SCORES, scores, r, ("question_id", "number"), n=Count("pk")),
         _recount(CHOICES, choices, r, ("question_id", "choice_id"), n=Count("pk")),
         _recount(CHOICES, answered, r, ("question_id",), tail=(0,), n=Count("response_id", distinct=True)),
         _recount(RESPONSES, responses, "", (), responses=Count("pk")),
         _recount(RESPONSES, comments, r, (), comments=Count("pk")),
     ))  # fmt: skip
+    return counted + sum(all_units_add(table, survey=survey) for table in TABLES)
+
+
+def all_units_add(table: Table, *, survey: Survey | None = None) -> int:
+    """Add every unit's rows (of one survey, or all) up into the rows of all units together, by one INSERT … SELECT;
+    the table must hold no such rows yet for them. Returns the rows written."""
+    picked = ", ".join("%s" if column == "unit_id" else column for column in table.key)
+    grouped = ", ".join(column for column in table.key if column != "unit_id")
+    sums = ", ".join(f"SUM({column})" for column in table.counts)
+    where, params = (
+        ("unit_id >= 0", [ALL_UNITS]) if survey is None else ("unit_id >= 0 AND survey_id = %s", [ALL_UNITS, survey.pk])
+    )
+    # Table and column names are the models' own; values go in as parameters.
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join((*table.key, *table.counts))}) "  # noqa: S608  # nosec B608
+        f"SELECT {picked}, {sums} FROM {table.name} WHERE {where} GROUP BY {grouped}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -4,18 +4,19 @@ double a count."""
 
 import threading
 from datetime import datetime, time, timedelta
+from itertools import product
 
 import pytest
 from django.contrib.admin.sites import site
 from django.db import connection, connections
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q, Sum, prefetch_related_objects
 from django.test import RequestFactory
 from django.utils import timezone
 
 from cxprogram.models import Unit
 from surveys.charts import fitted_range, trend_chart
 from surveys.links import ResponseContext
-from surveys.models import ChoiceCount, Question, Response, ResponseCount, ScoreCount
+from surveys.models import ALL_UNITS, ChoiceCount, Question, Response, ResponseCount, ScoreCount
 from surveys.selectors import rollups
 from surveys.selectors.metrics import Slice, breakdown, question_result, question_results, responses_in
 from surveys.selectors.results import responses_count, survey_results, verbatims
@@ -136,6 +137,23 @@ def assert_rollups_equal_raw(w):
         assert responses_count(slice_) == responses_in(slice_).count(), name
         if rollups.covers_slice(slice_):
             assert rollups.response_totals(slice_)[1] == verbatims(slice_=slice_).count(), name
+    assert_all_units_add_up()
+
+
+def assert_all_units_add_up():
+    """The rows of all units together hold exactly the sums of every unit's rows, place by place."""
+    for model, extra, counts in (
+        (ScoreCount, ("question_id", "number"), ("n",)),
+        (ChoiceCount, ("question_id", "choice_id"), ("n",)),
+        (ResponseCount, (), ("responses", "comments")),
+    ):
+        place = ("monthly", "day", "survey_id", "channel", "touchpoint", *extra)
+        summed = model.objects.filter(unit_id__gte=0).values(*place).annotate(**{c: Sum(c) for c in counts})
+        together = model.objects.filter(unit_id=ALL_UNITS).values(*place, *counts)
+        fields = (*place, *counts)
+        kept = sorted(tuple(row[f] for f in fields) for row in together if any(row[c] for c in counts))
+        assert kept == sorted(tuple(row[f] for f in fields) for row in summed.order_by() if any(row[c] for c in counts))
+        assert kept, model
 
 
 def test_every_metric_and_slice_equals_the_raw_engine(world):
@@ -179,8 +197,13 @@ def test_rebuild_recounts_choices_responses_and_comments(world):
     ResponseCount.objects.filter(unit_id=0).delete()
     rollups_rebuild()
     assert rows() == before
-    respondents = [n for monthly, *_key, choice, n in before[0] if choice == ChoiceCount.RESPONDENTS and monthly]
-    assert sum(respondents) == 45 + 52 + 30  # each count twice: by day and by month
+    for unit_rows in (lambda unit: unit >= 0, lambda unit: unit == ALL_UNITS):  # by unit, then all units together
+        respondents = [
+            n
+            for monthly, _day, _question, unit, _channel, _touchpoint, choice, n in before[0]
+            if choice == ChoiceCount.RESPONDENTS and monthly and unit_rows(unit)
+        ]
+        assert sum(respondents) == 45 + 52 + 30  # each count kept by day and by month, per unit and for all units
     assert_rollups_equal_raw(world)
 
 
@@ -254,8 +277,11 @@ def test_a_rebuild_gives_the_same_rows_and_repairs_damage(world):
     rollups_rebuild(survey=world["survey"])
     after = sorted(ScoreCount.objects.values_list(*KEY, "number", "n"))
     assert after == before
-    by_month = sum(row[-1] for row in after if row[0])  # each answer counted by day and again by month
-    assert by_month == sum(row[-1] for row in after if not row[0]) == 60 * 5 - 9
+    unit = KEY.index("unit_id")
+    for by_unit in (True, False):  # each answer counted by day and again by month, per unit and for all units
+        rows = [row for row in after if (row[unit] >= 0) == by_unit]
+        by_month = sum(row[-1] for row in rows if row[0])
+        assert by_month == sum(row[-1] for row in rows if not row[0]) == 60 * 5 - 9
     assert_rollups_equal_raw(world)
 
 
@@ -306,12 +332,12 @@ def test_concurrent_submissions_of_the_same_scores_neither_lose_nor_double():
     assert errors == []
     total = threads_count * per_thread
     assert Response.objects.filter(survey=survey).count() == total
-    for monthly in (False, True):  # the day's rows and the month's
-        counts = dict(ScoreCount.objects.filter(question=questions[0], monthly=monthly).values_list("number", "n"))
+    for monthly, unit_id in product((False, True), (unit.pk, ALL_UNITS)):  # day and month, the store and all units
+        rows = ScoreCount.objects.filter(monthly=monthly, unit_id=unit_id)
+        counts = dict(rows.filter(question=questions[0]).values_list("number", "n"))
         assert counts == {9: threads_count * 8, 10: threads_count * 7}  # i = 0..14: eight 9s, seven 10s
-        scores = ScoreCount.objects.filter(question=questions[1], monthly=monthly).values_list("number", "n")
-        assert list(scores) == [(5, total)]
-        assert ResponseCount.objects.get(survey=survey, monthly=monthly).responses == total
+        assert list(rows.filter(question=questions[1]).values_list("number", "n")) == [(5, total)]
+        assert ResponseCount.objects.get(survey=survey, monthly=monthly, unit_id=unit_id).responses == total
     figure = question_result(Slice(survey=survey), questions[0]).headline
     assert (figure.n, figure.value) == (total, 100.0)
 
@@ -379,3 +405,13 @@ def test_the_results_pages_figures_and_trend_from_one_pass_equal_the_raw_engine(
         lo, hi = {"nps": (-100, 100), "csat": (0, 100), "ces": (1, 7)}[page.main.question.type]
         expected = trend_chart(points, *fitted_range(points, lo=lo, hi=hi)) if points else None
         assert page.trend == expected, name
+
+
+def test_a_slice_of_every_unit_reads_the_rows_of_all_units_together(world):
+    """A survey-wide slice reads the all-units rows (one per score, not one per store); a unit's slice its own."""
+    survey, nps = Slice(survey=world["survey"]), world["questions"][0]
+    whole, store = question_result(survey, nps).headline, question_result(survey.but(unit=world["stores"][0]), nps)
+    ScoreCount.objects.filter(unit_id__gte=0, question=nps).update(n=0)  # every per-unit row emptied
+    assert question_result(survey, nps).headline.n == whole.n == 58
+    assert question_result(survey.but(unit=world["stores"][0]), nps).headline.n == 0 < store.headline.n
+    assert breakdown(survey, nps, "unit") == []  # the breakdown by unit reads the per-unit rows
