@@ -111,11 +111,19 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        survey_touch(survey_id=form.instance.survey_id)
+        # A question moved to another survey leaves the one it came from changed too.
+        for survey_id in {form.instance.survey_id, form.initial.get("survey")} - {None}:
+            survey_touch(survey_id=survey_id)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         survey_touch(survey_id=obj.survey_id)
+
+    def delete_queryset(self, request, queryset):
+        survey_ids = set(queryset.values_list("survey_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for survey_id in survey_ids:
+            survey_touch(survey_id=survey_id)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

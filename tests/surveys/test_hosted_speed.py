@@ -6,8 +6,10 @@ import random
 from urllib.parse import unquote
 
 import pytest
+from django.contrib.admin.sites import site
 from django.db import connection
-from django.test import Client
+from django.forms.models import model_to_dict
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from cxprogram.models import Webhook, WebhookDelivery
@@ -17,7 +19,7 @@ from surveys.services.rollups import rollups_rebuild
 from surveys.services.surveys import survey_touch
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.conftest import form_state, submit
-from tests.surveys.factories import InvitationFactory, QuestionFactory
+from tests.surveys.factories import InvitationFactory, QuestionFactory, SurveyFactory
 from tests.surveys.test_hosted_survey import URL, valid
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +245,30 @@ def test_an_anonymous_survey_keeps_nothing_personal_in_the_one_statement(client,
     )  # fmt: skip
     assert FollowUp.objects.count() == 0
     assert Invitation.objects.get().responded_at == invitation.created_at
+
+
+def test_questions_deleted_in_bulk_or_moved_in_the_admin_leave_no_stale_hosted_page(every_type, admin_user):
+    """The hosted page keeps its survey's definition per process until the survey is touched: the admin's bulk
+    delete and a question moved to another survey must touch every survey they change, or the old page would
+    still ask the question and save its answer under a survey it no longer belongs to."""
+    _survey, q, choices = every_type
+    other = SurveyFactory(public_id="other-survey", status="live")
+    request = RequestFactory().post("/")
+    request.user = admin_user
+    questions = site._registry[Question]
+    assert f'name="q{q["rating"].pk}"' in Client().get(URL).content.decode()  # the definition is kept now
+
+    questions.delete_queryset(request, Question.objects.filter(pk=q["rating"].pk))
+    page = Client().get(URL).content.decode()
+    assert f'name="q{q["rating"].pk}"' not in page and f'name="q{q["nps"].pk}"' in page
+
+    moved = q["yes_no"]
+    form = questions.get_form(request, moved)(data={**model_to_dict(moved), "survey": other.pk}, instance=moved)
+    assert form.is_valid(), form.errors
+    questions.save_model(request, form.save(commit=False), form, change=True)
+    questions.save_related(request, form, [], change=True)
+    assert f'name="q{moved.pk}"' not in Client().get(URL).content.decode()
+    data = {**valid(q, choices), f"q{moved.pk}": "1"}
+    data.pop(f"q{q['rating'].pk}", None)
+    assert submit(Client(), URL, data).status_code == 302
+    assert not Answer.objects.filter(question=moved).exists()  # nothing saved under the other survey's question
