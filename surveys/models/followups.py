@@ -72,6 +72,8 @@ class FollowUp(models.Model):
         verbose_name = _("follow-up case")
         verbose_name_plural = _("follow-up cases")
         ordering = ["-priority", "due_at"]
+        # The loop's figures read the cases whose deadline is still ahead (selectors.case_rollups).
+        indexes = [models.Index(fields=["due_at"], name="followup_due")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="resolved") | (~Q(root_cause="") & ~Q(action_taken="")),

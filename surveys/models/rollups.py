@@ -12,7 +12,16 @@ answer. Rows are kept in the response's own transaction (see services.rollups)."
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ALL_UNITS", "ROLLUP_TYPES", "ChoiceCount", "ResponseCount", "ScoreCount"]
+__all__ = [
+    "ALL_UNITS",
+    "ROLLUP_TYPES",
+    "CaseCount",
+    "CaseDuration",
+    "CaseMinutes",
+    "ChoiceCount",
+    "ResponseCount",
+    "ScoreCount",
+]
 
 # Questions whose answers are a number the engine summarizes (a yes/no is stored as 1 or 0).
 ROLLUP_TYPES = ("nps", "csat", "ces", "rating", "yes_no")
@@ -115,3 +124,87 @@ class ResponseCount(RollupKey):
 
     def __str__(self):
         return f"{self.day} · {self.survey_id}: {self.responses}"
+
+
+class CaseCount(RollupKey):
+    """Follow-up cases of the responses of one local day (or month), survey, unit, channel and touchpoint, by root
+    cause: what the closed loop's figures add up that does not depend on the moment they are read. `unit_id`
+    ALL_UNITS (-1) rows count every unit. Kept by PostgreSQL triggers on the cases and responses
+    (services.case_rollups), so every write (a service, a cascade, a move) counts exactly once."""
+
+    root_cause = models.CharField(_("root cause"), max_length=16, blank=True)
+    cases = models.IntegerField(_("cases"))
+    open = models.IntegerField(_("open"))  # new or contacted
+    new = models.IntegerField(_("new"))
+    contacted = models.IntegerField(_("contacted"))  # a first contact recorded
+    in_time = models.IntegerField(_("contacted in time"))
+    same_day = models.IntegerField(_("answered the same day"))  # first contact on the local day the customer spoke
+    answered = models.IntegerField(_("recovery answered"))
+    solved = models.IntegerField(_("solved"))
+
+    class Meta:
+        verbose_name = _("case count")
+        verbose_name_plural = _("case counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "unit_id", "monthly", "day", "channel", "touchpoint", "root_cause"],
+                name="case_count_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} · {self.survey_id}: {self.cases}"
+
+
+class CaseMinutes(RollupKey):
+    """How long cases took, per whole minute: to the first contact and to resolution (from the case's opening) and
+    to the first answer (from the customer's message). With the sum and the sum of squares of the exact durations
+    (microseconds), a minute whose durations are all equal gives its exact value without reading a case."""
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", _("To first contact")
+        RESOLVE = "resolve", _("To resolution")
+        ANSWER = "answer", _("To first answer")
+
+    kind = models.CharField(_("duration"), max_length=8, choices=Kind.choices)
+    minute = models.BigIntegerField(_("whole minute"))
+    n = models.IntegerField(_("cases"))
+    total = models.BigIntegerField(_("sum (microseconds)"))
+    squares = models.DecimalField(_("sum of squares"), max_digits=40, decimal_places=0)
+
+    class Meta:
+        verbose_name = _("case duration count")
+        verbose_name_plural = _("case duration counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "unit_id", "monthly", "day", "channel", "touchpoint", "kind", "minute"],
+                name="case_minutes_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} · {self.survey_id} · {self.kind} {self.minute}: {self.n}"
+
+
+class CaseDuration(models.Model):
+    """One duration of one case (a CaseMinutes kind) in microseconds, with its response's survey, local day, unit,
+    channel and touchpoint: a minute's exact durations read by index, without the cases or their responses. Kept
+    by the same triggers as the counts."""
+
+    followup_id = models.IntegerField(_("case"))
+    kind = models.CharField(_("duration"), max_length=8, choices=CaseMinutes.Kind.choices)
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    unit_id = models.IntegerField(_("unit"), default=0)
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    touchpoint = models.CharField(_("touchpoint"), max_length=50, blank=True)
+    microseconds = models.BigIntegerField(_("microseconds"))
+
+    class Meta:
+        verbose_name = _("case duration")
+        verbose_name_plural = _("case durations")
+        constraints = [models.UniqueConstraint(fields=["followup_id", "kind"], name="case_duration_key")]
+        indexes = [models.Index(fields=["survey", "kind", "microseconds"], name="case_duration_value")]
+
+    def __str__(self):
+        return f"#{self.followup_id} {self.kind}: {self.microseconds}"

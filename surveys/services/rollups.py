@@ -6,7 +6,7 @@ upsert serializes two submissions of the same key, and if the transaction rolls 
 a count can be neither lost nor doubled. Rows are sorted by key and the tables always taken in the same order,
 so two upserts lock in the same order (no deadlock). Each count goes to its unit's rows and to the rows of all units
 together (ALL_UNITS), day and month. `rollups_rebuild` recounts from the raw answers under table locks that make
-submissions wait for it."""
+submissions wait for it. The case rollups are kept by triggers (services.case_rollups) and recounted here too."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -22,12 +22,14 @@ from surveys.models import (
     ROLLUP_TYPES,
     Answer,
     ChoiceCount,
+    FollowUp,
     Question,
     Response,
     ResponseCount,
     ScoreCount,
     Survey,
 )
+from surveys.services.case_rollups import case_rollups_install, case_rollups_recount
 
 CHOICE_TYPES = tuple(Question.CHOICE_TYPES)
 TEXT_TYPES = tuple(Question.TEXT_TYPES)
@@ -261,6 +263,10 @@ def rollups_rebuild(*, survey: Survey | None = None) -> int:
         with connection.cursor() as cursor:
             for table in TABLES:
                 cursor.execute(f"LOCK TABLE {table.name} IN EXCLUSIVE MODE")
+            # The case rollups' writers are the cases' and responses' triggers: no case changes while they recount.
+            cases, responses = FollowUp._meta.db_table, Response._meta.db_table
+            cursor.execute(f"LOCK TABLE {cases}, {responses} IN SHARE ROW EXCLUSIVE MODE")
+        case_rollups_install()
     for table in TABLES:
         existing = table.model.objects.all()
         (existing if survey is None else existing.filter(survey=survey)).delete()
@@ -279,6 +285,7 @@ def rollups_rebuild(*, survey: Survey | None = None) -> int:
         _recount(RESPONSES, responses, "", (), responses=Count("pk")),
         _recount(RESPONSES, comments, r, (), comments=Count("pk")),
     ))  # fmt: skip
+    counted += case_rollups_recount(survey=survey)
     return counted + sum(all_units_add(table, survey=survey) for table in TABLES)
 
 

@@ -19,11 +19,11 @@ from cxprogram.models import Unit
 from cxprogram.replica import reads_from_replica
 from cxprogram.selectors import request_scope
 from surveys.forms.results import BREAKDOWN_CHOICES, AnonymousResultsForm, ResultsFilterForm
-from surveys.models import FollowUp, Survey
+from surveys.models import Survey
 from surveys.selectors.anonymous import Period, anonymous_comments, anonymous_results
-from surveys.selectors.channels import SEED_LOOP, channel_loop_metrics
+from surveys.selectors.case_rollups import slice_loop
+from surveys.selectors.channels import SEED_LOOP
 from surveys.selectors.exports import BOM, responses_csv, responses_xlsx, spreadsheet_safe
-from surveys.selectors.followups import loop_metrics
 from surveys.selectors.metrics import responses_in
 from surveys.selectors.pilot import pilot_counts
 from surveys.selectors.results import allies, survey_results, verbatims
@@ -133,6 +133,7 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    loop = slice_loop(slice_, now=timezone.now())
     context = {
         "survey": survey,
         "form": form,
@@ -145,10 +146,8 @@ def results_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         and any(r.question.type == "yes_no" for r in results.questions)
         and survey.widget_origins.exists(),
         "query": query.urlencode(),
-        "metrics": loop_metrics(FollowUp.objects.filter(response__in=responses_in(slice_)), now=timezone.now()),
-        "channels": channel_loop_metrics(
-            FollowUp.objects.filter(response__in=responses_in(slice_)), now=timezone.now()
-        ),
+        "metrics": loop.metrics,
+        "channels": loop.channels,
         "seed": SEED_LOOP,
         # Complaints from outside open their cases themselves (the survey's own rules are off), so they show too.
         "loop_shown": (survey.followup_enabled or survey.public_id == COMPLAINTS_SURVEY_ID)
