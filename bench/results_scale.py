@@ -128,6 +128,37 @@ def pages() -> list[dict]:
     ]  # fmt: skip
 
 
+def importance_in_background() -> list[str]:
+    """What the nightly job and the first manager's visit compute in the background before the maps are read: each
+    current journey's touchpoint importance over the default 90 days, for every unit and for the manager's subtree;
+    one line per computation with its time."""
+    from django.utils import timezone
+
+    from cxprogram.models import Employee
+    from journeys.models import ImportanceRun, Journey
+    from journeys.selectors.importance import importance_key
+    from journeys.selectors.maps import journey_touchpoints
+    from journeys.services.importance import importance_compute
+    from kpis.selectors.home import HOME_DAYS
+    from surveys.selectors.metrics import Slice
+
+    today = timezone.localdate()
+    window = Slice(date_from=today - timedelta(days=HOME_DAYS - 1), date_to=today)
+    lines = []
+    for unit in (None, Employee.objects.get(user__username="manager").unit):
+        for journey in Journey.objects.filter(state=Journey.State.CURRENT).select_related("outcome_question"):
+            key = importance_key(journey, journey_touchpoints(journey)[1], window.but(unit=unit), None)
+            if key is None:
+                continue
+            run, _ = ImportanceRun.objects.update_or_create(**key.lookup, defaults={"requested_at": timezone.now()})
+            t0 = time.perf_counter()
+            importance_compute(run_id=run.pk)
+            lines.append(f"  importance of journey #{journey.pk} for {unit or 'every unit'}: "
+                         f"{time.perf_counter() - t0:.1f} s in the background")  # fmt: skip
+            log(lines[-1].strip())
+    return lines
+
+
 def measure(args) -> list[dict]:
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -236,6 +267,7 @@ def main() -> int:
                 " + (SELECT count(*) FROM surveys_responsecount)"
             )
             rollup_rows = cursor.fetchone()[0]
+        background = importance_in_background()
         load_before = load_average()
         results = measure(args)
         problems = []
@@ -250,6 +282,7 @@ def main() -> int:
              f"load average {load_before} before, {load_average()} after"]  # fmt: skip
     if timings:
         lines.append("  loaded in " + ", ".join(f"{k[:-2]} {v:.0f} s" for k, v in timings.items() if k.endswith("_s")))
+    lines += background
     lines += ["", f"  {'page':<40}{'p50 ms':>8}{'p95 ms':>8}{'raw ms':>9}{'p95/raw':>9}{'queries':>9}"]
     passed = not problems
     for r in results:

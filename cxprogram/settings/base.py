@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .environment import databases_from_environ, env_bool, env_int, env_list
@@ -161,6 +162,14 @@ DEMO_SEEDERS = ["cxprogram.demo.seed", "surveys.demo.seed", "journeys.demo.seed"
 # Journey maps: a touchpoint whose score correlates with customers' overall NPS at least this much (Pearson r)
 # is a computed moment of truth; below its target it is one to fix first.
 JOURNEY_IMPORTANCE_HIGH = float(ENV.get("JOURNEY_IMPORTANCE_HIGH", "0.3"))
+# That importance is a driver analysis over customers, computed in the background (journeys.tasks): nightly for
+# every current journey's default 90 days, and when a map asks for a period or scope with no figure. Figures of a
+# period still running are computed again when older than JOURNEY_IMPORTANCE_MAX_AGE seconds; a queued job not
+# done after JOURNEY_IMPORTANCE_RETRY_SECONDS is taken for lost and queued again; computations nobody asked for in
+# JOURNEY_IMPORTANCE_KEEP_DAYS are deleted.
+JOURNEY_IMPORTANCE_MAX_AGE = env_int(ENV, "JOURNEY_IMPORTANCE_MAX_AGE", 24 * 60 * 60)
+JOURNEY_IMPORTANCE_RETRY_SECONDS = env_int(ENV, "JOURNEY_IMPORTANCE_RETRY_SECONDS", 15 * 60)
+JOURNEY_IMPORTANCE_KEEP_DAYS = env_int(ENV, "JOURNEY_IMPORTANCE_KEEP_DAYS", 30)
 
 # Results: no figure below this many answers, and no employee-pulse group below PULSE_MIN_GROUP.
 RESULTS_MIN_SAMPLE = env_int(ENV, "RESULTS_MIN_SAMPLE", 30)
@@ -259,6 +268,8 @@ CELERY_BEAT_SCHEDULE = {
     "webhook-sweep": {"task": "cxprogram.tasks.sweep_webhook_deliveries", "schedule": 5 * 60},
     "customer-import-sweep": {"task": "cxprogram.tasks.requeue_customer_imports", "schedule": 5 * 60},
     "retention": {"task": "surveys.tasks.apply_retention", "schedule": 24 * 60 * 60},
+    # Just after local midnight, when the default 90 days move on by one.
+    "journey-importance": {"task": "journeys.tasks.compute_journey_importance", "schedule": crontab(minute=20, hour=0)},
     "analyse-new-comments": {
         "task": "surveys.tasks.analyse_new_comments",
         "schedule": TEXT_SCAN_SECONDS,

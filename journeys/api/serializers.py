@@ -80,4 +80,9 @@ class JourneyMapSerializer(serializers.Serializer):
     journey = JourneySerializer()
     period = PeriodSerializer()
     previous_period = PeriodSerializer()
+    importance_computed_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the touchpoints' importance was computed (in the background); null: being computed, and "
+        "every `importance` is null meanwhile.",
+    )
     stages = StageSerializer(source="columns", many=True)

@@ -11,6 +11,7 @@ from cxprogram.models import Segment
 from journeys.models import Journey
 from journeys.selectors.maps import journey_map
 from journeys.selectors.scores import previous_period
+from journeys.services.importance import importance_request
 from surveys.api.serializers.responses import in_scope
 from surveys.selectors.metrics import Slice
 
@@ -47,11 +48,15 @@ class JourneyViewSet(viewsets.ReadOnlyModelViewSet):
             units_in_scope=scope.results_units(),
         )
         previous = previous_period(current)
-        result = journey_map(journey=journey, slice_=current, previous=previous)
+        scope_unit_id = None if scope.is_lead or scope.employee is None else scope.employee.unit_id
+        result = journey_map(journey=journey, slice_=current, previous=previous, scope_unit_id=scope_unit_id)
+        if result.importance.wanted:
+            importance_request(key=result.importance.key)
         document = {
             "journey": journey,
             "period": current,
             "previous_period": previous,
+            "importance_computed_at": result.importance.computed_at,
             "columns": result.columns,
         }
         return Response(JourneyMapSerializer(document).data)

@@ -9,7 +9,8 @@ from django.db.models.functions import Cast
 
 from journeys.charts import EmotionCurve, emotion_curve
 from journeys.models import Improvement, Journey, Stage, Touchpoint, TouchpointMeasure
-from journeys.selectors.scores import Importance, TouchpointScore, touchpoint_importance, touchpoint_scores
+from journeys.selectors.importance import StoredImportance, importance_key, stored_importance
+from journeys.selectors.scores import Importance, TouchpointScore, touchpoint_scores
 from surveys.selectors.metrics import (
     Slice,
 )
@@ -52,6 +53,7 @@ class JourneyMap:
     columns: list[StageColumn]
     fix_first: list[MapCard]  # important to customers' NPS and below target, most important first
     curve: EmotionCurve | None
+    importance: StoredImportance  # the importance figures' moment, or that they are being computed
 
 
 def journey_touchpoints(journey: Journey) -> tuple[list[Stage], list[Touchpoint]]:
@@ -67,18 +69,28 @@ def journey_touchpoints(journey: Journey) -> tuple[list[Stage], list[Touchpoint]
     return list(journey.stages.order_by("order", "pk")), touchpoints
 
 
-def journey_map(*, journey: Journey, slice_: Slice, previous: Slice | None) -> JourneyMap:
-    """The live map: every touchpoint's score against the previous period and its target, the stage sentiment curves,
-    and the computed moments of truth — a fixed number of queries, whatever the number of responses."""
+def journey_map(
+    *,
+    journey: Journey,
+    slice_: Slice,
+    previous: Slice | None,
+    scope_unit_id: int | None = None,
+    use_rollups: bool = True,
+) -> JourneyMap:
+    """The live map: every touchpoint's score against the previous period and its target (from the rollups), the
+    stage sentiment curves, and the computed moments of truth from the importance stored for the period and scope
+    (`scope_unit_id`: the viewer's unit subtree when `slice_.units_in_scope` limits it) — a fixed number of queries,
+    whatever the number of responses. `map.importance.wanted` tells the caller to ask for a computation."""
     stages, touchpoints = journey_touchpoints(journey)
-    importance = touchpoint_importance(touchpoints, slice_, journey.outcome_question)
-    cards = [MapCard(s, importance.get(s.touchpoint.pk)) for s in touchpoint_scores(touchpoints, slice_, previous)]
+    importance = stored_importance(importance_key(journey, touchpoints, slice_, scope_unit_id))
+    scores = touchpoint_scores(touchpoints, slice_, previous, use_rollups=use_rollups)
+    cards = [MapCard(s, importance.figures.get(s.touchpoint.pk)) for s in scores]
     by_stage: dict[int, list[MapCard]] = {stage.pk: [] for stage in stages}
     for card in cards:
         by_stage[card.touchpoint.stage_id].append(card)
     columns = [_column(stage, by_stage[stage.pk]) for stage in stages]
     urgent = sorted((c for c in cards if c.fix_first), key=lambda c: -c.importance.r)
-    return JourneyMap(journey, columns, urgent, emotion_curve(columns))
+    return JourneyMap(journey, columns, urgent, emotion_curve(columns), importance)
 
 
 def _column(stage: Stage, cards: list[MapCard]) -> StageColumn:

@@ -4,28 +4,34 @@
 """
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, F, FloatField, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Cast, TruncMonth
 
 from cxprogram.models import Unit
 from journeys.models import Touchpoint
-from surveys.models import Answer, Question
+from surveys.models import Answer, Question, Response, ScoreCount, Survey
 from surveys.scoring import LOWER_IS_BETTER
 from surveys.selectors.metrics import (
+    HAPPY_SCORE,
     QT,
     Figure,
     Slice,
     answers_in,
     figure_aggregates,
     figure_for,
+    mean_from,
+    nps_from,
+    share_from,
     slice_filter,
 )
 from surveys.selectors.results import verbatims
+from surveys.selectors.rollups import aggregates_from_counts, covers_slice, rollup_filter, span_filter, with_unit_ids
 
 MEASURE = "question__touchpoint_measures__"
 
@@ -139,34 +145,116 @@ def touchpoint_metric(touchpoint: Touchpoint) -> tuple[str, tuple[int, int] | No
 
 
 def touchpoint_scores(
-    touchpoints: list[Touchpoint], slice_: Slice, previous: Slice | None = None
+    touchpoints: list[Touchpoint], slice_: Slice, previous: Slice | None = None, *, use_rollups: bool = True
 ) -> list[TouchpointScore]:
-    """Live scores of the touchpoints (their measures prefetched with questions): one grouped query per period."""
-    ids = [t.pk for t in touchpoints]
-
-    def rows(slice_: Slice | None) -> dict[int, dict]:
-        if slice_ is None or not ids:
-            return {}
-        grouped = touchpoint_answers(slice_, ids).values("tp").annotate(**figure_aggregates())
-        return {row["tp"]: row for row in grouped}
-
-    current, before = rows(slice_), rows(previous)
+    """Scores of the touchpoints (their measures prefetched with questions and surveys) for the period and the one
+    before: from the score rollups in one grouped query whenever they cover the slice (plus one query telling which
+    surveys hold anonymous answers), else one grouped query over the raw answers per period."""
+    if use_rollups and covers_slice(slice_):
+        current, before = touchpoint_counts(touchpoints, slice_, previous)
+        figures = {tp: figure_from_counts(touchpoint_metric(tp)[0], current.get(tp.pk, {})) for tp in touchpoints}
+        earlier = {tp: figure_from_counts(touchpoint_metric(tp)[0], before.get(tp.pk, {})) for tp in touchpoints}
+    else:
+        current, before = _raw_rows(touchpoints, slice_), _raw_rows(touchpoints, previous)
+        figures = {tp: figure_for(touchpoint_metric(tp)[0], current.get(tp.pk)) for tp in touchpoints}
+        earlier = {tp: figure_for(touchpoint_metric(tp)[0], before.get(tp.pk)) for tp in touchpoints}
     scores = []
     for touchpoint in touchpoints:
         metric, scale = touchpoint_metric(touchpoint)
         if not metric:
             scores.append(TouchpointScore(touchpoint, "", None, None))
             continue
-        scores.append(
-            TouchpointScore(
-                touchpoint,
-                metric,
-                figure_for(metric, current.get(touchpoint.pk)),
-                figure_for(metric, before.get(touchpoint.pk)) if previous is not None else None,
-                scale,
-            )
-        )
+        previous_figure = earlier[touchpoint] if previous is not None else None
+        scores.append(TouchpointScore(touchpoint, metric, figures[touchpoint], previous_figure, scale))
     return scores
+
+
+def _raw_rows(touchpoints: list[Touchpoint], slice_: Slice | None) -> dict[int, dict]:
+    ids = [t.pk for t in touchpoints]
+    if slice_ is None or not ids:
+        return {}
+    grouped = touchpoint_answers(slice_, ids).values("tp").annotate(**figure_aggregates())
+    return {row["tp"]: row for row in grouped}
+
+
+def figure_from_counts(metric: str, counts: dict[int, int]) -> Figure:
+    """A touchpoint's headline figure from its answers counted by score, as `figure_for` gives it from the raw
+    aggregates."""
+    row = aggregates_from_counts(counts, HAPPY_SCORE.get(metric))
+    if metric == QT.NPS:
+        return nps_from(row)
+    if metric in (QT.CSAT, QT.YES_NO):
+        return share_from(row)
+    return mean_from(row)
+
+
+def answer_kinds(survey_ids: set[int]) -> tuple[set[int], set[int]]:
+    """Of these surveys, those whose every response is anonymous, and those holding anonymous and named responses
+    both (a survey whose anonymity was switched after it had answers); one query of two index probes per survey."""
+    if not survey_ids:
+        return set(), set()
+    kinds = Survey.objects.filter(pk__in=survey_ids).values_list(
+        "pk",
+        Exists(Response.objects.filter(survey=OuterRef("pk"), anonymous=True)),
+        Exists(Response.objects.filter(survey=OuterRef("pk"), anonymous=False)),
+    )
+    kinds = list(kinds)
+    return {pk for pk, anonymous, named in kinds if anonymous and not named}, {
+        pk for pk, anonymous, named in kinds if anonymous and named
+    }
+
+
+def touchpoint_counts(
+    touchpoints: list[Touchpoint], slice_: Slice, previous: Slice | None
+) -> tuple[dict[int, dict[int, int]], dict[int, dict[int, int]]]:
+    """Per touchpoint, its measuring answers counted by score in the period and in the one before, as
+    `touchpoint_answers` would count them: from the score rollups (one grouped query for both periods), a
+    `tagged_only` measure reading only the rows of its touchpoint's code. The rollups do not tell anonymous answers
+    apart: the questions of surveys with anonymous responses only are left out (the raw path excludes every such
+    answer), and those of a survey holding both kinds are counted from the raw answers instead."""
+    measures = [(tp, m) for tp in touchpoints for m in tp.measures.all()]
+    only_anonymous, mixed = answer_kinds({m.question.survey_id for _tp, m in measures})
+    counted = [(tp, m) for tp, m in measures if m.question.survey_id not in only_anonymous | mixed]
+    current: dict[int, dict[int, int]] = {}
+    before: dict[int, dict[int, int]] = {}
+    if counted:
+        # Every row of the questions, grouped by touchpoint code too: a tagged-only measure takes its own code's.
+        wanted = Q(question_id__in=sorted({m.question_id for _tp, m in counted}))
+        narrowed = with_unit_ids(slice_)
+        periods = rollup_filter(narrowed)
+        if previous is not None:
+            same_filters = previous.but(date_from=slice_.date_from, date_to=slice_.date_to) == slice_
+            before_narrowed = narrowed if same_filters else with_unit_ids(previous)
+            periods |= rollup_filter(before_narrowed.but(date_from=previous.date_from, date_to=previous.date_to))
+        now = span_filter(slice_.date_from, slice_.date_to)
+        sums = {"cur": Sum("n", filter=now)}
+        if previous is not None:
+            sums["prev"] = Sum("n", filter=span_filter(previous.date_from, previous.date_to))
+        rows = (
+            ScoreCount.objects.filter(wanted & periods)
+            .values("question_id", "touchpoint", "number")
+            .annotate(**sums)
+            .order_by()
+        )
+        for row in rows:
+            for tp, m in counted:
+                if m.question_id != row["question_id"] or (m.tagged_only and row["touchpoint"] != tp.code):
+                    continue
+                for name, into in (("cur", current), ("prev", before)):
+                    if row.get(name):
+                        into.setdefault(tp.pk, Counter())[row["number"]] += row[name]
+    if mixed:
+        raw = [(slice_, current), (previous, before)] if previous is not None else [(slice_, current)]
+        for period, into in raw:
+            grouped = (
+                touchpoint_answers(period, [t.pk for t in touchpoints])
+                .filter(question__survey__in=mixed)
+                .values("tp", "number")
+                .annotate(count=Count("pk"))
+            )
+            for row in grouped:
+                into.setdefault(row["tp"], Counter())[row["number"]] += row["count"]
+    return current, before
 
 
 @dataclass(frozen=True)
@@ -195,12 +283,14 @@ def _question_ids(touchpoint: Touchpoint) -> set[int]:
 
 
 def touchpoint_importance(
-    touchpoints: list[Touchpoint], slice_: Slice, outcome: Question | None
+    touchpoints: list[Touchpoint], slice_: Slice, outcome: Question | None, *, min_pairs: int | None = None
 ) -> dict[int, Importance]:
     """Per touchpoint, the correlation between each customer's mean touchpoint score and their mean answer to the
-    outcome (overall NPS) question in the same period and segment, over customers who answered both; one query.
-    For CES (lower is better) the sign is turned, so a positive r always means "better here, more loyal"."""
-    minimum = settings.RESULTS_MIN_SAMPLE
+    outcome (overall NPS) question in the same period and segment, over customers who answered both; one query
+    over the raw answers (heavy at scale: the map reads it as computed in the background, see importance.py).
+    For CES (lower is better) the sign is turned, so a positive r always means "better here, more loyal".
+    `min_pairs` (default RESULTS_MIN_SAMPLE): fewer customers give no r."""
+    minimum = settings.RESULTS_MIN_SAMPLE if min_pairs is None else min_pairs
     # A touchpoint measured by the outcome question itself would correlate perfectly with it: it has no importance.
     touchpoints = [t for t in touchpoints if outcome is not None and outcome.pk not in _question_ids(t)]
     if not touchpoints:

@@ -15,6 +15,7 @@ from journeys.models import Journey, Touchpoint
 from journeys.selectors.maps import improvement_priorities, journey_map
 from journeys.selectors.scores import touchpoint_comments, touchpoint_metric, touchpoint_scores, touchpoint_trend
 from journeys.selectors.themes import touchpoint_top_themes
+from journeys.services.importance import importance_request
 from surveys.charts import trend_chart
 from surveys.selectors.themes import comment_mentions
 
@@ -27,6 +28,11 @@ def _viewer(request: HttpRequest) -> tuple[Scope, object]:
     if not scope.can_see_results:
         raise Http404
     return scope, scope.results_units()
+
+
+def _scope_unit_id(scope: Scope) -> int | None:
+    """The unit whose subtree a manager's results cover (None for CX leads, who see every unit)."""
+    return None if scope.is_lead or scope.employee is None else scope.employee.unit_id
 
 
 def _filters(request: HttpRequest, scope: Scope) -> tuple[MapFilterForm, str]:
@@ -58,7 +64,9 @@ def journey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "journeys/journey_map.html", {"journey": journey, "form": form}, status=400)
     current, previous = form.slices(units)
-    live = journey_map(journey=journey, slice_=current, previous=previous)
+    live = journey_map(journey=journey, slice_=current, previous=previous, scope_unit_id=_scope_unit_id(scope))
+    if live.importance.wanted:
+        importance_request(key=live.importance.key)
     touchpoint_ids = [card.touchpoint.pk for column in live.columns for card in column.cards]
     context = {
         "journey": journey,

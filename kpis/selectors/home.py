@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cxprogram.models import Unit
 from journeys.models import Journey
+from journeys.selectors.importance import StoredImportance
 from journeys.selectors.maps import MapCard, journey_map
 from surveys.charts import TrendChart, fitted_range, trend_chart
 from surveys.models import ALL_UNITS, Answer, FollowUp, Question, ScoreCount, Survey
@@ -77,7 +78,7 @@ def main_questions(*, include_pulse: bool = False) -> list[Question]:
 
 def score_tiles(*, units: QuerySet[Unit] | None, today: date, days: int = HOME_DAYS) -> list[ScoreTile]:
     """Each survey's main score for the last `days` days and the `days` before, and its last months: two queries
-    over the score rollups (their local days are the results pages' date filters)."""
+    over the score rollups (their local days are the results pages' date filters), and a manager's unit ids."""
     questions = main_questions()
     if not questions:
         return []
@@ -86,7 +87,11 @@ def score_tiles(*, units: QuerySet[Unit] | None, today: date, days: int = HOME_D
     months_back = today.year * 12 + today.month - 1 - (TREND_MONTHS - 1)
     trend_from = date(months_back // 12, months_back % 12 + 1, 1)
     base = ScoreCount.objects.filter(question__in=[q.pk for q in questions])
-    base = base.filter(unit_id=ALL_UNITS) if units is None else base.filter(unit_id__in=units.values("pk"))
+    if units is None:
+        base = base.filter(unit_id=ALL_UNITS)
+    else:
+        # A list of ids, not a subquery: the rollups' (question, unit, day) index then narrows to the units.
+        base = base.filter(unit_id__in=list(units.values_list("pk", flat=True)))
     windows: dict[int, dict[str, dict[int, int]]] = {q.pk: {"cur": {}, "prev": {}} for q in questions}
     current, previous = span_filter(date_from, today), span_filter(previous_from, date_from - timedelta(days=1))
     rows = base.filter(current | previous).values("question_id", "number")
@@ -123,16 +128,43 @@ def _figure(question: Question, counts: dict[int, int]) -> Figure:
     return headline_from(question, row, None)
 
 
+@dataclass(frozen=True)
+class FixFirst:
+    """The touchpoints to fix first across current journeys, and each journey's importance as stored."""
+
+    cards: list[tuple[Journey, MapCard]]
+    importance: list[tuple[Journey, StoredImportance]]
+
+    @property
+    def pending(self) -> list[Journey]:
+        """Journeys whose importance is being computed (their touchpoints cannot be ranked yet)."""
+        return [journey for journey, stored in self.importance if stored.pending]
+
+    @property
+    def as_of(self) -> datetime | None:
+        """The oldest moment the shown importance figures are true of."""
+        moments = [stored.computed_at for _journey, stored in self.importance if stored.computed_at]
+        return min(moments) if moments else None
+
+
 def fix_first(
-    *, units: QuerySet[Unit] | None, today: date, days: int = HOME_DAYS, limit: int = 5
-) -> list[tuple[Journey, MapCard]]:
+    *,
+    units: QuerySet[Unit] | None,
+    today: date,
+    scope_unit_id: int | None = None,
+    days: int = HOME_DAYS,
+    limit: int = 5,
+) -> FixFirst:
     """The touchpoints to fix first across current-state journeys (important to customers' NPS and below target),
-    most important first, over the same window as the scores."""
+    most important first, over the same window as the scores; importance as stored for the window and the viewer's
+    units (`scope_unit_id`: the subtree `units` is), see journeys.selectors.importance."""
     date_from = today - timedelta(days=days - 1)
     slice_ = Slice(date_from=date_from, date_to=today, units_in_scope=units)
     journeys = Journey.objects.filter(state=Journey.State.CURRENT).select_related("outcome_question").order_by("pk")
-    cards = [(j, card) for j in journeys for card in journey_map(journey=j, slice_=slice_, previous=None).fix_first]
-    return sorted(cards, key=lambda pair: -pair[1].importance.r)[:limit]
+    maps = [journey_map(journey=j, slice_=slice_, previous=None, scope_unit_id=scope_unit_id) for j in journeys]
+    cards = [(m.journey, card) for m in maps for card in m.fix_first]
+    ranked = sorted(cards, key=lambda pair: -pair[1].importance.r)[:limit]
+    return FixFirst(ranked, [(m.journey, m.importance) for m in maps])
 
 
 def newest_comments(*, units: QuerySet[Unit] | None, limit: int = 6) -> list[Answer]:

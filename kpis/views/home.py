@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cxprogram.selectors import customer_mix, organisation_overview, request_scope
+from journeys.services.importance import importance_request
 from kpis.selectors.home import HOME_DAYS, cases_due_today, fix_first, newest_comments, score_tiles
 from kpis.selectors.kpi import unit_kpi_cards
 from surveys.selectors.followups import followups_visible, loop_metrics
@@ -21,11 +22,17 @@ def home(request: HttpRequest) -> HttpResponse:
     units = scope.results_units()
     cases = followups_visible(scope)
     due, due_count = cases_due_today(cases, now=now)
+    scope_unit_id = None if scope.is_lead or scope.employee is None else scope.employee.unit_id
+    urgent = fix_first(units=units, today=today, scope_unit_id=scope_unit_id)
+    for _journey, stored in urgent.importance:
+        if stored.wanted:
+            importance_request(key=stored.key)
     context = {
         "days": HOME_DAYS,
         "tiles": score_tiles(units=units, today=today),
         "metrics": loop_metrics(cases, now=now),
-        "fix_first": fix_first(units=units, today=today),
+        "fix_first": urgent.cards,
+        "importance": urgent,
         "comments": newest_comments(units=units),
         "due": due,
         "due_count": due_count,

@@ -63,7 +63,11 @@ class Response(InteractionContext):
         verbose_name = _("response")
         verbose_name_plural = _("responses")
         ordering = ["-submitted_at"]
-        indexes = [models.Index(fields=["survey", "submitted_at"], name="response_survey_time")]
+        indexes = [
+            models.Index(fields=["survey", "submitted_at"], name="response_survey_time"),
+            # Whether a survey holds anonymous responses at all, in one probe (the rollups cannot tell them apart).
+            models.Index(fields=["survey"], condition=Q(anonymous=True), name="response_anonymous_survey"),
+        ]
         constraints = [
             # The survey's anonymity is copied onto the row so that the database itself refuses to store
             # anything that could tie an anonymous answer to a person.

@@ -70,6 +70,9 @@ class ScoreCount(RollupKey):
         indexes = [
             models.Index(fields=["survey", "monthly", "day"], name="score_count_survey_span"),
             models.Index(fields=["question", "monthly", "day"], condition=ALL, name="score_count_all_units"),
+            # A few units' rows of some questions over some days (a manager's pages): the key's order would read
+            # every unit's rows of those days.
+            models.Index(fields=["question", "unit_id", "monthly", "day"], name="score_count_unit_span"),
         ]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 touchpoint move from "not enough data" to a live score on target, with the customer's comment behind it."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -91,3 +92,46 @@ def test_a_new_answer_shows_on_the_journey_map(mapped, lead_context, phone_conte
     expect(page.get_by_role("heading", name="Couriers", level=1)).to_be_visible()
     expect(page.locator("blockquote")).to_have_text(COMMENT)
     steps.shot("touchpoint", page)
+
+
+@pytest.mark.parametrize(
+    ("language", "computing", "as_of"),
+    [("en", "Importance to overall NPS is being computed", "Importance to overall NPS as of"),
+     ("ru", "Связь с общим NPS вычисляется", "Связь с общим NPS — по данным на")],
+)  # fmt: skip
+def test_the_map_says_its_importance_is_being_computed_then_from_when_it_is(
+    mapped, browser, live_server, language, computing, as_of
+):
+    """The first visit finds no importance for the period: the map says it is being computed (and claims no
+    touchpoint to fix first) and asks for it; the job (run at once here, by a worker in production) stores it, and
+    the next visit shows it with the time it is true of."""
+    from django.utils import timezone
+
+    from journeys.models import ImportanceRun
+
+    nps = QuestionFactory(survey=mapped["survey"], code="nps", type=Question.Type.NPS, order=3, required=False)
+    mapped["journey"].outcome_question = nps
+    mapped["journey"].save()
+    context = browser.new_context(base_url=live_server.url, locale=language)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "lead")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_load_state("load")
+    # the home page signed in to has asked for the default 90 days: the map is read over the last 30
+    today = timezone.localdate()
+    page.goto(f"/journeys/{mapped['journey'].pk}/?date_from={today - timedelta(days=29)}&date_to={today}")
+    expect(page.locator(".importance-state")).to_contain_text(computing)
+    expect(page.locator(".importance-state")).to_have_attribute("role", "status")
+    page.reload()
+    moment = timezone.localtime(ImportanceRun.objects.get(date_from=today - timedelta(days=29)).computed_at)
+    shown_format = "%d.%m.%Y %H:%M" if language == "ru" else "%m/%d/%Y"
+    shown = moment.strftime(shown_format)
+    expect(page.locator(".importance-state")).to_contain_text(as_of)
+    expect(page.locator(".importance-state")).to_contain_text(shown)
+    page.goto("/")
+    home_moment = timezone.localtime(ImportanceRun.objects.get(date_from=today - timedelta(days=89)).computed_at)
+    expect(page.locator(".importance-state")).to_contain_text(home_moment.strftime(shown_format))
+    context.close()

@@ -150,3 +150,27 @@ def test_customer_search_finds_only_visible_customers(client, mapped):
     client.force_login(mapped["people"]["lead"].user)
     response = client.get(reverse("customer-search"), {"q": "o"})
     assert [c.name for c in response.context["customers"]] == ["Nora North", "Sam South"]
+
+
+def test_the_map_page_query_count_is_pinned_while_importance_is_computed_and_after(
+    client, mapped, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Session, user and employee, journey, touchpoints with measures (2), stages, which surveys hold anonymous
+    answers, the score rollups, the themes, the filters' segments and units: 12; the stored importance (1, or 2 with
+    its figures) and, the first time it is missing, asking for it (get_or_create in a savepoint and the job: 6)."""
+    from journeys.models import ImportanceRun
+    from journeys.services.importance import importance_compute
+    from surveys.models import Question as SurveyQuestion
+
+    nps = QuestionFactory(survey=mapped["csat"].survey, type=QT.NPS, code="nps")
+    journey = mapped["journey"]
+    journey.outcome_question = SurveyQuestion.objects.get(pk=nps.pk)
+    journey.save()
+    client.force_login(mapped["people"]["lead"].user)
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(19):
+        assert "being computed" in client.get(map_url(mapped)).content.decode()
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(13):
+        assert "being computed" in client.get(map_url(mapped)).content.decode()  # asked already: no write
+    importance_compute(run_id=ImportanceRun.objects.get().pk)
+    with django_assert_num_queries(14):
+        assert "Importance to overall NPS as of" in client.get(map_url(mapped)).content.decode()

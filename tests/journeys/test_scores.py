@@ -145,3 +145,97 @@ def test_small_samples_and_unmeasured_touchpoints_say_so(org):
 )
 def test_scores_are_placed_on_the_emotion_scale(metric, value, level):
     assert sentiment(metric, value, (1, 5)) == level
+
+
+def both_ways(touchpoints, slice_, previous=None):
+    """The scores from the rollups and from the raw answers, as (n, value, low, high) now and before."""
+    loaded = list(
+        type(touchpoints[0]).objects.filter(pk__in=[t.pk for t in touchpoints]).prefetch_related("measures__question")
+    )
+    shown = []
+    for use_rollups in (True, False):
+        scores = touchpoint_scores(loaded, slice_, previous, use_rollups=use_rollups)
+        shown.append({
+            s.touchpoint.code: [(f.n, f.value, f.low, f.high) if f else None for f in (s.figure, s.previous)]
+            for s in scores
+        })  # fmt: skip
+    return shown
+
+
+def test_rollup_scores_equal_the_raw_answers_slice_by_slice(org):
+    """Shared questions, a tagged-only measure, two periods, units, a manager's scope, and responses deleted."""
+    csat, nps = QuestionFactory(type=QT.CSAT), QuestionFactory(type=QT.NPS)
+    other_nps = QuestionFactory(type=QT.NPS)
+    checkout = measured_by(TouchpointFactory(code="checkout"), csat, tagged_only=True)
+    visit = measured_by(TouchpointFactory(code="visit"), csat, nps)
+    loyalty = measured_by(TouchpointFactory(code="loyalty"), nps, other_nps)
+    north, south = org["units"]["north_store"], org["units"]["south_store"]
+    rows = [(5, 9, north, "checkout", day(2026, 2, 27)), (4, 10, north, "checkout", day(2026, 3, 1)),
+            (1, 3, south, "checkout", day(2026, 3, 9)), (2, 6, north, "advice", day(2026, 3, 31)),
+            (5, 8, south, "", day(2026, 4, 1)), (3, 0, None, "checkout", day(2026, 3, 15))]  # fmt: skip
+    for value, score, unit, code, at in rows:
+        respond({csat: value, nps: score}, unit=unit, touchpoint=code, at=at)
+    respond({other_nps: 10}, unit=south, at=day(2026, 3, 3))
+    march = Slice(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
+    feb = Slice(date_from=date(2026, 2, 1), date_to=date(2026, 2, 28))
+    touchpoints = [checkout, visit, loyalty]
+    fast, raw = both_ways(touchpoints, march, feb)
+    assert fast == raw
+    # checkout: March CSAT 4, 1, 3 tagged "checkout" (the "advice" one and the untagged one are not its own)
+    assert fast["checkout"][0][:2] == (3, pytest.approx(100 / 3))
+    assert fast["visit"][0][0] == 8 and fast["loyalty"][0][0] == 5
+    for slice_, previous in [
+        (march.but(unit=org["units"]["north"]), feb.but(unit=org["units"]["north"])),
+        (march.but(units_in_scope=type(south).objects.filter(pk=south.pk)), None),
+        (Slice(date_from=date(2026, 3, 10), date_to=date(2026, 4, 2)), Slice(date_from=date(2026, 2, 15),
+                                                                             date_to=date(2026, 3, 9))),
+        (Slice(), None),
+    ]:  # fmt: skip
+        assert both_ways(touchpoints, slice_, previous)[0] == both_ways(touchpoints, slice_, previous)[1]
+    from surveys.models import Response
+    from surveys.services.rollups import responses_delete
+
+    responses_delete(responses=Response.objects.filter(unit=north))
+    fast, raw = both_ways(touchpoints, march, feb)
+    assert fast == raw and fast["checkout"][0][0] == 2
+
+
+def test_rollup_scores_read_one_grouped_query_for_both_periods(org, django_assert_num_queries):
+    csat = QuestionFactory(type=QT.CSAT)
+    touchpoints = [measured_by(TouchpointFactory(), csat), measured_by(TouchpointFactory(), csat, tagged_only=True)]
+    respond({csat: 5})
+    loaded = list(type(touchpoints[0]).objects.prefetch_related("measures__question"))
+    march = Slice(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
+    # which of the measured surveys hold anonymous answers, then the counts of both periods
+    with django_assert_num_queries(2):
+        touchpoint_scores(loaded, march, Slice(date_from=date(2026, 2, 1), date_to=date(2026, 2, 28)))
+
+
+def test_anonymous_answers_never_count_even_when_a_survey_was_switched_either_way(org):
+    """The rollups cannot tell anonymous answers apart: an anonymous survey's questions are left out, and a survey
+    holding both kinds (its anonymity switched behind the admin's back, which refuses it) is read raw."""
+    from surveys.models import Response, Survey
+
+    pulse = QuestionFactory(type=QT.CSAT, survey__anonymous=True)
+    switched_on = QuestionFactory(type=QT.CSAT)  # named answers first, then anonymous ones
+    switched_off = QuestionFactory(type=QT.CSAT, survey__anonymous=True)  # anonymous first, then named
+    touchpoints = [measured_by(TouchpointFactory(code=f"t{i}"), q) for i, q in
+                   enumerate([pulse, switched_on, switched_off])]  # fmt: skip
+    north = org["units"]["north_store"]
+    for value in (1, 1, 1):
+        respond({pulse: value}, unit=north)
+        respond({switched_off: value}, unit=north)
+    for value in (5, 4):
+        respond({switched_on: value}, unit=north)
+    Survey.objects.filter(pk=switched_on.survey_id).update(anonymous=True)
+    Survey.objects.filter(pk=switched_off.survey_id).update(anonymous=False)
+    switched_on.survey.refresh_from_db()
+    switched_off.survey.refresh_from_db()
+    for value in (1, 2, 1):
+        respond({switched_on: value}, unit=north)
+    respond({switched_off: 5}, unit=north)
+    assert Response.objects.filter(anonymous=True).count() == 9
+    fast, raw = both_ways(touchpoints, Slice())
+    assert fast == raw
+    # the pulse: nothing; switched on: its 2 named answers (both satisfied); switched off: its 1 named answer
+    assert [fast[f"t{i}"][0][:2] for i in range(3)] == [(0, None), (2, None), (1, None)]
