@@ -14,7 +14,9 @@ in one process with `bench.settings` (production-like, DEBUG off) requests each 
 Each page is set against one hand-written GROUP BY over the raw answers of the same slice (answer JOIN response,
 counts per question and score), run `--raw-repeat` times, interleaved with the pages. It prints p50/p95 of each
 page, the ratio p95 / raw GROUP BY median, the page's queries (count, and the slowest with their time) and whether
-the figures equal the raw engine's (`use_rollups=False`) for the survey's score questions, overall and for a store.
+the figures equal the raw engine's (`use_rollups=False`) for the survey's score questions, overall and for a store,
+and the journey map's touchpoint scores for every unit and the manager's subtree (its importance, computed in the
+background before the pages are read as the nightly job and a manager's first visit would, against the live one).
 Targets: every page's p95 under 500 ms and under a tenth of its raw GROUP BY.
 Exit code 0 with a PASS or FAIL verdict, 2 when the run itself broke. See bench/README.md.
 """
@@ -230,6 +232,51 @@ def figures_equal() -> list[str]:
         counted = (rollups.response_totals(slice_), (responses_in(slice_).count(), verbatims(slice_=slice_).count()))
         if counted[0] != counted[1]:
             problems.append(f"responses, comments unit={slice_.unit}: rollups {counted[0]} raw {counted[1]}")
+    return problems + journey_figures_equal()
+
+
+def journey_figures_equal() -> list[str]:
+    """The journey map's touchpoint scores from the rollups against the raw path (`use_rollups=False`), this period
+    and the one before, for every unit and for the manager's subtree; and the stored importance against the live
+    computation for every unit."""
+    from django.utils import timezone
+
+    from cxprogram.models import Employee, Unit
+    from journeys.models import Journey
+    from journeys.selectors.maps import journey_map, journey_touchpoints
+    from journeys.selectors.scores import previous_period, touchpoint_importance, touchpoint_scores
+    from kpis.selectors.home import HOME_DAYS
+    from surveys.selectors.metrics import Slice
+
+    today = timezone.localdate()
+    journey = Journey.objects.filter(state=Journey.State.CURRENT).select_related("outcome_question").order_by("pk")[0]
+    _stages, touchpoints = journey_touchpoints(journey)
+    manager = Employee.objects.get(user__username="manager").unit
+    problems = []
+    for scope in (None, Unit.objects.subtree_of(manager)):
+        current = Slice(date_from=today - timedelta(days=HOME_DAYS - 1), date_to=today, units_in_scope=scope)
+        previous = previous_period(current)
+        fast, raw = (touchpoint_scores(touchpoints, current, previous, use_rollups=flag) for flag in (True, False))
+        for a, b in zip(fast, raw, strict=True):
+            for when in ("figure", "previous"):
+                x, y = getattr(a, when), getattr(b, when)
+                same = (x is None and y is None) or (
+                    x.n == y.n and all(p == q or abs(p - q) < 1e-9 for p, q in ((x.value, y.value), (x.low, y.low),
+                                                                                 (x.high, y.high)) if p is not None)
+                    and (x.value is None) == (y.value is None)
+                )  # fmt: skip
+                if not same:
+                    problems.append(f"touchpoint {a.touchpoint.code} {when} scope={scope is not None}: {x} raw {y}")
+    window = Slice(date_from=today - timedelta(days=HOME_DAYS - 1), date_to=today)
+    stored = journey_map(journey=journey, slice_=window, previous=None).importance
+    live = touchpoint_importance(touchpoints, window, journey.outcome_question)
+    shown = {pk: (i.r, i.pairs) for pk, i in stored.figures.items()}
+    expected = {pk: (i.r, i.pairs) for pk, i in live.items()}
+    if stored.computed_at is None or shown.keys() != expected.keys() or any(
+        shown[pk][1] != expected[pk][1] or (shown[pk][0] is None) != (expected[pk][0] is None)
+        or (shown[pk][0] is not None and abs(shown[pk][0] - expected[pk][0]) > 1e-9) for pk in shown
+    ):  # fmt: skip
+        problems.append(f"importance of journey #{journey.pk}: stored {shown} live {expected}")
     return problems
 
 

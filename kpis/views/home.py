@@ -19,21 +19,23 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("me") if scope.employee else render(request, "cxprogram/not_linked.html", status=403)
     now = timezone.now()
     today = timezone.localdate(now)
+    # A manager's units as a list of ids, read once: the rollups' and responses' filters then narrow by index.
     units = scope.results_units()
+    unit_ids = None if units is None else list(units.values_list("pk", flat=True))
     cases = followups_visible(scope)
     due, due_count = cases_due_today(cases, now=now)
     scope_unit_id = None if scope.is_lead or scope.employee is None else scope.employee.unit_id
-    urgent = fix_first(units=units, today=today, scope_unit_id=scope_unit_id)
+    urgent = fix_first(units=unit_ids, today=today, scope_unit_id=scope_unit_id)
     for _journey, stored in urgent.importance:
         if stored.wanted:
             importance_request(key=stored.key)
     context = {
         "days": HOME_DAYS,
-        "tiles": score_tiles(units=units, today=today),
+        "tiles": score_tiles(units=unit_ids, today=today),
         "metrics": loop_metrics(cases, now=now),
         "fix_first": urgent.cards,
         "importance": urgent,
-        "comments": newest_comments(units=units),
+        "comments": newest_comments(units=unit_ids),
         "due": due,
         "due_count": due_count,
     }

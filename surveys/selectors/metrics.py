@@ -39,7 +39,7 @@ class Slice:
     employee: Employee | None = None
     channel: str = ""
     touchpoint: str = ""
-    units_in_scope: QuerySet | None = None  # a viewer's visible units; None means everything
+    units_in_scope: QuerySet | list[int] | None = None  # a viewer's visible units (or their ids); None: everything
 
     def but(self, **changes) -> "Slice":
         return replace(self, **changes)

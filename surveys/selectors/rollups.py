@@ -79,13 +79,14 @@ def with_unit_ids(slice_):
     """The slice with its unit subtree and the viewer's units resolved into one list of unit ids (one small query):
     a list lets the rollups' (question, unit, day) index narrow to those units, where a subquery makes PostgreSQL
     read every unit's rows of the days and filter them."""
-    if (slice_.unit is None and slice_.units_in_scope is None) or isinstance(slice_.units_in_scope, list):
+    scope = slice_.units_in_scope
+    if slice_.unit is None and (scope is None or isinstance(scope, list)):
         return slice_
     units = Unit.objects.all()
     if slice_.unit is not None:
         units = units.filter(pk__in=Unit.objects.subtree_of(slice_.unit).values("pk"))
-    if slice_.units_in_scope is not None:
-        units = units.filter(pk__in=slice_.units_in_scope.values("pk"))
+    if scope is not None:
+        units = units.filter(pk__in=scope if isinstance(scope, list) else scope.values("pk"))
     return slice_.but(unit=None, units_in_scope=sorted(units.values_list("pk", flat=True)))
 
 

@@ -168,7 +168,7 @@ def test_home_query_count_does_not_grow_with_the_data(client, org, program, who)
     with CaptureQueriesContext(connection) as after:
         assert client.get("/").status_code == 200
     assert len(after) == len(before)
-    # the manager: one more for their units' ids, read before the score rollups (a list the index can narrow to)
+    # the manager: one more for their units' ids, read once (a list the indexes can narrow to)
     assert len(after) <= {"lead": 17, "store_manager": 16}[who]
 
 
