@@ -1,9 +1,11 @@
 """Computing KPI measurements for all subjects of a period at once.
 
 One grouped query per KPI gives the metric engine's aggregates (surveys.selectors.metrics) per subject and period
-bucket; unit KPIs group by the response's unit and add the additive aggregates up the unit tree, so a unit's
-figure covers its subtree exactly as `Slice(unit=...)` does. Measurements are then inserted or updated by
-their natural key (KPI, period, subject), so recomputing is idempotent and keeps row ids.
+bucket. Survey KPIs by month or quarter read them from the KPI score counts (surveys.models.KpiScoreCount: answers
+by score per month, unit and employee, only those that count toward KPIs), others the raw answers. Unit KPIs group
+by the response's unit and add the additive aggregates up the unit tree, so a unit's figure covers its subtree
+exactly as `Slice(unit=...)` does. Measurements are then inserted or updated by their natural key (KPI, period,
+subject), so recomputing is idempotent and keeps row ids.
 """
 
 from collections import defaultdict
@@ -12,13 +14,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
 
 from cxprogram.models import Employee, Unit
 from journeys.selectors.scores import touchpoint_answers
-from surveys.models import Answer, FollowUp, Question, Response, Sentiment, Survey, ThemeMention
+from surveys.models import Answer, FollowUp, KpiScoreCount, Question, Response, Sentiment, Survey, ThemeMention
+from surveys.scoring import HAPPY as HAPPY_BAND
+from surveys.scoring import UNHAPPY, band_q
 from surveys.selectors.metrics import (
     HAPPY,
     Figure,
@@ -51,6 +55,36 @@ SURVEY_METRICS: dict[str, tuple[list[str], Callable[[], dict], Callable]] = {
     M.MEAN: ([QT.NPS, QT.CSAT, QT.CES, QT.RATING], mean_aggregates, mean_from),
     M.YES_SHARE: ([QT.YES_NO], lambda: share_aggregates(Q(number=1)), share_from),
 }
+
+
+def _summed(q: Q | None = None) -> Coalesce:
+    return Coalesce(Sum("n", filter=q), 0)
+
+
+def _mean_sums() -> dict:
+    """Counts by score carry a mean as its sums: of the scores and of their squares (divided in `_from_sums`)."""
+    score = F("n") * F("number")
+    return {
+        "answers": _summed(),
+        "total": Sum(score, output_field=BigIntegerField()),
+        "total_sq": Sum(score * F("number"), output_field=BigIntegerField()),
+    }
+
+
+# The same aggregates as SURVEY_METRICS' over KpiScoreCount rows (answers counted by score); `answers` is their n
+# (an aggregate cannot take the name of the column it sums).
+ROLLUP_SUMS: dict[str, Callable[[], dict]] = {
+    M.NPS: lambda: {
+        "answers": _summed(),
+        "promoters": _summed(band_q(HAPPY_BAND, question_type=None, types=(QT.NPS,))),
+        "detractors": _summed(band_q(UNHAPPY, question_type=None, types=(QT.NPS,))),
+    },
+    M.CSAT: lambda: {"answers": _summed(), "hits": _summed(HAPPY[QT.CSAT])},
+    M.CES: _mean_sums,
+    M.MEAN: _mean_sums,
+    M.YES_SHARE: lambda: {"answers": _summed(), "hits": _summed(Q(number=1))},
+}
+ROLLUP_PERIODS = {Kpi.Period.MONTH, Kpi.Period.QUARTER}  # whole months; a week needs the answers' days
 
 Key = tuple[date, int | None, int | None]  # period start, unit id, employee id
 
@@ -176,13 +210,16 @@ def periods_back(period: str, today: date, count: int) -> date:
 # ---------------------------------------------------------------- figures per subject and period
 
 
-def kpi_figures(*, kpi: Kpi, start: date, end: date, now: datetime) -> dict[Key, Figure]:
-    """The KPI's figure for every subject with data in every period bucket between `start` and `end`."""
+def kpi_figures(*, kpi: Kpi, start: date, end: date, now: datetime, use_rollups: bool = True) -> dict[Key, Figure]:
+    """The KPI's figure for every subject with data in every period bucket between `start` and `end`; from the
+    KPI score counts where they cover the KPI (`use_rollups=False`: always from the raw answers)."""
     if kpi.metric == M.MANUAL:
         return _manual_figures(kpi, start, end)
     company = Unit.objects.filter(parent__isnull=True).values_list("pk", flat=True).first()
     if kpi.level == Kpi.Level.COMPANY and company is None:
         return {}
+    if use_rollups and _rollups_cover(kpi, start, end):
+        return _rollup_figures(kpi, start, end, company)
     if kpi.metric in SURVEY_METRICS:
         types, aggregates, figure_from = SURVEY_METRICS[kpi.metric]
         rows = _survey_answers(kpi, Slice(date_from=start, date_to=end), types)
@@ -242,6 +279,52 @@ def kpi_figures(*, kpi: Kpi, start: date, end: date, now: datetime) -> dict[Key,
 
 def _day(moment) -> date:
     return moment.date() if isinstance(moment, datetime) else moment
+
+
+def _rollups_cover(kpi: Kpi, start: date, end: date) -> bool:
+    """Whether the KPI score counts hold the KPI's answers: a survey metric over whole months, by month or quarter,
+    of its questions only (answers measuring a touchpoint are not counted by touchpoint)."""
+    whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
+    return (
+        kpi.metric in ROLLUP_SUMS and kpi.period in ROLLUP_PERIODS and whole_months and not list(kpi.touchpoints.all())
+    )
+
+
+def _rollup_figures(kpi: Kpi, start: date, end: date, company: int | None) -> dict[Key, Figure]:
+    """`kpi_figures` from KpiScoreCount: one grouped query by month (and employee or unit), its sums added up
+    into quarters where the KPI is quarterly and up the unit tree for unit KPIs, as the raw path does."""
+    types, _aggregates, figure_from = SURVEY_METRICS[kpi.metric]
+    questions = [q.pk for q in kpi.questions.all() if q.type in types]
+    rows = KpiScoreCount.objects.filter(question_id__in=questions, month__gte=start, month__lte=end, n__gt=0)
+    subject = {Kpi.Level.EMPLOYEE: "employee_id", Kpi.Level.UNIT: "unit_id"}.get(kpi.level)
+    if kpi.level == Kpi.Level.EMPLOYEE:  # ids of deleted employees stay on their rows; their responses name nobody
+        rows = rows.filter(employee_id__in=Employee.objects.values("pk"))
+    elif kpi.level == Kpi.Level.UNIT:
+        rows = rows.filter(unit_id__in=Unit.objects.values("pk"))
+    grouped = rows.values("month", *([subject] if subject else [])).annotate(**ROLLUP_SUMS[kpi.metric]()).order_by()
+    sums: dict[tuple, dict] = {}
+    for row in grouped:
+        month = row.pop("month")
+        bucket = period_bounds(kpi.period, month)[0] if kpi.period != Kpi.Period.MONTH else month
+        total = sums.setdefault((bucket, row.pop(subject) if subject else None), dict.fromkeys(row, 0))
+        for field, value in row.items():
+            total[field] += value or 0
+    rows = [{"period": bucket, "subject": who, **_from_sums(total)} for (bucket, who), total in sums.items()]
+    make = lambda row: figure_from(row, kpi.min_sample)  # noqa: E731
+    if kpi.level == Kpi.Level.COMPANY:
+        return {(row["period"], company, None): make(row) for row in rows}
+    if kpi.level == Kpi.Level.EMPLOYEE:
+        return {(row["period"], None, row["subject"]): make(row) for row in rows}
+    return {key: make(row) for key, row in _roll_up(rows).items()}
+
+
+def _from_sums(total: dict) -> dict:
+    """The engine's aggregate row from summed counts: a mean and mean of squares as SQL's AVG gives them."""
+    row = {"n": total.pop("answers"), **total}
+    if "total" in row:
+        n, total, total_sq = row["n"], row.pop("total"), row.pop("total_sq")
+        row |= {"mean": total / n, "mean_sq": total_sq / n}
+    return row
 
 
 def _survey_answers(kpi: Kpi, slice_: Slice, types: list[str]) -> QuerySet[Answer]:
@@ -304,7 +387,8 @@ def _roll_up(grouped) -> dict[Key, dict]:
     """Per-unit aggregates added up to every unit above: a unit's figure covers its whole subtree.
 
     Counts add up; means are carried as sums (mean × n) and divided again, so the engine's `mean_from` gets the
-    subtree's mean and mean of squares."""
+    subtree's mean and mean of squares. Scores are whole numbers, so mean × n is a whole sum: rounded, it drops
+    AVG's float error, and the subtree's sums are exact in whatever order the units come."""
     parents = dict(Unit.objects.values_list("pk", "parent_id"))
     totals: dict[Key, dict] = defaultdict(lambda: defaultdict(float))
     for row in grouped:
@@ -317,7 +401,7 @@ def _roll_up(grouped) -> dict[Key, dict]:
             for field, value in row.items():
                 if field in ("period", "subject"):
                     continue
-                total[field] += (value or 0) * n if field in ("mean", "mean_sq") else (value or 0)
+                total[field] += round((value or 0) * n) if field in ("mean", "mean_sq") else (value or 0)
             unit = parents.get(unit)
     rolled = {}
     for key, total in totals.items():

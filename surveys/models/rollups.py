@@ -19,6 +19,7 @@ __all__ = [
     "CaseDuration",
     "CaseMinutes",
     "ChoiceCount",
+    "KpiScoreCount",
     "ResponseCount",
     "ScoreCount",
 ]
@@ -211,3 +212,33 @@ class CaseDuration(models.Model):
 
     def __str__(self):
         return f"#{self.followup_id} {self.kind}: {self.microseconds}"
+
+
+class KpiScoreCount(models.Model):
+    """Answers of one score to one question in one local month, by the response's unit and the employee who
+    served (plain numbers, 0 = none), counting only the answers that count toward KPIs: none entered by staff
+    (source "staff"), none of an anonymous response.
+
+    KPIs are figures per employee (or unit) and month; this grain answers them without reading the answers.
+    Ids of deleted units or employees stay on their rows, as on ScoreCount: readers match them against the
+    units and employees that still exist, as the raw answers (whose response then names nobody) do."""
+
+    month = models.DateField(_("month"))  # the local month's first day
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    unit_id = models.IntegerField(_("unit"), default=0)
+    employee_id = models.IntegerField(_("employee"), default=0)
+    question = models.ForeignKey("surveys.Question", on_delete=models.CASCADE, related_name="+")
+    number = models.SmallIntegerField(_("score"))
+    n = models.IntegerField(_("answers"))
+
+    class Meta:
+        verbose_name = _("KPI score count")
+        verbose_name_plural = _("KPI score counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "month", "employee_id", "unit_id", "number"], name="kpi_score_count_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} · {self.question_id} · {self.employee_id} · {self.number}: {self.n}"

@@ -1,4 +1,5 @@
-"""Keeping the rollups (models.ScoreCount, ChoiceCount, ResponseCount) equal to the raw responses and answers.
+"""Keeping the rollups (models.ScoreCount, ChoiceCount, ResponseCount, KpiScoreCount) equal to the raw responses
+and answers.
 
 Every change adds its counts with one upsert per table, `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`,
 in the transaction that writes or deletes the answers, on PostgreSQL and SQLite alike: the row lock of the
@@ -23,6 +24,7 @@ from surveys.models import (
     Answer,
     ChoiceCount,
     FollowUp,
+    KpiScoreCount,
     Question,
     Response,
     ResponseCount,
@@ -64,7 +66,14 @@ WHERE = ("monthly", "day", "unit_id", "channel", "touchpoint")
 SCORES = Table(ScoreCount, (*PLACE, "question_id", "number"), ("question_id", *WHERE, "number"), ("n",))
 CHOICES = Table(ChoiceCount, (*PLACE, "question_id", "choice_id"), ("question_id", *WHERE, "choice_id"), ("n",))
 RESPONSES = Table(ResponseCount, PLACE, ("survey_id", *WHERE), ("responses", "comments"))
-TABLES = (SCORES, CHOICES, RESPONSES)  # the order every writer locks them in
+KPI_SCORES = Table(
+    KpiScoreCount,
+    ("month", "survey_id", "unit_id", "employee_id", "question_id", "number"),
+    ("question_id", "month", "employee_id", "unit_id", "number"),
+    ("n",),
+)
+TABLES = (SCORES, CHOICES, RESPONSES, KPI_SCORES)  # the order every writer locks them in
+PLACED = (SCORES, CHOICES, RESPONSES)  # kept by place, with rows of all units (KPI_SCORES has none: no double count)
 
 
 def rollup_day(moment) -> date:
@@ -80,6 +89,19 @@ def _places(response: Response) -> tuple[tuple, ...]:
         where = (response.survey_id, unit, response.channel, response.touchpoint)
         places += [(day, False, *where), (month, True, *where)]
     return tuple(places)
+
+
+def counts_toward_kpis(response: Response) -> bool:
+    """Whether a response's scores count toward KPIs (KpiScoreCount): what staff typed in counts toward nobody's,
+    and anonymous answers (the pulse among them) feed none, whose subjects and weekly periods could single out a
+    person. Integration accounts' answers do count (the KPI computation measures no integration account)."""
+    return response.source != Response.Source.STAFF and not response.anonymous
+
+
+def _kpi_place(response: Response) -> tuple:
+    """Where a response counts toward KPIs: its local month, survey, unit and employee."""
+    month = rollup_day(response.submitted_at).replace(day=1)
+    return month, response.survey_id, response.unit_id or 0, response.employee_id or 0
 
 
 def _rows(counts: dict[tuple, tuple[int, ...]]) -> list:
@@ -121,6 +143,7 @@ class Tally:
         self.choices: Counter = Counter()
         self.responses: Counter = Counter()
         self.comments: Counter = Counter()
+        self.kpi_scores: Counter = Counter()
 
     def response(self, place: tuple) -> None:
         self.responses[place] += self.sign
@@ -133,6 +156,10 @@ class Tally:
         elif kind in TEXT_TYPES:
             self.comments[place] += 0 if anonymous else self.sign
 
+    def kpi_answer(self, place: tuple, question_id: int, kind: str, number) -> None:
+        if kind in ROLLUP_TYPES and number is not None:
+            self.kpi_scores[(*place, question_id, number)] += self.sign
+
     def respondents(self, place: tuple, question_ids: set[int]) -> None:
         for question_id in question_ids:
             self.choices[(*place, question_id, ChoiceCount.RESPONDENTS)] += self.sign
@@ -143,6 +170,7 @@ class Tally:
             (SCORES, {key: (n,) for key, n in self.scores.items()}),
             (CHOICES, {key: (n,) for key, n in self.choices.items()}),
             (RESPONSES, {p: (self.responses[p], self.comments[p]) for p in places}),
+            (KPI_SCORES, {key: (n,) for key, n in self.kpi_scores.items()}),
         ])  # fmt: skip
 
 
@@ -157,6 +185,10 @@ def _count_response(tally: Tally, response: Response, answers) -> None:
         for a in answers:
             tally.answer(place, response.anonymous, a.question_id, a.question_type, a.number, a.choice_id)
         tally.respondents(place, answered)
+    if counts_toward_kpis(response):
+        place = _kpi_place(response)
+        for a in answers:
+            tally.kpi_answer(place, a.question_id, a.question_type, a.number)
 
 
 def rollup_add(*, response: Response, answers: list[Answer]) -> None:
@@ -168,7 +200,17 @@ def rollup_add(*, response: Response, answers: list[Answer]) -> None:
 
 def _tally_of(responses: QuerySet[Response], sign: int) -> tuple[Tally, list[int]]:
     """The rollup counts of these responses (and their answers), with `sign`; and their ids."""
-    fields = ("pk", "submitted_at", "survey_id", "unit_id", "channel", "touchpoint", "anonymous")
+    fields = (
+        "pk",
+        "submitted_at",
+        "survey_id",
+        "unit_id",
+        "employee_id",
+        "channel",
+        "touchpoint",
+        "anonymous",
+        "source",
+    )
     by_id = {row[0]: Response(**dict(zip(fields, row, strict=True))) for row in responses.values_list(*fields)}
     answers: dict[int, list[Answer]] = {pk: [] for pk in by_id}
     counted = Answer.objects.filter(
@@ -253,6 +295,46 @@ def _recount(table: Table, rows: QuerySet, prefix: str, extra: tuple[str, ...], 
     return read
 
 
+def _recount_kpi_scores(answers: QuerySet[Answer]) -> int:
+    """Add the answers that count toward KPIs, grouped by KpiScoreCount's key, into it: one INSERT … SELECT on
+    PostgreSQL, batches of upserts elsewhere; returns the groups."""
+    r = "response__"
+    counted = answers.filter(question_type__in=ROLLUP_TYPES, number__isnull=False).exclude(
+        Q(response__source=Response.Source.STAFF) | Q(response__anonymous=True)
+    )
+    keys = {
+        "k_month": TruncMonth(f"{r}submitted_at", output_field=DateField()),
+        "k_survey_id": F(f"{r}survey_id"),
+        "k_unit_id": Coalesce(F(f"{r}unit_id"), 0),
+        "k_employee_id": Coalesce(F(f"{r}employee_id"), 0),
+        "k_question_id": F("question_id"),
+        "k_number": F("number"),
+    }
+    grouped = counted.values(**keys).annotate(n=Count("pk")).order_by()
+    table = KPI_SCORES
+    if connection.vendor == "postgresql":
+        sql, params = grouped.query.sql_with_params()
+        picked = ", ".join([*(f"g.{k}" for k in keys), "g.n"])
+        # Names are the model's own and the compiled queryset's; values go in as parameters.
+        insert = (
+            f"INSERT INTO {table.name} ({', '.join((*table.key, *table.counts))}) "  # noqa: S608  # nosec B608
+            f"SELECT {picked} FROM ({sql}) g ON CONFLICT ({', '.join(table.conflict)}) DO UPDATE SET n = "
+            f"{table.name}.n + excluded.n"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(insert, params)
+            return cursor.rowcount
+    read, batch = 0, {}
+    for row in grouped.iterator(chunk_size=5000):
+        batch[tuple(row[k] for k in keys)] = (row["n"],)
+        if len(batch) >= 5000:
+            read += len(batch)
+            _upsert(table, batch)
+            batch = {}
+    _upsert(table, batch)
+    return read + len(batch)
+
+
 @transaction.atomic
 def rollups_rebuild(*, survey: Survey | None = None) -> int:
     """Recount the rollups (of one survey, or all) from the raw responses and answers; returns the groups counted.
@@ -284,9 +366,10 @@ def rollups_rebuild(*, survey: Survey | None = None) -> int:
         _recount(CHOICES, answered, r, ("question_id",), tail=(0,), n=Count("response_id", distinct=True)),
         _recount(RESPONSES, responses, "", (), responses=Count("pk")),
         _recount(RESPONSES, comments, r, (), comments=Count("pk")),
+        _recount_kpi_scores(answers),
     ))  # fmt: skip
     counted += case_rollups_recount(survey=survey)
-    return counted + sum(all_units_add(table, survey=survey) for table in TABLES)
+    return counted + sum(all_units_add(table, survey=survey) for table in PLACED)
 
 
 def all_units_add(table: Table, *, survey: Survey | None = None) -> int:

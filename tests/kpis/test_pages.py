@@ -15,6 +15,7 @@ from kpis.models import Kpi, KpiManualValue, KpiMeasurement
 from kpis.models.kpi import period_bounds
 from kpis.services.measurements import kpi_compute
 from surveys.models import Answer, FollowUp, Question, Response
+from surveys.services.rollups import rollup_add
 from tests.cxprogram.factories import EmployeeFactory
 from tests.kpis.factories import KpiFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
@@ -36,7 +37,7 @@ def served(survey, questions: dict, employee, *, comment: str = "", days_ago: in
     if comment:
         text = QuestionFactory._meta.model.objects.get(survey=survey, code="comment")
         rows.append(Answer(response=response, question=text, question_type=text.type, text=comment))
-    Answer.objects.bulk_create(rows)
+    rollup_add(response=response, answers=Answer.objects.bulk_create(rows))  # as the submission service counts
     return response
 
 
