@@ -190,6 +190,7 @@ def test_after_deletions_moves_an_erasure_deleted_people_and_a_rebuild(program):
     rollups_rebuild(survey=visit)  # the recount files them under nobody and no unit
     assert not KpiScoreCount.objects.filter(employee_id=carol.pk).exists()
     assert not KpiScoreCount.objects.filter(n__lt=0).exists()
+    assert not KpiScoreCount.objects.filter(unit_id__lt=0).exists()  # no rows of all units: a unit KPI adds them up
     assert_counts_equal_raw(program)
 
 
