@@ -346,6 +346,13 @@ def test_every_page_reads_right_for_every_role_at_every_width(browser, live_serv
         assert reached["customer"] == len(CUSTOMER_PAGES) and reached["lead"] >= 20, reached
         assert reached["manager"] >= 12 and reached["alice"] >= 4 and reached["bob"] >= 4, reached
         assert reached["admin"] == 5 and reached["links"] >= 7, reached
+    # Journey importance, computed in the background: each signed-in home page first found none ("being
+    # computed", read by the checker as any other text) and asked for it; the job (run at once in tests) stored it,
+    # so the maps walked after it showed it "as of" its time. Both states were read in the walk's language.
+    from journeys.models import ImportanceRun
+
+    assert ImportanceRun.objects.filter(computed_at__isnull=False, unit_id=0).exists(), "no importance computed"
+    assert ImportanceRun.objects.exclude(unit_id=0).exists(), "a manager's home asked for none of their units"
     if findings:
         folder = Path(request.config.rootpath) / "test-artifacts" / "walk" / language
         folder.mkdir(parents=True, exist_ok=True)
