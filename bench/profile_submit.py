@@ -5,7 +5,8 @@
 Needs the database that bench/survey_submit.py leaves behind (cxprogram_bench with survey `bench-submit`;
 DATABASE_URL overrides). Runs the baseline and the real views through Django's test client with CSRF checks on:
 the whole middleware stack in one process, without gunicorn and without concurrency, so the numbers are the
-cost of one request. CPU time is the thread's own (time.thread_time), so waiting for PostgreSQL is not in it.
+cost of one request. CPU time is the thread's own (time.thread_time), so waiting for PostgreSQL is not in it;
+PostgreSQL's is its backend's own, read from /proc (the server must run on this machine), per flow.
 """
 
 import argparse
@@ -59,9 +60,16 @@ PARTS = [
     (forms.SurveyPageForm, "full_clean", "  form validation"),
     (surveys.views.responses, "response_submit", "  response_submit (INSERTs)"),
     (services, "followup_plan", "    followup_plan (case and events, unsaved)"),
+    (services, "_response_row", "    _response_row (unsaved response)"),
+    (services, "_answer_rows", "    _answer_rows (unsaved answers)"),
     (services, "submission_insert", "    submission_insert (one statement, PostgreSQL)"),
+    (services, "rollup_rows", "    rollup_rows (the Tally's rows, PostgreSQL)"),
+    (services, "rollup_add", "    rollup_add (rollup upserts, SQLite)"),
+    (services, "followup_opened", "    followup_opened (case's side effects)"),
     (services.Response.objects.__class__, "create", "    Response.objects.create"),
     (services.Answer.objects.__class__, "bulk_create", "    Answer.objects.bulk_create"),
+    (surveys.views.responses, "score_band", "  score_band (thank-you page's band)"),
+    (surveys.views.responses, "redirect", "  redirect (thank-you page)"),
     (surveys.views.responses.SurveyFlow, "render_page", "  SurveyFlow.render_page"),
     (signing, "dumps", "    signing.dumps (state, compressed)"),
     (surveys.views.responses, "question_rows", "    question_rows"),
@@ -101,6 +109,14 @@ class QueryCounter:
     def __call__(self, execute, sql, params, many, context):
         self.statements.append(sql)
         return execute(sql, params, many, context)
+
+
+def backend_cpu() -> tuple[int, float]:
+    """The pid of this connection's PostgreSQL backend and the CPU seconds it has used (it runs on this machine)."""
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def submission(client: Client, path: str, answers, profiles: dict | None, queries: dict, flow: str) -> None:
@@ -149,11 +165,17 @@ def main() -> None:
     for flow, path in flows:
         queries: dict[str, Counter] = defaultdict(Counter)
         TIMES.clear()
+        backend, before = backend_cpu()
         for i in range(args.n):
             submission(client, path, answers_for(rng, survey, f"profile-{flow}-{i}"), None, queries, flow)
-        results[flow] = (dict(TIMES), queries)
+        after = backend_cpu()
+        results[flow] = (dict(TIMES), queries, (after[1] - before) if after[0] == backend else None)
     print(f"Per request, mean of {args.n} submissions; CPU = this thread's CPU time, wall includes waiting for SQL.")
-    for flow, (times, queries) in results.items():
+    for flow, (times, queries, server) in results.items():
+        if server is None:
+            print(f"\n{flow}: PostgreSQL's CPU unknown (the connection was replaced)")
+        else:
+            print(f"\n{flow}: PostgreSQL backend CPU {server / args.n * 1000:.2f} ms per submission (GET and POST)")
         for step in ("GET", "POST"):
             cpu, wall, _calls = times[f"{flow} {step}: whole request"]
             print(f"\n{flow} {step}: CPU {cpu / args.n * 1000:.2f} ms, wall {wall / args.n * 1000:.2f} ms, "
@@ -168,7 +190,7 @@ def main() -> None:
                 print(f"  {label:<48}{cpu / n * 1000:8.2f}{wall / n * 1000:10.2f}{calls / n:10.1f}")
     if args.cprofile:
         for flow, path in flows:
-            profiles = {"GET": cProfile.Profile(), "POST": cProfile.Profile()}
+            profiles = {step: cProfile.Profile(time.thread_time) for step in ("GET", "POST")}  # CPU, not waiting
             for i in range(args.n):
                 answers = answers_for(rng, survey, f"cprofile-{flow}-{i}")
                 submission(client, path, answers, profiles, defaultdict(Counter), flow)

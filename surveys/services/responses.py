@@ -1,5 +1,6 @@
 """Writes of responses: saving a customer's answers once, with the case and the webhook event they cause."""
 
+from contextlib import nullcontext
 from datetime import datetime, time
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from surveys.display_logic import Answers, visible_answers
 from surveys.links import ResponseContext
 from surveys.models import Answer, FollowUpEvent, Invitation, Question, Response, Survey
 from surveys.services.followups import followup_opened, followup_plan
-from surveys.services.rollups import rollup_add
+from surveys.services.rollups import rollup_add, rollup_rows
 from surveys.services.submission_statement import SubmissionRows, submission_insert
 from surveys.services.webhook_payloads import response_payload
 
@@ -55,7 +56,8 @@ def response_submit(
     no follow-up case; its invitation records that it was used, with no time of its own. A `submission_key` that
     was saved before raises AlreadyReceived and saves nothing: its unique index settles two simultaneous copies.
 
-    On PostgreSQL every row goes in one statement (services.submission_statement); elsewhere through the ORM."""
+    On PostgreSQL every row and the rollups' counts go in one statement (services.submission_statement), in a
+    transaction of its own when nothing else is written; elsewhere through the ORM."""
     now = timezone.now()
     answers = visible_answers(questions, answers)
     anonymous = survey.anonymous
@@ -82,12 +84,14 @@ def response_submit(
             statement = SubmissionRows(
                 response=response, answers=rows,
                 followup=case[0] if case else None, events=case[1] if case else (), claim=invitation,
-                claimed_at=claimed_at,
+                claimed_at=claimed_at, rollups=rollup_rows(response=response, answers=rows),
             )  # fmt: skip
-            with transaction.atomic():  # the rows in one statement, then the rollups' upserts (one statement)
+            # The one statement is the whole transaction unless something else is written with it (the audit
+            # entry, webhook deliveries) or the caller's transaction is open: then it is one step of that.
+            alone = entered_by is None and (anonymous or not webhooks) and not connection.in_atomic_block
+            with nullcontext() if alone else transaction.atomic():
                 if not submission_insert(statement):
                     raise _refused(submission_key)
-                rollup_add(response=response, answers=rows)
                 announce()
         else:
             with transaction.atomic():

@@ -6,12 +6,19 @@ in the transaction that writes or deletes the answers, on PostgreSQL and SQLite 
 upsert serializes two submissions of the same key, and if the transaction rolls back its counts go too, so
 a count can be neither lost nor doubled. Rows are sorted by key and the tables always taken in the same order,
 so two upserts lock in the same order (no deadlock). Each count goes to its unit's rows and to the rows of all units
-together (ALL_UNITS), day and month. `rollups_rebuild` recounts from the raw answers under table locks that make
-submissions wait for it. The case rollups are kept by triggers (services.case_rollups) and recounted here too."""
+together (ALL_UNITS), day and month. On PostgreSQL every table's upsert is a data-modifying CTE of one statement
+(`upsert_ctes`), each waiting for the one before, the rows in one JSON parameter; a new submission puts the same CTEs
+into its own statement (services.submission_statement). `rollups_rebuild` recounts from the raw answers under table
+locks that make submissions wait for it. The case rollups are kept by triggers (services.case_rollups) and recounted
+here too."""
 
+import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
+from decimal import Decimal
+from uuid import UUID
 
 from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Model, Q, QuerySet
@@ -51,13 +58,23 @@ class Table:
     def name(self) -> str:
         return self.model._meta.db_table
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.key, *self.counts)
+
     def upsert_sql(self, rows: int) -> str:
-        columns = (*self.key, *self.counts)
-        values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * rows)
+        values = ", ".join(["(" + ", ".join(["%s"] * len(self.columns)) + ")"] * rows)
+        return self._upsert(f"VALUES {values}")
+
+    def upsert_select_sql(self, source: str) -> str:
+        """PostgreSQL: the upsert of the rows `SELECT v.<columns> FROM <source>` gives (`source` names them `v`)."""
+        return self._upsert(f"SELECT {', '.join(f'v.{c}' for c in self.columns)} FROM {source}")  # noqa: S608  # nosec B608
+
+    def _upsert(self, rows: str) -> str:
         added = ", ".join(f"{c} = {self.name}.{c} + excluded.{c}" for c in self.counts)
         # Table and column names are the models' own; every value goes in as a query parameter.
         return (
-            f"INSERT INTO {self.name} ({', '.join(columns)}) VALUES {values} "  # noqa: S608  # nosec B608
+            f"INSERT INTO {self.name} ({', '.join(self.columns)}) {rows} "  # nosec B608
             f"ON CONFLICT ({', '.join(self.conflict)}) DO UPDATE SET {added}"
         )
 
@@ -116,22 +133,55 @@ def _upsert(table: Table, counts: dict[tuple, tuple[int, ...]], batch: int = 100
             cursor.execute(table.upsert_sql(len(chunk)), [v for key, values in chunk for v in (*key, *values)])
 
 
-def _upsert_all(counts: list[tuple[Table, dict]]) -> None:
-    """One submission's upserts; on PostgreSQL in one statement (data-modifying CTEs), one round trip."""
-    counts = [(table, rows) for table, rows in counts if _rows(rows)]
-    if connection.vendor != "postgresql" or len(counts) < 2 or sum(len(rows) for _t, rows in counts) > 500:
-        for table, rows in counts:
-            _upsert(table, rows)
+Rows = list[tuple[Table, list[tuple[tuple, tuple]]]]  # per table, in TABLES order: (key, counts) sorted by key
+
+
+def upsert_ctes(tables: Sequence[Table], *, document: str, after: str = "") -> list[str]:
+    """PostgreSQL: data-modifying CTEs `u0`, `u1`, … adding rows to these tables, read from `document` (the SQL name
+    of a one-row relation whose jsonb column `j` holds `upsert_document(rows)`). Each table's rows go in their order
+    and each CTE waits for the one before, so every writer locks in the same order; with `after` (a CTE's name)
+    nothing is added unless it has a row."""
+    ctes = []
+    for i, table in enumerate(tables):
+        source = f"{document}, jsonb_populate_recordset(NULL::{table.name}, {document}.j -> '{table.name}')"
+        source += " WITH ORDINALITY AS v"
+        if after:
+            source += f", {after}"
+        if i:  # the count of the CTE before: read whole before this one inserts a row
+            source += f", (SELECT count(*) FROM u{i - 1}) AS u{i - 1}_done"  # noqa: S608  # nosec B608
+        ctes.append(f"u{i} AS ({table.upsert_select_sql(source + ' ORDER BY v.ordinality')} RETURNING 1)")
+    return ctes
+
+
+def upsert_document(rows: Rows) -> dict[str, list[dict]]:
+    """The rows `upsert_ctes` reads: each table's under its name, a row an object of its columns."""
+    return {
+        table.name: [dict(zip(table.columns, (*key, *values), strict=True)) for key, values in table_rows]
+        for table, table_rows in rows
+    }
+
+
+def json_value(value):
+    """A value json.dumps cannot write, as PostgreSQL reads it back from text (dates, times, decimals, UUIDs)."""
+    if isinstance(value, date | time):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} has no JSON form here")
+
+
+def _upsert_all(rows: Rows) -> None:
+    """Write these counts: on PostgreSQL in one statement (the CTEs of `upsert_ctes`), one round trip."""
+    if connection.vendor != "postgresql":
+        for table, table_rows in rows:
+            _upsert(table, dict(table_rows))
         return
-    statements, params = [], []
-    for table, rows in counts:
-        chunk = _rows(rows)
-        statements.append(table.upsert_sql(len(chunk)))
-        params += [v for key, values in chunk for v in (*key, *values)]
-    *first, last = statements
-    sql = "WITH " + ", ".join(f"u{i} AS ({s} RETURNING 1)" for i, s in enumerate(first)) + " " + last
+    if not rows:
+        return
+    ctes = upsert_ctes([table for table, _rows in rows], document="p")
+    sql = "WITH p AS (SELECT CAST(%s AS jsonb) AS j), " + ", ".join(ctes) + " SELECT 1"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [json.dumps(upsert_document(rows), default=json_value)])
 
 
 class Tally:
@@ -164,14 +214,19 @@ class Tally:
         for question_id in question_ids:
             self.choices[(*place, question_id, ChoiceCount.RESPONDENTS)] += self.sign
 
-    def write(self) -> None:
+    def rows(self) -> Rows:
+        """Every table's rows that change a count, in TABLES order, each table's sorted by key."""
         places = set(self.responses) | set(self.comments)
-        _upsert_all([
+        counts = [
             (SCORES, {key: (n,) for key, n in self.scores.items()}),
             (CHOICES, {key: (n,) for key, n in self.choices.items()}),
             (RESPONSES, {p: (self.responses[p], self.comments[p]) for p in places}),
             (KPI_SCORES, {key: (n,) for key, n in self.kpi_scores.items()}),
-        ])  # fmt: skip
+        ]
+        return [(table, rows) for table, table_counts in counts if (rows := _rows(table_counts))]
+
+    def write(self) -> None:
+        _upsert_all(self.rows())
 
 
 def _count_response(tally: Tally, response: Response, answers) -> None:
@@ -193,9 +248,14 @@ def _count_response(tally: Tally, response: Response, answers) -> None:
 
 def rollup_add(*, response: Response, answers: list[Answer]) -> None:
     """Count a new response, its scores, choices and texts; call inside the transaction that saves them."""
+    _upsert_all(rollup_rows(response=response, answers=answers))
+
+
+def rollup_rows(*, response: Response, answers: list[Answer]) -> Rows:
+    """The rows a new response adds (Tally.rows), for a statement that writes them with the response (upsert_ctes)."""
     tally = Tally()
     _count_response(tally, response, answers)
-    tally.write()
+    return tally.rows()
 
 
 def _tally_of(responses: QuerySet[Response], sign: int) -> tuple[Tally, list[int]]:

@@ -1,25 +1,30 @@
-"""A submission's rows in one PostgreSQL statement: the invitation's claim, the response, its answers and its
-follow-up case with the case's first events, as data-modifying CTEs; the rollups follow in the same transaction.
+"""A submission's rows in one PostgreSQL statement: the invitation's claim, the response, its answers, its follow-up
+case with the case's first events and the rollups' counts, as data-modifying CTEs.
 
-Rows are built as unsaved model instances by the caller (defaults and `auto_now_add` as the ORM would fill them);
-each value is sent as a parameter cast to its column's type. SQLite takes the ORM path (services.responses)."""
+Rows are built as unsaved model instances by the caller (defaults and `auto_now_add` as the ORM would fill them) and
+sent together as one JSON parameter; each table reads its rows back typed by its own row type
+(`jsonb_populate_record`), so a value too long or out of range is refused as by the ORM. The rollups' CTEs are the
+Tally's own (services.rollups.upsert_ctes): whatever tables and rows it counts go in. SQLite takes the ORM path
+(services.responses)."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import CharField, Field, Model
+from django.db.models import Field, JSONField, Model
 
 from surveys.models import Answer, FollowUp, FollowUpEvent, Invitation, Response
+from surveys.services.rollups import Rows, json_value, upsert_ctes, upsert_document
 
-# model → its inserted fields (every concrete field but the primary key and `skip`), with columns and casts
-_FIELDS: dict[tuple[type[Model], str], list[tuple[Field, str, str]]] = {}
+# (model, column left out) → its inserted fields (every concrete one but the primary key) with their JSON forms
+_FIELDS: dict[tuple[type[Model], str], list[tuple[Field, Callable]]] = {}
 _SQL: dict[tuple, str] = {}
 
 
 @dataclass
 class SubmissionRows:
-    """The unsaved rows of one submission, as the ORM path would save them."""
+    """The unsaved rows of one submission, as the ORM path would save them, and the rollup rows it adds."""
 
     response: Response
     answers: Sequence[Answer]
@@ -27,98 +32,92 @@ class SubmissionRows:
     events: Sequence[FollowUpEvent] = ()
     claim: Invitation | None = None  # set its responded_at to `claimed_at`, and save nothing if it was set already
     claimed_at: object = None
+    rollups: Rows = field(default_factory=list)
 
 
-def _fields(model: type[Model], skip: str = "") -> list[tuple[Field, str, str]]:
+def _fields(model: type[Model], skip: str = "") -> list[tuple[Field, Callable]]:
     key = (model, skip)
     if key not in _FIELDS:
-        _FIELDS[key] = [
-            # varchar without its length: a value too long is refused as by the ORM, not cut by the cast
-            (f, connection.ops.quote_name(f.column), "varchar" if isinstance(f, CharField) else _cast(f))
-            for f in model._meta.concrete_fields
-            if not f.primary_key and f.column != skip
-        ]
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.column != skip]
+        _FIELDS[key] = [(f, _json_form(f)) for f in fields]
     return _FIELDS[key]
 
 
-def _cast(field: Field) -> str:
-    return field.cast_db_type(connection)
+def _json_form(f: Field) -> Callable:
+    """How a field's value goes into the JSON document: a JSON field's value is itself JSON (put in as its encoder
+    writes it); any other as the ORM would send it (dates and times then as ISO text, see json_value)."""
+    if isinstance(f, JSONField):
+        if f.encoder is None:
+            return lambda value: value
+        return lambda value: json.loads(json.dumps(value, cls=f.encoder))
+    return lambda value: f.get_db_prep_save(value, connection)
 
 
-def _values(instance: Model, fields: list[tuple[Field, str, str]], params: list) -> None:
-    for field, _column, _cast in fields:
-        params.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
+def _object(instance: Model, fields: list[tuple[Field, Callable]]) -> dict:
+    return {f.column: form(f.pre_save(instance, True)) for f, form in fields}
 
 
-def _row(fields: list[tuple[Field, str, str]]) -> str:
-    return ", ".join(f"CAST(%s AS {cast})" for _f, _c, cast in fields)
-
-
-def _columns(fields: list[tuple[Field, str, str]]) -> str:
-    return ", ".join(column for _f, column, _c in fields)
+def _insert(model: type[Model], key: str, *, many: bool = False, parent: str = "", column: str = "") -> str:
+    """INSERT … SELECT of `model`'s rows read from the document's `key` (one object, or with `many` an array, in its
+    order); with `parent` (a CTE returning `id`), that id goes into `column`."""
+    fields = _fields(model, column)
+    table, quoted = model._meta.db_table, [connection.ops.quote_name(f.column) for f, _form in fields]
+    columns, picked = ", ".join(quoted), ", ".join(f"v.{c}" for c in quoted)
+    if many:
+        read = f"jsonb_populate_recordset(NULL::{table}, p.j -> '{key}') WITH ORDINALITY AS v"
+    else:
+        read = f"jsonb_populate_record(NULL::{table}, p.j -> '{key}') AS v"
+    if parent:
+        columns, picked, read = f"{column}, {columns}", f"{parent}.id, {picked}", f"{parent}, p, {read}"
+    else:
+        read = f"p, {read}"
+    order = " ORDER BY v.ordinality" if many else ""
+    # Table and column names are the models' own; every value comes from the one JSON parameter.
+    return f"INSERT INTO {table} ({columns}) SELECT {picked} FROM {read}{order}"  # noqa: S608  # nosec B608
 
 
 def _sql(shape: tuple) -> str:
-    """The statement for a shape: (claim?, answer rows, case?, event rows); built once per shape.
-    Table and column names are the models' own and every value is a parameter (hence the nosec marks)."""
-    claim, answers, case, events = shape
-    response, answer = _fields(Response), _fields(Answer, "response_id")
-    case_fields, event = _fields(FollowUp, "response_id"), _fields(FollowUpEvent, "followup_id")
-    parts = []
-    if claim:
+    """The statement for a shape: (claim?, case?, the rollup tables written); built once per shape."""
+    claim, case, tables = shape
+    parts = ["p AS (SELECT CAST(%s AS jsonb) AS j)"]
+    response = _insert(Response, "response")
+    if claim:  # nothing is written unless the claim takes the invitation
         parts.append(
             f"c AS (UPDATE {Invitation._meta.db_table} SET responded_at = CAST(%s AS timestamptz) "  # noqa: S608  # nosec B608
             "WHERE id = %s AND responded_at IS NULL RETURNING id)"
         )
-    source = " FROM c" if claim else ""
-    parts.append(
-        f"r AS (INSERT INTO {Response._meta.db_table} ({_columns(response)}) "  # nosec B608
-        f"SELECT {_row(response)}{source} RETURNING id)"
-    )
-    if answers:
-        parts.append(
-            f"a AS (INSERT INTO {Answer._meta.db_table} (response_id, {_columns(answer)}) "  # noqa: S608  # nosec B608
-            f"SELECT r.id, v.* FROM r, (VALUES {_rows(answer, answers)}) AS v)"
-        )
+        response = response.replace(" FROM p, ", " FROM c, p, ", 1)
+    parts.append(f"r AS ({response} RETURNING id)")
+    parts.append(f"a AS ({_insert(Answer, 'answers', many=True, parent='r', column='response_id')})")
     if case:
-        parts.append(
-            f"f AS (INSERT INTO {FollowUp._meta.db_table} (response_id, {_columns(case_fields)}) "  # noqa: S608  # nosec B608
-            f"SELECT r.id, {_row(case_fields)} FROM r RETURNING id)"
-        )
-    if case and events:
-        parts.append(
-            f"e AS (INSERT INTO {FollowUpEvent._meta.db_table} (followup_id, {_columns(event)}) "  # noqa: S608  # nosec B608
-            f"SELECT f.id, v.* FROM f, (VALUES {_rows(event, events)}) AS v)"
-        )
+        parts.append(f"f AS ({_insert(FollowUp, 'followup', parent='r', column='response_id')} RETURNING id)")
+        parts.append(f"e AS ({_insert(FollowUpEvent, 'events', many=True, parent='f', column='followup_id')})")
+    parts += upsert_ctes(tables, document="p", after="r")
     returned = "(SELECT id FROM f)" if case else "NULL"
     return "WITH " + ",\n".join(parts) + f"\nSELECT r.id, {returned} FROM r"  # nosec B608
 
 
-def _rows(fields: list[tuple[Field, str, str]], count: int) -> str:
-    return ", ".join([f"({_row(fields)})"] * count)
-
-
 def submission_insert(rows: SubmissionRows) -> bool:
-    """Insert the rows in one statement; False (and nothing saved) when the claimed invitation was answered already.
+    """Insert the rows and add the rollup counts in one statement; False (and nothing saved) when the claimed
+    invitation was answered already.
 
     Sets the primary keys of the response and the case. Raises IntegrityError as the ORM would (a submission key
-    saved before, say); the statement then leaves nothing behind."""
-    shape = (rows.claim is not None, len(rows.answers), rows.followup is not None, len(rows.events))
+    saved before, say); the statement then leaves nothing behind. Run outside a transaction, the statement is one."""
+    shape = (rows.claim is not None, rows.followup is not None, tuple(table for table, _rows in rows.rollups))
     sql = _SQL.get(shape)
     if sql is None:
         sql = _SQL[shape] = _sql(shape)
-    params: list = []
+    document = {
+        "response": _object(rows.response, _fields(Response)),
+        "answers": [_object(answer, _fields(Answer, "response_id")) for answer in rows.answers],
+        **upsert_document(rows.rollups),
+    }
+    if rows.followup is not None:
+        document["followup"] = _object(rows.followup, _fields(FollowUp, "response_id"))
+        document["events"] = [_object(event, _fields(FollowUpEvent, "followup_id")) for event in rows.events]
+    params: list = [json.dumps(document, default=json_value)]
     if rows.claim is not None:
         params += [rows.claimed_at, rows.claim.pk]
-    _values(rows.response, _fields(Response), params)
-    answer_fields = _fields(Answer, "response_id")
-    for answer in rows.answers:
-        _values(answer, answer_fields, params)
-    if rows.followup is not None:
-        _values(rows.followup, _fields(FollowUp, "response_id"), params)
-        event_fields = _fields(FollowUpEvent, "followup_id")
-        for event in rows.events:
-            _values(event, event_fields, params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         saved = cursor.fetchone()
