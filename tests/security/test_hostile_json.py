@@ -101,4 +101,4 @@ def test_the_messages_come_in_the_callers_language(lead, program):
     answer = lead.post("/api/v1/customers/", data="[" * 100 + "]" * 100, content_type="application/json",
                        HTTP_ACCEPT_LANGUAGE="ru")  # fmt: skip
     assert answer.status_code == 400
-    assert answer.json()["detail"] == "Вложенность JSON больше 20 уровней."
+    assert answer.json()["detail"] == "Глубина вложенности JSON превышает 20."
