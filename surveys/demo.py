@@ -15,7 +15,7 @@ from surveys.services.responses import anonymous_moment
 
 from .demo_invitations import DEMO_DISTRIBUTION, demo_distribution
 from .models import Answer, Choice, FollowUp, Question, Response, Survey
-from .services.rollups import rollups_rebuild
+from .services.rollups_rebuild import rollups_rebuild
 
 QT = Question.Type
 

@@ -8,7 +8,6 @@ exactly as `Slice(unit=...)` does. Measurements are then inserted or updated by 
 subject), so recomputing is idempotent and keeps row ids.
 """
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,8 +18,7 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, Trunc
 from django.utils import timezone
 
 from cxprogram.models import Employee, Unit
-from journeys.selectors.scores import touchpoint_answers
-from surveys.models import Answer, FollowUp, KpiScoreCount, Question, Response, Sentiment, Survey, ThemeMention
+from surveys.models import FollowUp, KpiScoreCount, Question, Response
 from surveys.scoring import HAPPY as HAPPY_BAND
 from surveys.scoring import UNHAPPY, band_q
 from surveys.selectors.metrics import (
@@ -33,15 +31,23 @@ from surveys.selectors.metrics import (
     nps_from,
     share_aggregates,
     share_from,
-    slice_filter,
     start_of,
 )
-from surveys.selectors.themes import subtree_ids
 
 from ..models import Kpi, KpiManualValue, KpiMeasurement
 from ..models.kpi import period_bounds
 from . import recognition
 from .channel_loop import channel_loop_cases, loop_share_aggregates, median_hours_figures
+from .sources import (
+    Key,
+    counted_responses,
+    day_of,
+    loop_aggregates,
+    roll_up,
+    survey_answers,
+    theme_aggregates,
+    theme_mentions,
+)
 
 QT = Question.Type
 M = Kpi.Metric
@@ -85,8 +91,6 @@ ROLLUP_SUMS: dict[str, Callable[[], dict]] = {
     M.YES_SHARE: lambda: {"answers": _summed(), "hits": _summed(Q(number=1))},
 }
 ROLLUP_PERIODS = {Kpi.Period.MONTH, Kpi.Period.QUARTER}  # whole months; a week needs the answers' days
-
-Key = tuple[date, int | None, int | None]  # period start, unit id, employee id
 
 
 @dataclass(frozen=True)
@@ -222,7 +226,7 @@ def kpi_figures(*, kpi: Kpi, start: date, end: date, now: datetime, use_rollups:
         return _rollup_figures(kpi, start, end, company)
     if kpi.metric in SURVEY_METRICS:
         types, aggregates, figure_from = SURVEY_METRICS[kpi.metric]
-        rows = _survey_answers(kpi, Slice(date_from=start, date_to=end), types)
+        rows = survey_answers(kpi, Slice(date_from=start, date_to=end), types)
         prefix, time_field = "response__", "response__submitted_at"
         make = lambda row: figure_from(row, kpi.min_sample)  # noqa: E731
     elif kpi.metric == M.LOOP_MEDIAN_HOURS:
@@ -239,15 +243,15 @@ def kpi_figures(*, kpi: Kpi, start: date, end: date, now: datetime, use_rollups:
             created_at__gte=start_of(start), created_at__lt=start_of(end, next_day=True)
         ).exclude(response__source=Response.Source.STAFF)
         prefix, time_field = "", "created_at"
-        aggregates = _loop_aggregates(kpi.metric, now)
+        aggregates = loop_aggregates(kpi.metric, now)
         make = lambda row: share_from(row, kpi.min_sample)  # noqa: E731
     elif kpi.metric == M.THEME_NEGATIVE:
-        rows = _theme_mentions(kpi, Slice(date_from=start, date_to=end))
+        rows = theme_mentions(kpi, Slice(date_from=start, date_to=end))
         prefix, time_field = "response__", "response__submitted_at"
-        aggregates = _theme_aggregates
+        aggregates = theme_aggregates
         make = lambda row: share_from(row, kpi.min_sample)  # noqa: E731
     else:  # response count
-        rows = _counted_responses(kpi, Slice(date_from=start, date_to=end))
+        rows = counted_responses(kpi, Slice(date_from=start, date_to=end))
         prefix, time_field = "", "submitted_at"
         aggregates = lambda: {"n": Count("pk")}  # noqa: E731
         make = lambda row: Figure(value=float(row["n"]), n=row["n"], min_sample=kpi.min_sample)  # noqa: E731
@@ -255,7 +259,7 @@ def kpi_figures(*, kpi: Kpi, start: date, end: date, now: datetime, use_rollups:
     period = TRUNC[kpi.period](time_field)
     if kpi.level == Kpi.Level.COMPANY:
         grouped = rows.annotate(period=period).values("period").annotate(**aggregates()).order_by()
-        return {(_day(row["period"]), company, None): make(row) for row in grouped}
+        return {(day_of(row["period"]), company, None): make(row) for row in grouped}
     if kpi.level == Kpi.Level.EMPLOYEE:
         subject = F("owner") if kpi.metric in Kpi.LOOP_METRICS else F(f"{prefix}employee")
         grouped = (
@@ -265,7 +269,7 @@ def kpi_figures(*, kpi: Kpi, start: date, end: date, now: datetime, use_rollups:
             .annotate(**aggregates())
             .order_by()
         )
-        return {(_day(row["period"]), None, row["subject"]): make(row) for row in grouped}
+        return {(day_of(row["period"]), None, row["subject"]): make(row) for row in grouped}
     unit = F("response__unit") if kpi.metric in Kpi.LOOP_METRICS else F(f"{prefix}unit")
     grouped = (
         rows.annotate(period=period, subject=unit)
@@ -274,11 +278,7 @@ def kpi_figures(*, kpi: Kpi, start: date, end: date, now: datetime, use_rollups:
         .annotate(**aggregates())
         .order_by()
     )
-    return {key: make(row) for key, row in _roll_up(grouped).items()}
-
-
-def _day(moment) -> date:
-    return moment.date() if isinstance(moment, datetime) else moment
+    return {key: make(row) for key, row in roll_up(grouped).items()}
 
 
 def _rollups_cover(kpi: Kpi, start: date, end: date) -> bool:
@@ -315,7 +315,7 @@ def _rollup_figures(kpi: Kpi, start: date, end: date, company: int | None) -> di
         return {(row["period"], company, None): make(row) for row in rows}
     if kpi.level == Kpi.Level.EMPLOYEE:
         return {(row["period"], None, row["subject"]): make(row) for row in rows}
-    return {key: make(row) for key, row in _roll_up(rows).items()}
+    return {key: make(row) for key, row in roll_up(rows).items()}
 
 
 def _from_sums(total: dict) -> dict:
@@ -325,92 +325,6 @@ def _from_sums(total: dict) -> dict:
         n, total, total_sq = row["n"], row.pop("total"), row.pop("total_sq")
         row |= {"mean": total / n, "mean_sq": total_sq / n}
     return row
-
-
-def _survey_answers(kpi: Kpi, slice_: Slice, types: list[str]) -> QuerySet[Answer]:
-    """The answers a survey KPI reads: its questions' answers and those measuring its touchpoints, each once."""
-    chosen = Q(question__in=[q.pk for q in kpi.questions.all()])  # ids, so the planner sees the values
-    touchpoints = list(kpi.touchpoints.all())
-    if touchpoints:
-        chosen |= Q(pk__in=touchpoint_answers(slice_, [t.pk for t in touchpoints]).values("pk"))
-    # What a person typed in counts toward nobody's KPIs; anonymous answers (the pulse among them) feed no KPI,
-    # whose subjects and weekly periods could single out a person.
-    return Answer.objects.filter(chosen & slice_filter(slice_, "response__"), question_type__in=types).exclude(
-        Q(response__source=Response.Source.STAFF) | Q(response__anonymous=True)
-    )
-
-
-def _theme_mentions(kpi: Kpi, slice_: Slice) -> QuerySet[ThemeMention]:
-    """Mentions of the KPI's theme (and the themes below it), in its questions' surveys when it names any."""
-    mentions = ThemeMention.objects.filter(
-        slice_filter(slice_, "response__"), theme_id__in=subtree_ids(kpi.theme.code) if kpi.theme else []
-    ).exclude(Q(response__source=Response.Source.STAFF) | Q(response__anonymous=True))  # as _survey_answers
-    surveys = {q.survey_id for q in kpi.questions.all()}
-    return mentions.filter(response__survey__in=surveys) if surveys else mentions
-
-
-def _theme_aggregates() -> dict:
-    """Comments mentioning the theme, and those mentioning it negatively (a comment counts once)."""
-    return {
-        "n": Count("analysis", distinct=True),
-        "hits": Count("analysis", distinct=True, filter=Q(sentiment=Sentiment.NEGATIVE)),
-    }
-
-
-def _counted_responses(kpi: Kpi, slice_: Slice) -> QuerySet[Response]:
-    """Responses of the KPI's questions' surveys, or tagged with its touchpoints, or of every customer survey."""
-    responses = Response.objects.filter(slice_filter(slice_)).exclude(
-        Q(source=Response.Source.STAFF) | Q(anonymous=True)
-    )
-    questions = list(kpi.questions.all())
-    touchpoints = list(kpi.touchpoints.all())
-    if questions or touchpoints:
-        chosen = Q(survey__in={q.survey_id for q in questions}) if questions else Q()
-        if touchpoints:
-            tagged = Q(touchpoint__in=[t.code for t in touchpoints])
-            chosen = (chosen | tagged) if questions else tagged
-        return responses.filter(chosen)
-    return responses.exclude(survey__kind=Survey.Kind.EMPLOYEE_PULSE)
-
-
-def _loop_aggregates(metric: str, now: datetime) -> Callable[[], dict]:
-    """The closed loop's shares as `surveys.selectors.results.loop_metrics` counts them, per group."""
-    if metric == M.CONTACTED_IN_TIME:
-        return lambda: {
-            "n": Count("pk", filter=Q(first_contact_at__isnull=False) | Q(due_at__lt=now)),
-            "hits": Count("pk", filter=Q(first_contact_at__isnull=False, first_contact_at__lte=F("due_at"))),
-        }
-    return lambda: {"n": Count("pk", filter=Q(recovered__isnull=False)), "hits": Count("pk", filter=Q(recovered=True))}
-
-
-def _roll_up(grouped) -> dict[Key, dict]:
-    """Per-unit aggregates added up to every unit above: a unit's figure covers its whole subtree.
-
-    Counts add up; means are carried as sums (mean × n) and divided again, so the engine's `mean_from` gets the
-    subtree's mean and mean of squares. Scores are whole numbers, so mean × n is a whole sum: rounded, it drops
-    AVG's float error, and the subtree's sums are exact in whatever order the units come."""
-    parents = dict(Unit.objects.values_list("pk", "parent_id"))
-    totals: dict[Key, dict] = defaultdict(lambda: defaultdict(float))
-    for row in grouped:
-        day, n = _day(row["period"]), row["n"] or 0
-        unit = row["subject"]
-        seen = set()
-        while unit is not None and unit not in seen:  # `seen` guards against a cycle slipping past the admin
-            seen.add(unit)
-            total = totals[(day, unit, None)]
-            for field, value in row.items():
-                if field in ("period", "subject"):
-                    continue
-                total[field] += round((value or 0) * n) if field in ("mean", "mean_sq") else (value or 0)
-            unit = parents.get(unit)
-    rolled = {}
-    for key, total in totals.items():
-        row = {field: int(value) if field in ("n", "promoters", "detractors", "hits") else value
-               for field, value in total.items()}  # fmt: skip
-        if "mean" in row and row["n"]:
-            row["mean"], row["mean_sq"] = total["mean"] / row["n"], total["mean_sq"] / row["n"]
-        rolled[key] = row
-    return rolled
 
 
 def _manual_figures(kpi: Kpi, start: date, end: date) -> dict[Key, Figure]:

@@ -9,7 +9,7 @@ from journeys.models import Journey, Stage, Touchpoint, TouchpointMeasure
 from surveys.links import ResponseContext
 from surveys.models import Question, Response
 from surveys.services.responses import response_submit
-from surveys.services.rollups import rollups_rebuild
+from surveys.services.rollups_rebuild import rollups_rebuild
 
 
 class JourneyFactory(factory.django.DjangoModelFactory):

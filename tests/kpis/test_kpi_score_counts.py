@@ -16,7 +16,8 @@ from surveys.models import KpiScoreCount, Question, Response
 from surveys.services import responses as submission
 from surveys.services.privacy import customer_erase
 from surveys.services.responses import response_submit
-from surveys.services.rollups import responses_delete, responses_move, rollups_rebuild
+from surveys.services.rollups import responses_delete, responses_move
+from surveys.services.rollups_rebuild import rollups_rebuild
 from tests.cxprogram.factories import CustomerFactory, UnitFactory
 from tests.kpis.factories import KpiFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory

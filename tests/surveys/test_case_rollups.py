@@ -16,7 +16,8 @@ from surveys.selectors.metrics import Slice
 from surveys.services.followups import followup_close, followup_contacted, followup_resolve
 from surveys.services.privacy import customer_erase
 from surveys.services.responses import response_submit
-from surveys.services.rollups import responses_delete, responses_move, rollups_rebuild
+from surveys.services.rollups import responses_delete, responses_move
+from surveys.services.rollups_rebuild import rollups_rebuild
 from tests.cxprogram.factories import CustomerFactory, UnitFactory
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 

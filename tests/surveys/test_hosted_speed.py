@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from cxprogram.models import Webhook, WebhookDelivery
 from surveys.links import ResponseContext, survey_public_link
 from surveys.models import Answer, Choice, FollowUp, FollowUpEvent, Invitation, Question, Response, ScoreCount
-from surveys.services.rollups import rollups_rebuild
+from surveys.services.rollups_rebuild import rollups_rebuild
 from surveys.services.surveys import survey_touch
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.conftest import form_state, submit

@@ -8,7 +8,7 @@ from django.utils import timezone
 from surveys.models import Question, Response
 from surveys.selectors.metrics import Slice, breakdown, question_result
 from surveys.services.responses import response_submit
-from surveys.services.rollups import rollups_rebuild
+from surveys.services.rollups_rebuild import rollups_rebuild
 from tests.cxprogram.factories import CustomerFactory, SegmentFactory, UnitFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory
 

@@ -22,7 +22,8 @@ from surveys.selectors.metrics import Slice, breakdown, question_result, questio
 from surveys.selectors.results import responses_count, survey_results, verbatims
 from surveys.services.privacy import customer_erase
 from surveys.services.responses import response_submit
-from surveys.services.rollups import responses_delete, rollups_rebuild
+from surveys.services.rollups import responses_delete
+from surveys.services.rollups_rebuild import rollups_rebuild
 from tests.cxprogram.factories import CustomerFactory, EmployeeFactory, SegmentFactory, UnitFactory
 from tests.surveys.factories import ChoiceFactory, QuestionFactory, SurveyFactory
 

@@ -17,7 +17,8 @@ from surveys.models import Answer, ChoiceCount, FollowUp, FollowUpEvent, Invitat
 from surveys.selectors.metrics import Slice, question_result
 from surveys.services import responses, rollups
 from surveys.services.responses import AlreadyResponded, response_submit
-from surveys.services.rollups import TABLES, responses_delete, rollups_rebuild
+from surveys.services.rollups import TABLES, responses_delete
+from surveys.services.rollups_rebuild import rollups_rebuild
 from tests.cxprogram.factories import CustomerFactory
 from tests.surveys.conftest import form_state, submit
 from tests.surveys.factories import InvitationFactory

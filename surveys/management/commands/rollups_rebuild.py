@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys.models import Survey
-from surveys.services.rollups import rollups_rebuild
+from surveys.services.rollups_rebuild import rollups_rebuild
 
 
 class Command(BaseCommand):
