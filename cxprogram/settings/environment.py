@@ -96,6 +96,7 @@ def database_from_url(url: str, base_dir: Path, variable: str = "DATABASE_URL") 
         except ValueError:
             raise ImproperlyConfigured(f"{variable} {redact(url)!r} has a port that is not a number.") from None
         conn_max_age = int(options.pop("conn_max_age", "60"))
+        options["prepare_threshold"] = _prepare_threshold(options.pop("prepare_threshold", "5"), variable)
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
@@ -111,6 +112,17 @@ def database_from_url(url: str, base_dir: Path, variable: str = "DATABASE_URL") 
         f"{variable} {redact(url)!r} is not understood: it must start with "
         "postgres:// (production) or sqlite:/// (embedded default)."
     )
+
+
+def _prepare_threshold(value: str, variable: str) -> int | None:
+    """psycopg's `prepare_threshold`: after how many runs on a connection a statement sent by cxprogram.prepared's
+    cursor is prepared (Django's own cursors never prepare); `none` never (PgBouncer before 1.21 in transaction
+    mode)."""
+    if value.strip().lower() in ("none", "off"):
+        return None
+    if not value.strip().isdigit():
+        raise ImproperlyConfigured(f"{variable}'s prepare_threshold must be a whole number or none, not {value!r}.")
+    return int(value)
 
 
 def redact(url: str) -> str:

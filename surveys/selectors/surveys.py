@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Prefetch
 
 from cxprogram.models import Webhook
+from cxprogram.prepared import prepared_cursor
 from surveys.models import Choice, Question, Survey
 
 
@@ -50,7 +50,7 @@ def hosted_survey(*, public_id: str | None = None, survey_id: int | None = None)
 
     The loaded definition is kept per process and reused while the survey row's (id, updated_at) stays the
     same, so a hosted page costs one small query; editing a question touches the survey (`survey_touch`)."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(BY_ID if public_id is None else BY_PUBLIC_ID, [survey_id if public_id is None else public_id])
         row = cursor.fetchone()
     if row is None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Field, JSONField, Model
 
+from cxprogram.prepared import prepared_cursor
 from surveys.models import Answer, FollowUp, FollowUpEvent, Invitation, Response
 from surveys.services.rollups import Rows, json_value, upsert_ctes, upsert_document
 
@@ -118,7 +119,7 @@ def submission_insert(rows: SubmissionRows) -> bool:
     params: list = [json.dumps(document, default=json_value)]
     if rows.claim is not None:
         params += [rows.claimed_at, rows.claim.pk]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         saved = cursor.fetchone()
     if saved is None:

@@ -24,8 +24,15 @@ def test_postgres_url_becomes_a_postgresql_database():
         "db.internal",
         "6543",
     )
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"] == {"sslmode": "require", "prepare_threshold": 5}
     assert db["CONN_MAX_AGE"] == 60
+
+
+def test_prepared_statements_can_be_turned_off_for_old_pgbouncer():
+    assert database_from_url("postgres://cx@pgbouncer:6432/cx?prepare_threshold=none", BASE)["OPTIONS"] == {
+        "prepare_threshold": None
+    }
+    assert database_from_url("postgres://cx@db/cx?prepare_threshold=0", BASE)["OPTIONS"]["prepare_threshold"] == 0
 
 
 def test_sqlite_url_is_relative_to_the_project_folder():
@@ -41,6 +48,7 @@ def test_sqlite_url_is_relative_to_the_project_folder():
         ("postgres://cx:pw@localhost:5432/", "names no database"),
         ("postgres://cx:pw@localhost:port/cx", "has a port that is not a number"),
         ("just-a-word", "is not understood"),
+        ("postgres://cx@localhost/cx?prepare_threshold=often", "prepare_threshold must be a whole number or none"),
     ],
 )
 def test_wrong_database_url_is_explained(url, message):
