@@ -5,7 +5,8 @@
 Creates a fresh database, migrates it, creates a live 10-question one-page survey, starts gunicorn (2 sync
 workers, bench.settings, DEBUG=0) on a free loopback port, then lets N concurrent fresh visitors (no cookies)
 GET the page and POST all ten answers, against the baseline pair of views (bench/baseline.py) and against the
-real survey page, in interleaved slices. Every response is checked in the database afterwards.
+real survey page, in interleaved slices. Every response is checked in the database afterwards, and the rollups the
+submissions kept against a recount from the raw answers (manage.py rollups_rebuild).
 Exit code 0 with a PASS or FAIL verdict, 2 when the run itself broke. See bench/README.md.
 """
 
@@ -490,6 +491,43 @@ def half_saved(db, survey_id: int, expected_rows: int) -> tuple[int, int]:
     ).fetchone()
 
 
+ROLLUP_TABLES = {
+    "surveys_scorecount": "day, monthly, unit_id, channel, touchpoint, question_id, number, n",
+    "surveys_choicecount": "day, monthly, unit_id, channel, touchpoint, question_id, choice_id, n",
+    "surveys_responsecount": "day, monthly, unit_id, channel, touchpoint, responses, comments",
+    "surveys_kpiscorecount": "month, unit_id, employee_id, question_id, number, n",
+}
+
+
+def rollup_rows(db, survey_id: int) -> set[tuple]:
+    """Every rollup row of the bench survey, as (table, *columns)."""
+    rows = set()
+    for table, columns in ROLLUP_TABLES.items():
+        query = f"SELECT {columns} FROM {table} WHERE survey_id = %s"  # noqa: S608  # nosec B608: constant names
+        rows |= {(table, *row) for row in db.execute(query, [survey_id]).fetchall()}
+    return rows
+
+
+def rollups_checked(db, env: dict, survey: dict) -> tuple[int, int]:
+    """(rollup rows the submissions kept, of them and of a recount those that differ): the rows as the run left
+    them against `manage.py rollups_rebuild`'s recount from the raw answers. The baseline's responses are counted
+    in no rollup, so they are deleted first (their traced short text names the baseline)."""
+    baseline = db.execute(
+        "SELECT a.response_id FROM surveys_answer a JOIN surveys_response r ON r.id = a.response_id "
+        "WHERE r.survey_id = %s AND a.text LIKE %s",
+        [survey["survey_id"], "%baseline%"],
+    ).fetchall()
+    with db.transaction():
+        ids = [row[0] for row in baseline]
+        db.execute("DELETE FROM surveys_answer WHERE response_id = ANY(%s)", [ids])
+        db.execute("DELETE FROM surveys_response WHERE id = ANY(%s)", [ids])
+    kept = rollup_rows(db, survey["survey_id"])
+    run([str(PYTHON), "manage.py", "rollups_rebuild", "--survey", survey["public_id"]], env=env, timeout=300,
+        what="rollups rebuild")  # fmt: skip
+    recounted = rollup_rows(db, survey["survey_id"])
+    return len(kept), len(kept ^ recounted)
+
+
 def preflight(server: Server, survey: dict, flows: dict) -> None:
     """One submission through each flow, with the reason shown if it does not end in the expected redirect."""
     rng = random.Random(0)
@@ -509,7 +547,7 @@ def preflight(server: Server, survey: dict, flows: dict) -> None:
 def report(args, server: Server, survey: dict, phases: dict[str, Phase], integrity, pg_version: str) -> str:
     base, real = phases["baseline"], phases["real"]
     ratio = real.rate / base.rate if base.rate else 0.0
-    responses, broken = integrity
+    responses, broken, rollup_rows_kept, rollups_off = integrity
 
     def row(label: str, fmt, value) -> str:
         return f"  {label:<44}" + "".join(f"{fmt(value(p)):>12}" for p in (base, real))
@@ -560,6 +598,8 @@ def report(args, server: Server, survey: dict, phases: dict[str, Phase], integri
         f"baseline/real = {cost(base):.1f}/{cost(real):.1f} ms = {cost(base) / max(cost(real), 1e-9):.2f}",
         f"  integrity: {responses} responses of the bench survey in the database, {broken} of them without exactly "
         f"{len(survey['questions'])} answer rows (half-saved)",
+        f"  rollups: {rollup_rows_kept} rows kept by the submissions; {rollups_off} differ from a recount from the raw "
+        "answers (manage.py rollups_rebuild)",
         f"  other processes on the machine used {other / capacity:.0%} of its CPU during the measurement"
         + (" — results are noisy, rerun on a quiet machine" if other / capacity > 0.1 else ""),
     ]
@@ -577,13 +617,15 @@ def report(args, server: Server, survey: dict, phases: dict[str, Phase], integri
     fivexx = base.server_errors + real.server_errors
     other_errors = base.errors + real.errors - fivexx
     passed = (
-        ratio >= TARGET_RATIO and p99 < TARGET_P99_MS and lost == duplicated == fivexx == broken == other_errors == 0
+        ratio >= TARGET_RATIO
+        and p99 < TARGET_P99_MS
+        and lost == duplicated == fivexx == broken == other_errors == rollups_off == 0
     )
     lines += [
         "",
         f"VERDICT: {'PASS' if passed else 'FAIL'} ratio={ratio:.2f} (target >= {TARGET_RATIO}) "
         f"p99={p99:.0f}ms (target < {TARGET_P99_MS:.0f}ms) lost={lost} duplicated={duplicated} 5xx={fivexx} "
-        f"half_saved={broken} other_errors={other_errors}",
+        f"half_saved={broken} rollups_off={rollups_off} other_errors={other_errors}",
     ]
     return "\n".join(lines)
 
@@ -664,7 +706,10 @@ def main() -> int:
             log(f"measuring: {args.clients} clients, {args.rounds} slices of {args.seconds / args.rounds:g} s per flow")
             for name in order:
                 measure_slice(phases[name], server, db, survey, flows[name], args.seconds / args.rounds, args, run_id)
-            integrity = half_saved(db, survey["survey_id"], len(survey["questions"]))
+            integrity = (
+                *half_saved(db, survey["survey_id"], len(survey["questions"])),
+                *rollups_checked(db, env, survey),
+            )
             sampler_db.close()
         if server.process.poll() is not None:
             raise RunBroken(f"gunicorn died during the run:\n{server.log_tail()}")

@@ -6,9 +6,11 @@ in the transaction that writes or deletes the answers, on PostgreSQL and SQLite 
 upsert serializes two submissions of the same key, and if the transaction rolls back its counts go too, so
 a count can be neither lost nor doubled. Rows are sorted by key and the tables always taken in the same order,
 so two upserts lock in the same order (no deadlock). Each count goes to its unit's rows and to the rows of all units
-together (ALL_UNITS), day and month. On PostgreSQL every table's upsert is a data-modifying CTE of one statement
-(`upsert_ctes`), each waiting for the one before, the rows in one JSON parameter; a new submission puts the same CTEs
-into its own statement (services.submission_statement). `rollups_rebuild` recounts from the raw answers under table
+together (ALL_UNITS), day and month: the Tally counts a response once, in its unit's day (`base` rows), and the
+upsert spreads that row over the four places (`spread` here, `PLACES_SQL` on PostgreSQL). On PostgreSQL every
+table's upsert is a data-modifying CTE of one statement (`upsert_ctes`), each waiting for the one before, the base
+rows in one JSON parameter; a new submission puts the same CTEs into its own statement
+(services.submission_statement). `rollups_rebuild` recounts from the raw answers under table
 locks that make submissions wait for it. The case rollups are kept by triggers (services.case_rollups) and recounted
 here too."""
 
@@ -76,6 +78,13 @@ class Table:
 
 
 WHERE = ("monthly", "day", "unit_id", "channel", "touchpoint")
+SPREAD = ("day", "monthly", "unit_id")  # the key columns a base row is spread over
+# PostgreSQL: the four places of a base row `v` (its unit's day), as rows w(day, monthly, unit_id).
+_MONTH = "CAST(date_trunc('month', CAST(v.day AS timestamp)) AS date)"
+PLACES_SQL = (
+    f"LATERAL (VALUES (v.day, false, v.unit_id), ({_MONTH}, true, v.unit_id), (v.day, false, {ALL_UNITS}), "
+    f"({_MONTH}, true, {ALL_UNITS})) AS w({', '.join(SPREAD)})"
+)
 SCORES = Table(ScoreCount, (*PLACE, "question_id", "number"), ("question_id", *WHERE, "number"), ("n",))
 CHOICES = Table(ChoiceCount, (*PLACE, "question_id", "choice_id"), ("question_id", *WHERE, "choice_id"), ("n",))
 RESPONSES = Table(ResponseCount, PLACE, ("survey_id", *WHERE), ("responses", "comments"))
@@ -94,14 +103,21 @@ def rollup_day(moment) -> date:
     return timezone.localtime(moment).date()
 
 
-def _places(response: Response) -> tuple[tuple, ...]:
-    """Where a response counts: its local day's rows and its month's, of its unit and of all units."""
-    day, month = rollup_day(response.submitted_at), rollup_day(response.submitted_at).replace(day=1)
-    places = []
-    for unit in (response.unit_id or 0, ALL_UNITS):
-        where = (response.survey_id, unit, response.channel, response.touchpoint)
-        places += [(day, False, *where), (month, True, *where)]
-    return tuple(places)
+def _base(response: Response) -> tuple:
+    """Where a response is counted before it is spread: its local day, its unit (0 for none)."""
+    day = rollup_day(response.submitted_at)
+    return day, False, response.survey_id, response.unit_id or 0, response.channel, response.touchpoint
+
+
+def spread(rows: list[tuple[tuple, tuple]]) -> dict[tuple, tuple[int, ...]]:
+    """Base rows counted in their four places: the day and the month, of the unit and of all units."""
+    counts: dict[tuple, tuple[int, ...]] = {}
+    for (day, _monthly, survey, unit, *rest), values in rows:
+        month = day.replace(day=1)
+        for place in ((day, False, unit), (month, True, unit), (day, False, ALL_UNITS), (month, True, ALL_UNITS)):
+            key = (place[0], place[1], survey, place[2], *rest)
+            counts[key] = tuple(map(sum, zip(counts.get(key, (0,) * len(values)), values, strict=True)))
+    return counts
 
 
 def counts_toward_kpis(response: Response) -> bool:
@@ -134,19 +150,37 @@ Rows = list[tuple[Table, list[tuple[tuple, tuple]]]]  # per table, in TABLES ord
 
 def upsert_ctes(tables: Sequence[Table], *, document: str, after: str = "") -> list[str]:
     """PostgreSQL: data-modifying CTEs `u0`, `u1`, … adding rows to these tables, read from `document` (the SQL name
-    of a one-row relation whose jsonb column `j` holds `upsert_document(rows)`). Each table's rows go in their order
-    and each CTE waits for the one before, so every writer locks in the same order; with `after` (a CTE's name)
-    nothing is added unless it has a row."""
+    of a one-row relation whose jsonb column `j` holds `upsert_document(rows)`); a placed table's base rows are
+    spread over their four places and summed by key. Each table's rows go in key order (text in "C" order, as
+    Python sorts it) and each CTE waits for the one before, so every writer locks in the same order; with `after`
+    (a CTE's name) nothing is added unless it has a row."""
     ctes = []
     for i, table in enumerate(tables):
         source = f"{document}, jsonb_populate_recordset(NULL::{table.name}, {document}.j -> '{table.name}')"
-        source += " WITH ORDINALITY AS v"
+        source += " AS v" if table in PLACED else " WITH ORDINALITY AS v"
+        if table in PLACED:
+            source += f", {PLACES_SQL}"
         if after:
             source += f", {after}"
         if i:  # the count of the CTE before: read whole before this one inserts a row
             source += f", (SELECT count(*) FROM u{i - 1}) AS u{i - 1}_done"  # noqa: S608  # nosec B608
-        ctes.append(f"u{i} AS ({table.upsert_select_sql(source + ' ORDER BY v.ordinality')} RETURNING 1)")
+        select = (
+            _spread_sql(table, source)
+            if table in PLACED
+            else table.upsert_select_sql(f"{source} ORDER BY v.ordinality")
+        )
+        ctes.append(f"u{i} AS ({select} RETURNING 1)")
     return ctes
+
+
+def _spread_sql(table: Table, source: str) -> str:
+    """The upsert of a placed table's rows from `source` (base rows `v` beside their places `w`), summed by key."""
+    keys = [f"w.{c}" if c in SPREAD else f"v.{c}" for c in table.key]
+    order = [f'{k} COLLATE "C"' if k in ("v.channel", "v.touchpoint") else k for k in keys]
+    sums = [f"SUM(v.{c})" for c in table.counts]
+    # Table and column names are the models' own; every value comes from the document.
+    select = f"SELECT {', '.join(keys + sums)} FROM {source} GROUP BY {', '.join(keys)} ORDER BY {', '.join(order)}"  # noqa: S608  # nosec B608
+    return table.upsert_counts(select)
 
 
 def upsert_document(rows: Rows) -> dict[str, list[dict]]:
@@ -170,7 +204,7 @@ def _upsert_all(rows: Rows) -> None:
     """Write these counts: on PostgreSQL in one statement (the CTEs of `upsert_ctes`), one round trip."""
     if connection.vendor != "postgresql":
         for table, table_rows in rows:
-            upsert_counts(table, dict(table_rows))
+            upsert_counts(table, spread(table_rows) if table in PLACED else dict(table_rows))
         return
     if not rows:
         return
@@ -211,7 +245,7 @@ class Tally:
             self.choices[(*place, question_id, ChoiceCount.RESPONDENTS)] += self.sign
 
     def rows(self) -> Rows:
-        """Every table's rows that change a count, in TABLES order, each table's sorted by key."""
+        """Every table's rows that change a count (placed tables' base rows), in TABLES order, sorted by key."""
         places = set(self.responses) | set(self.comments)
         counts = [
             (SCORES, {key: (n,) for key, n in self.scores.items()}),
@@ -231,11 +265,11 @@ def _count_response(tally: Tally, response: Response, answers) -> None:
         for a in answers
         if (a.question_type in CHOICE_TYPES and a.choice_id is not None) or a.question_type in TEXT_TYPES
     }
-    for place in _places(response):
-        tally.response(place)
-        for a in answers:
-            tally.answer(place, response.anonymous, a.question_id, a.question_type, a.number, a.choice_id)
-        tally.respondents(place, answered)
+    place = _base(response)
+    tally.response(place)
+    for a in answers:
+        tally.answer(place, response.anonymous, a.question_id, a.question_type, a.number, a.choice_id)
+    tally.respondents(place, answered)
     if counts_toward_kpis(response):
         place = _kpi_place(response)
         for a in answers:
