@@ -423,6 +423,7 @@ def load(db_name: str, *, responses: int, stores: int = 400, employees: int = 10
         # The case rollups' trigger would count each case on its own; rollups_rebuild counts them all at once.
         cursor.execute("ALTER TABLE surveys_followup DISABLE TRIGGER USER")
         cases = open_cases(cursor)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the cases' deferred key checks, before the ALTER
         cursor.execute("ALTER TABLE surveys_followup ENABLE TRIGGER USER")
         db.commit()
         timings["cases_s"] = time.perf_counter() - t0

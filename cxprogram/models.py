@@ -173,6 +173,26 @@ class Customer(models.Model):
         return self.consent and self.opted_out_at is None
 
 
+class CustomerCount(models.Model):
+    """Customers added (n > 0) or taken out (n < 0) by one writing statement, per home unit, segment (plain numbers,
+    0 = none), value tier and whether they can be contacted; the customer mix sums them. Kept by PostgreSQL triggers
+    and summed up now and then (cxprogram.customer_counts); SQLite keeps none."""
+
+    home_unit_id = models.IntegerField(_("home unit"), default=0)
+    segment_id = models.IntegerField(_("segment"), default=0)
+    value_tier = models.CharField(_("value tier"), max_length=8)
+    contactable = models.BooleanField(_("can be asked for feedback"))
+    n = models.IntegerField(_("customers"))
+
+    class Meta:
+        verbose_name = _("customer count")
+        verbose_name_plural = _("customer counts")
+        indexes = [models.Index(fields=["home_unit_id"], name="customer_count_home_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.home_unit_id} · {self.segment_id} · {self.value_tier}: {self.n}"
+
+
 class Employee(models.Model):
     """A person of the company with a login: their role decides what they see."""
 

@@ -5,13 +5,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import ngettext
 
-from .models import Customer, CustomerImport, Employee, Heartbeat, Unit, WebhookDelivery
+from .models import Customer, CustomerCount, CustomerImport, Employee, Heartbeat, Segment, Unit, WebhookDelivery
 
 
 @dataclass(frozen=True)
@@ -159,17 +160,22 @@ class CustomerMix:
     contactable: int
 
 
-def customer_mix(customers: QuerySet[Customer]) -> CustomerMix:
-    """Counts per segment with a column per value tier, in one aggregate query."""
+def customer_mix(*, home_units: QuerySet[Unit] | None, use_counts: bool = True) -> CustomerMix:
+    """Customers by segment with a column per value tier: of these home units (None: every customer), from the
+    customer counts on PostgreSQL (cxprogram.customer_counts), else by one aggregate query over the customers."""
     tiers = list(Customer.ValueTier.choices)
-    per_tier = {code: Count("id", filter=Q(value_tier=code)) for code, _ in tiers}
-    contactable = Count("id", filter=Q(consent=True, opted_out_at__isnull=True))
-    rows = list(
-        customers.order_by()
-        .values(segment_name=F("segment__name"))
-        .annotate(total=Count("id"), contactable=contactable, **per_tier)
-        .order_by("-total", "segment_name")
-    )
+    if use_counts and connection.vendor == "postgresql":
+        rows = _mix_from_counts(home_units, tiers)
+    else:
+        customers = Customer.objects.all() if home_units is None else Customer.objects.filter(home_unit__in=home_units)
+        per_tier = {code: Count("id", filter=Q(value_tier=code)) for code, _ in tiers}
+        contactable = Count("id", filter=Q(consent=True, opted_out_at__isnull=True))
+        rows = list(
+            customers.order_by()
+            .values(segment_name=F("segment__name"))
+            .annotate(total=Count("id"), contactable=contactable, **per_tier)
+            .order_by("-total", "segment_name")
+        )
     top = max((row["total"] for row in rows), default=0)
     for row in rows:
         row["share"] = round(100 * row["total"] / top) if top else 0
@@ -180,6 +186,25 @@ def customer_mix(customers: QuerySet[Customer]) -> CustomerMix:
         total=sum(row["total"] for row in rows),
         contactable=sum(row["contactable"] for row in rows),
     )
+
+
+def _mix_from_counts(home_units: QuerySet[Unit] | None, tiers: list[tuple[str, str]]) -> list[dict]:
+    """The mix's rows from the counts, as the aggregate query gives them: a segment that no longer exists counts as
+    none, and the rows come by size, then name (no segment last, as PostgreSQL sorts NULL)."""
+    counts = CustomerCount.objects.all()
+    if home_units is not None:
+        counts = counts.filter(home_unit_id__in=home_units.values("pk"))
+    name = Subquery(Segment.objects.filter(pk=OuterRef("segment_id")).values("name"))
+    grouped = counts.values("segment_id", "value_tier", "contactable").annotate(total=Sum("n"), name=name).order_by()
+    rows: dict[str | None, dict] = {}
+    for group in grouped:
+        name = group["name"]
+        row = rows.setdefault(name, {"segment_name": name, "total": 0, "contactable": 0} | {c: 0 for c, _ in tiers})
+        row["total"] += group["total"]
+        row[group["value_tier"]] += group["total"]
+        row["contactable"] += group["total"] if group["contactable"] else 0
+    shown = [row for row in rows.values() if row["total"]]
+    return sorted(shown, key=lambda row: (-row["total"], row["segment_name"] is None, row["segment_name"] or ""))
 
 
 def organisation_overview() -> dict:

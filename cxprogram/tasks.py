@@ -4,6 +4,7 @@ from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from .customer_counts import customer_counts_compact
 from .customer_import import customer_import_run, customer_imports_requeue
 from .webhooks import webhook_deliver, webhook_sweep
 
@@ -13,6 +14,12 @@ def clear_expired_sessions() -> int:
     """Delete sign-in sessions that have expired; returns how many were removed."""
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task
+def compact_customer_counts() -> int:
+    """Beat: sum the customer counts' ledger into one row per group; returns the rows left."""
+    return customer_counts_compact()
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)

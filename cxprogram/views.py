@@ -71,7 +71,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ancestors": [(a, a.pk in visible) for a in unit_ancestors(unit)],
         "children": scope.units().filter(parent=unit).order_by("name"),
         "employees": scope.employees().filter(unit=unit).select_related("user").order_by("role", "user__last_name"),
-        "mix": customer_mix(scope.customers().filter(home_unit__in=Unit.objects.subtree_of(unit))),
+        "mix": customer_mix(home_units=Unit.objects.subtree_of(unit)),
     }
     return render(request, "cxprogram/unit_detail.html", context)
 

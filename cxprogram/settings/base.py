@@ -258,6 +258,7 @@ TEXT_SCAN_SECONDS = env_int(ENV, "TEXT_SCAN_SECONDS", 5)
 TEXT_JOB_STALE_SECONDS = env_int(ENV, "TEXT_JOB_STALE_SECONDS", 15 * 60)
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "cxprogram.tasks.clear_expired_sessions", "schedule": 6 * 60 * 60},
+    "compact-customer-counts": {"task": "cxprogram.tasks.compact_customer_counts", "schedule": 60 * 60},
     "launch-due-distributions": {"task": "surveys.tasks.launch_due_distributions", "schedule": 60},
     "repeat-due-distributions": {"task": "surveys.tasks.repeat_due_distributions", "schedule": 60 * 60},
     "send-digests": {"task": "surveys.tasks.send_digests", "schedule": 60 * 60},

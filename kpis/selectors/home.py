@@ -4,6 +4,7 @@ closes, the touchpoints to fix first and the newest comments — a fixed number 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
@@ -14,7 +15,8 @@ from journeys.selectors.importance import StoredImportance
 from journeys.selectors.maps import MapCard, journey_map
 from surveys.charts import TrendChart, fitted_range, trend_chart
 from surveys.models import ALL_UNITS, Answer, FollowUp, Question, ScoreCount, Survey
-from surveys.selectors.followups import followup_queue
+from surveys.selectors.case_rollups import slice_loop
+from surveys.selectors.followups import LoopMetrics, followup_queue, loop_metrics
 from surveys.selectors.metrics import HAPPY_SCORE, Figure, Slice, headline_from, start_of
 from surveys.selectors.results import verbatims
 from surveys.selectors.rollups import aggregates_from_counts, span_filter
@@ -176,6 +178,14 @@ def newest_comments(*, units: list[int] | None, limit: int = 6) -> list[Answer]:
         # units' rows before looking up their answers (0.5 s → 0.1 s for a store of 400 at 1 M responses).
         comments = comments.filter(response__unit__in=units)
     return list(comments[:limit])
+
+
+def home_loop(cases: QuerySet[FollowUp], *, every_case: bool, now: datetime) -> LoopMetrics:
+    """How the loop closes over the cases a person sees; over every case (a CX lead's) from the case rollups, the
+    same figures as reading the cases (at ten million responses, 15 ms instead of 185); SQLite keeps none."""
+    if every_case and connection.vendor == "postgresql":
+        return slice_loop(Slice(), now=now).metrics
+    return loop_metrics(cases, now=now)
 
 
 def cases_due_today(cases: QuerySet[FollowUp], *, now: datetime, limit: int = 10) -> tuple[list[FollowUp], int]:

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from cxprogram.selectors import customer_mix, organisation_overview, request_scope
 from journeys.services.importance import importance_request
-from kpis.selectors.home import HOME_DAYS, cases_due_today, fix_first, newest_comments, score_tiles
+from kpis.selectors.home import HOME_DAYS, cases_due_today, fix_first, home_loop, newest_comments, score_tiles
 from kpis.selectors.kpi import unit_kpi_cards
-from surveys.selectors.followups import followups_visible, loop_metrics
+from surveys.selectors.followups import followups_visible
 
 
 @login_required
@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "days": HOME_DAYS,
         "tiles": score_tiles(units=unit_ids, today=today),
-        "metrics": loop_metrics(cases, now=now),
+        "metrics": home_loop(cases, every_case=scope.is_lead, now=now),
         "fix_first": urgent.cards,
         "importance": urgent,
         "comments": newest_comments(units=unit_ids),
@@ -40,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "due_count": due_count,
     }
     if scope.is_lead:
-        context |= {"overview": organisation_overview(), "mix": customer_mix(scope.customers())}
+        context |= {"overview": organisation_overview(), "mix": customer_mix(home_units=None)}
     else:
         context |= {"unit": scope.employee.unit, "kpi_cards": unit_kpi_cards(scope.employee.unit, influence_only=False)}
     return render(request, "kpis/home.html", context)

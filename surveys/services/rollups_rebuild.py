@@ -5,6 +5,7 @@ from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
+from cxprogram.customer_counts import customer_counts_recount
 from surveys.models import ALL_UNITS, ROLLUP_TYPES, Answer, FollowUp, Response, Survey
 from surveys.services.case_rollups import case_rollups_install, case_rollups_recount
 from surveys.services.rollups import (
@@ -140,6 +141,8 @@ def rollups_rebuild(*, survey: Survey | None = None) -> int:
         _recount_kpi_scores(answers),
     ))  # fmt: skip
     counted += case_rollups_recount(survey=survey)
+    if survey is None:
+        counted += customer_counts_recount()
     return counted + sum(all_units_add(table, survey=survey) for table in PLACED)
 
 

@@ -246,7 +246,7 @@ def test_the_replica_alias_comes_only_from_database_replica_url(tmp_path):
         tmp_path,
     )
     assert databases["replica"]["HOST"] == "db-replica"
-    assert databases["replica"]["OPTIONS"] == {"connect_timeout": "3"}
+    assert databases["replica"]["OPTIONS"] == {"connect_timeout": "3", "prepare_threshold": 5}
     assert databases["replica"]["TEST"] == {"MIRROR": "default"}
     with pytest.raises(Exception, match="DATABASE_REPLICA_URL 'mysql://x/y' is not understood"):
         databases_from_environ({"DATABASE_REPLICA_URL": "mysql://x/y"}, tmp_path)

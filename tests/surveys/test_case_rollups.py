@@ -10,8 +10,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cxprogram.models import Unit
+from kpis.selectors.home import home_loop
 from surveys.models import ALL_UNITS, CaseCount, CaseMinutes, FollowUp, Question, Response
 from surveys.selectors.case_rollups import slice_loop
+from surveys.selectors.followups import loop_metrics
 from surveys.selectors.metrics import Slice
 from surveys.services.followups import followup_close, followup_contacted, followup_resolve
 from surveys.services.privacy import customer_erase
@@ -119,6 +121,12 @@ def test_every_figure_equals_the_cases_read_one_by_one(world):
     assert causes == [("Price and billing", 8), ("Staff attitude", 8)]
     assert sorted(c.channel for c in loop.channels) == ["sms", "store", "web"]
     assert loop.metrics.median_minutes_to_contact is not None and loop.metrics.median_minutes_to_resolve is not None
+
+
+def test_every_case_from_the_rollups_is_the_lead_home_pages_loop(world):
+    every_case = home_loop(FollowUp.objects.all(), every_case=True, now=world["now"])
+    assert every_case == loop_metrics(FollowUp.objects.all(), now=world["now"])
+    assert (every_case.cases, every_case.open) == (54, 27)
 
 
 def test_the_lead_reads_the_all_units_rows_and_a_manager_only_their_units(world, django_assert_num_queries):

@@ -1,4 +1,5 @@
-"""Recount the rollups (scores, choices, responses and comments) from the raw answers (all surveys, or one)."""
+"""Recount the rollups (scores, choices, responses and comments, the cases' and, for all surveys, the customer counts)
+from the raw rows (all surveys, or one)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
