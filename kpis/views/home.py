@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # A manager's units as a list of ids, read once: the rollups' and responses' filters then narrow by index.
     units = scope.results_units()
     unit_ids = None if units is None else list(units.values_list("pk", flat=True))
-    cases = followups_visible(scope)
+    cases = followups_visible(scope, unit_ids=unit_ids)
     due, due_count = cases_due_today(cases, now=now)
     scope_unit_id = None if scope.is_lead or scope.employee is None else scope.employee.unit_id
     urgent = fix_first(units=unit_ids, today=today, scope_unit_id=scope_unit_id)
