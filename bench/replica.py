@@ -254,7 +254,11 @@ def pooling(args, primary: Cluster, workdir: Path) -> str:
     print(f"  QuerySet.iterator() outside a transaction: {found['iterator_read']} rows, then "
           f"{found['iterator_error'] or 'no error'}")  # fmt: skip
     print(f"  session advisory lock in autocommit: taken {found['lock_taken']}, released {found['lock_released']}")
-    return "ok" if found["exported"] == found["expected"] else "FAIL"
+    print(
+        f"  hosted survey page (prepared version check): {found['hosted']}; with ?prepare_threshold=none: "
+        f"{found['hosted_unprepared']}"
+    )
+    return "ok" if found["exported"] == found["expected"] and found["hosted_unprepared"] == "8 of 8" else "FAIL"
 
 
 def main() -> int:
