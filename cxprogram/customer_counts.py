@@ -19,6 +19,12 @@ CUSTOMERS = Customer._meta.db_table
 KEY = "home_unit_id, segment_id, value_tier, contactable"
 GROUP = "coalesce(home_unit_id, 0), coalesce(segment_id, 0), value_tier, consent AND opted_out_at IS NULL"
 
+DROP_TRIGGERS = f"""
+DROP TRIGGER IF EXISTS cxprogram_customer_inserted ON {CUSTOMERS};
+DROP TRIGGER IF EXISTS cxprogram_customer_updated ON {CUSTOMERS};
+DROP TRIGGER IF EXISTS cxprogram_customer_deleted ON {CUSTOMERS};
+"""
+
 TRIGGER_SQL = f"""
 CREATE OR REPLACE FUNCTION cxprogram_customer_counted() RETURNS trigger AS $$
 BEGIN
@@ -35,10 +41,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
-DROP TRIGGER IF EXISTS cxprogram_customer_inserted ON {CUSTOMERS};
-DROP TRIGGER IF EXISTS cxprogram_customer_updated ON {CUSTOMERS};
-DROP TRIGGER IF EXISTS cxprogram_customer_deleted ON {CUSTOMERS};
-CREATE TRIGGER cxprogram_customer_inserted AFTER INSERT ON {CUSTOMERS} REFERENCING NEW TABLE AS new_rows
+{DROP_TRIGGERS}CREATE TRIGGER cxprogram_customer_inserted AFTER INSERT ON {CUSTOMERS} REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION cxprogram_customer_counted();
 CREATE TRIGGER cxprogram_customer_updated AFTER UPDATE ON {CUSTOMERS}
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
@@ -47,11 +50,7 @@ CREATE TRIGGER cxprogram_customer_deleted AFTER DELETE ON {CUSTOMERS} REFERENCIN
     FOR EACH STATEMENT EXECUTE FUNCTION cxprogram_customer_counted();
 """  # noqa: S608  # nosec B608
 
-UNINSTALL_SQL = f"""
-DROP TRIGGER IF EXISTS cxprogram_customer_inserted ON {CUSTOMERS};
-DROP TRIGGER IF EXISTS cxprogram_customer_updated ON {CUSTOMERS};
-DROP TRIGGER IF EXISTS cxprogram_customer_deleted ON {CUSTOMERS};
-DROP FUNCTION IF EXISTS cxprogram_customer_counted();
+UNINSTALL_SQL = f"""{DROP_TRIGGERS}DROP FUNCTION IF EXISTS cxprogram_customer_counted();
 """
 
 # Names are the models' own; nothing in these statements comes from a request.

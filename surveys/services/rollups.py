@@ -156,19 +156,14 @@ def upsert_ctes(tables: Sequence[Table], *, document: str, after: str = "") -> l
     (a CTE's name) nothing is added unless it has a row."""
     ctes = []
     for i, table in enumerate(tables):
+        placed = table in PLACED
         source = f"{document}, jsonb_populate_recordset(NULL::{table.name}, {document}.j -> '{table.name}')"
-        source += " AS v" if table in PLACED else " WITH ORDINALITY AS v"
-        if table in PLACED:
-            source += f", {PLACES_SQL}"
+        source += f" AS v, {PLACES_SQL}" if placed else " WITH ORDINALITY AS v"
         if after:
             source += f", {after}"
         if i:  # the count of the CTE before: read whole before this one inserts a row
             source += f", (SELECT count(*) FROM u{i - 1}) AS u{i - 1}_done"  # noqa: S608  # nosec B608
-        select = (
-            _spread_sql(table, source)
-            if table in PLACED
-            else table.upsert_select_sql(f"{source} ORDER BY v.ordinality")
-        )
+        select = _spread_sql(table, source) if placed else table.upsert_select_sql(f"{source} ORDER BY v.ordinality")
         ctes.append(f"u{i} AS ({select} RETURNING 1)")
     return ctes
 
