@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from journeys.models import ImportanceRun, Journey, Touchpoint
+from journeys.models import ImportanceRun, Journey, Touchpoint, TouchpointImportance
 from journeys.selectors.scores import Importance
 from surveys.selectors.metrics import Slice
 
@@ -91,21 +91,47 @@ def is_outdated(run: ImportanceRun, now: datetime) -> bool:
 
 def stored_importance(key: ImportanceKey | None, *, now: datetime | None = None) -> StoredImportance:
     """The figures stored for the key, and whether a computation is wanted; two queries at most."""
-    if key is None:
-        return StoredImportance(None)
+    return stored_importances([key], now=now)[0]
+
+
+def stored_importances(keys: list[ImportanceKey | None], *, now: datetime | None = None) -> list[StoredImportance]:
+    """`stored_importance` of each key, in order: two queries at most, whatever the number of keys."""
     now = now or timezone.now()
-    run = ImportanceRun.objects.filter(**key.lookup).first()
-    if run is None:
-        return StoredImportance(key, wanted=True)
-    pending = is_pending(run, now)
-    if run.computed_at is None or run.basis != key.basis:
-        return StoredImportance(key, wanted=not pending)
+    asked = [key for key in keys if key is not None]
+    if not asked:
+        return [StoredImportance(None) for _key in keys]
+    lookup = Q()
+    for key in asked:
+        lookup |= Q(**key.lookup)
+    runs = {_run_lookup(run): run for run in ImportanceRun.objects.filter(lookup)}
+    usable = [run for key in asked if (run := runs.get(_lookup_of(key))) and run.computed_at and run.basis == key.basis]
     minimum = settings.RESULTS_MIN_SAMPLE
-    figures = {
-        touchpoint_id: Importance(r=r if pairs >= max(minimum, 2) else None, pairs=pairs, min_pairs=minimum)
-        for touchpoint_id, r, pairs in run.figures.values_list("touchpoint_id", "r", "pairs")
-    }
-    return StoredImportance(key, figures, run.computed_at, wanted=is_outdated(run, now) and not pending)
+    figures: dict[int, dict[int, Importance]] = {run.pk: {} for run in usable}
+    rows = TouchpointImportance.objects.filter(run__in=[run.pk for run in usable])  # none: no query
+    for run_id, touchpoint_id, r, pairs in rows.values_list("run_id", "touchpoint_id", "r", "pairs"):
+        figures[run_id][touchpoint_id] = Importance(r=r if pairs >= max(minimum, 2) else None, pairs=pairs,
+                                                    min_pairs=minimum)  # fmt: skip
+    stored = []
+    for key in keys:
+        run = runs.get(_lookup_of(key)) if key is not None else None
+        if key is None:
+            stored.append(StoredImportance(None))
+        elif run is None:
+            stored.append(StoredImportance(key, wanted=True))
+        elif run.pk not in figures:
+            stored.append(StoredImportance(key, wanted=not is_pending(run, now)))
+        else:
+            wanted = is_outdated(run, now) and not is_pending(run, now)
+            stored.append(StoredImportance(key, figures[run.pk], run.computed_at, wanted=wanted))
+    return stored
+
+
+def _lookup_of(key: ImportanceKey) -> tuple:
+    return key.journey_id, key.date_from, key.date_to, key.unit_id, key.segment_id
+
+
+def _run_lookup(run: ImportanceRun) -> tuple:
+    return run.journey_id, run.date_from, run.date_to, run.unit_id, run.segment_id
 
 
 def runs_to_forget(now: datetime) -> Q:

@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from journeys.models import Journey
 from journeys.selectors.importance import StoredImportance
-from journeys.selectors.maps import MapCard, journey_map
+from journeys.selectors.maps import MapCard, fix_first_cards
 from surveys.charts import TrendChart, fitted_range, trend_chart
 from surveys.models import ALL_UNITS, Answer, FollowUp, Question, ScoreCount, Survey
 from surveys.selectors.case_rollups import slice_loop
 from surveys.selectors.followups import LoopMetrics, followup_queue, loop_metrics
 from surveys.selectors.metrics import HAPPY_SCORE, Figure, Slice, headline_from, start_of
-from surveys.selectors.results import verbatims
+from surveys.selectors.results import with_first_score
 from surveys.selectors.rollups import aggregates_from_counts, span_filter
 
 HOME_DAYS = 90  # the headline window: long enough for a store to reach the minimum sample
@@ -159,25 +159,24 @@ def fix_first(
     date_from = today - timedelta(days=days - 1)
     slice_ = Slice(date_from=date_from, date_to=today, units_in_scope=units)
     journeys = Journey.objects.filter(state=Journey.State.CURRENT).select_related("outcome_question").order_by("pk")
-    maps = [journey_map(journey=j, slice_=slice_, previous=None, scope_unit_id=scope_unit_id) for j in journeys]
-    cards = [(m.journey, card) for m in maps for card in m.fix_first]
-    ranked = sorted(cards, key=lambda pair: -pair[1].importance.r)[:limit]
-    return FixFirst(ranked, [(m.journey, m.importance) for m in maps])
+    cards, importance = fix_first_cards(list(journeys), slice_, scope_unit_id)
+    return FixFirst(cards[:limit], importance)
 
 
 def newest_comments(*, units: list[int] | None, limit: int = 6) -> list[Answer]:
-    """The newest customer comments in scope with their score, response, case and customer (never employee-pulse
-    comments, which stay anonymous and are read only as a group on the results page)."""
-    comments = (
-        verbatims(slice_=Slice(units_in_scope=units))
-        .exclude(response__survey__kind=Survey.Kind.EMPLOYEE_PULSE)
-        .select_related("response__survey", "response__followup")
+    """The newest customer comments in scope with their score, response, case and customer (never anonymous or
+    employee-pulse comments, which are read only as a group on the results page), in two short queries: which
+    comments, then what is shown beside them (one query joining the six tables plans slower than both run)."""
+    texts = Answer.objects.filter(question_type__in=list(Question.TEXT_TYPES), response__anonymous=False).exclude(
+        response__survey__kind=Survey.Kind.EMPLOYEE_PULSE
     )
     if units is not None:
-        # The units again on the joined response: PostgreSQL, walking responses newest first, then skips other
-        # units' rows before looking up their answers (0.5 s → 0.1 s for a store of 400 at 1 M responses).
-        comments = comments.filter(response__unit__in=units)
-    return list(comments[:limit])
+        texts = texts.filter(response__unit__in=units)
+    newest = list(texts.order_by("-response__submitted_at", "-pk").values_list("pk", flat=True)[:limit])
+    comments = Answer.objects.filter(pk__in=newest).select_related(
+        "response__survey", "response__unit", "response__customer", "response__followup"
+    )
+    return sorted(with_first_score(comments), key=lambda answer: newest.index(answer.pk))
 
 
 def home_loop(cases: QuerySet[FollowUp], *, every_case: bool, now: datetime) -> LoopMetrics:

@@ -131,18 +131,12 @@ def verbatims(*, slice_: Slice, search: str = "", band: str = "", personal_data:
     """Text answers of a slice with the response's first score beside them, newest first; `search` as
     `comments_matching` finds it for a reader who sees `personal_data` or not."""
     responses = responses_in(slice_)
-    scores = Answer.objects.filter(
-        response=OuterRef("response"), question_type__in=[Question.Type.NPS, Question.Type.CSAT, Question.Type.CES]
-    ).order_by("question__page", "question__order", "question_id")
-    first_score = Subquery(scores.values("number")[:1])
-    first_type = Subquery(scores.values("question_type")[:1])
-    texts = (
+    texts = with_first_score(
         Answer.objects.filter(
             response__in=responses.filter(anonymous=False),  # anonymous comments: surveys.selectors.anonymous
             question_type__in=list(Question.TEXT_TYPES),
         )
         .select_related("response__unit", "response__customer", "question")
-        .annotate(score=first_score, score_type=first_type)
         .order_by("-response__submitted_at", "-pk")
     )
     if search:
@@ -151,6 +145,16 @@ def verbatims(*, slice_: Slice, search: str = "", band: str = "", personal_data:
     if band in bands:
         texts = texts.filter(bands[band])
     return texts
+
+
+def with_first_score(answers: "QuerySet[Answer]") -> "QuerySet[Answer]":
+    """The answers with their response's first score beside them: `score` and `score_type` (None without one)."""
+    scores = Answer.objects.filter(
+        response=OuterRef("response"), question_type__in=[Question.Type.NPS, Question.Type.CSAT, Question.Type.CES]
+    ).order_by("question__page", "question__order", "question_id")
+    return answers.annotate(
+        score=Subquery(scores.values("number")[:1]), score_type=Subquery(scores.values("question_type")[:1])
+    )
 
 
 def allies(*, slice_: Slice, kind: str) -> QuerySet[Response]:

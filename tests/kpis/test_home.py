@@ -169,7 +169,7 @@ def test_home_query_count_does_not_grow_with_the_data(client, org, program, who)
         assert client.get("/").status_code == 200
     assert len(after) == len(before)
     # the manager: one more for their units' ids, read once (a list the indexes can narrow to)
-    assert len(after) <= {"lead": 17, "store_manager": 16}[who]
+    assert len(after) <= {"lead": 18, "store_manager": 17}[who]
 
 
 def test_fix_first_waits_for_the_importance_and_then_ranks_by_it(
@@ -206,3 +206,60 @@ def test_fix_first_waits_for_the_importance_and_then_ranks_by_it(
     assert ">Couriers</a>" in html and "r = 0,99" in html
     moment = timezone.localtime(run.computed_at).strftime("%d.%m.%Y %H:%M")
     assert f"Связь с общим NPS — по данным на {moment}" in html
+
+
+def test_fix_first_across_journeys_is_each_maps_own_in_the_same_queries(org, program, settings):
+    """The touchpoints to fix first across journeys are the ones each journey's map lists (below target and a moment
+    of truth), most important first; a met target or a weak link never shows; a third journey costs no query."""
+    from journeys.models import Journey
+    from journeys.selectors.importance import importance_key
+    from journeys.selectors.maps import journey_map, journey_touchpoints
+    from journeys.services.importance import importance_compute, importance_request
+    from kpis.selectors.home import HOME_DAYS, fix_first
+    from surveys.selectors.metrics import Slice
+    from tests.cxprogram.factories import CustomerFactory
+    from tests.journeys.factories import JourneyFactory, StageFactory, TouchpointFactory, measured_by
+
+    visit, nps = program["visit"]
+    delivery, csat = program["delivery"]
+    support, ces = program["support"]
+    north = org["units"]["north_store"]
+    for x, e, y in [(1, 6, 2), (2, 5, 4), (4, 2, 8), (5, 1, 10), (1, 6, 3), (2, 4, 5)]:
+        customer = CustomerFactory()
+        answer(delivery, north, {csat: x}, days_ago=1, customer=customer)
+        answer(support, north, {ces: e}, days_ago=1, customer=customer)
+        answer(visit, north, {nps: y}, days_ago=1, customer=customer)
+    settings.RESULTS_MIN_SAMPLE = 5
+    today = timezone.localdate()
+    window = Slice(date_from=today - timedelta(days=HOME_DAYS - 1), date_to=today)
+
+    def journey(name, *touchpoints):
+        made = JourneyFactory(name=name, state=Journey.State.CURRENT, outcome_question=nps)
+        stage = StageFactory(journey=made)
+        for tp_name, question, target in touchpoints:
+            measured_by(TouchpointFactory(stage=stage, name=tp_name, target=target), question)
+        return made
+
+    def compute_all():
+        for made in Journey.objects.all():
+            key = importance_key(made, journey_touchpoints(made)[1], window, None)
+            importance_request(key=key)
+            importance_compute(run_id=made.importance_runs.get().pk)
+
+    sofa = journey("Get my sofa", ("Couriers", csat, 90), ("Hotline", ces, 1.5))
+    compute_all()
+    with CaptureQueriesContext(connection) as one:
+        alone = fix_first(units=None, today=today)
+    journey("Return it", ("Refund desk", csat, 10))  # met: 67% satisfied against 10
+    journey("Ask us", ("Chat", ces, 3))  # below: CES 4.0 against at most 3
+    compute_all()
+    with CaptureQueriesContext(connection) as three:
+        urgent = fix_first(units=None, today=today)
+    assert len(three) == len(one) == 7  # journeys, touchpoints, measures, runs, figures, anonymous kinds, counts
+    listed = [(journey.name, card.touchpoint.name) for journey, card in urgent.cards]
+    assert [c.touchpoint.name for _j, c in alone.cards] == ["Hotline", "Couriers"]  # effort tracks NPS closer
+    maps = [journey_map(journey=j, slice_=window, previous=None) for j in Journey.objects.order_by("pk")]
+    from_maps = sorted(((m.journey.name, c) for m in maps for c in m.fix_first), key=lambda pair: -pair[1].importance.r)
+    assert listed == [(name, card.touchpoint.name) for name, card in from_maps]
+    assert {name for name, _tp in listed} == {sofa.name, "Ask us"}
+    assert [card.importance.r for _j, card in urgent.cards] == [card.importance.r for _n, card in from_maps]
