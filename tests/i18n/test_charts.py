@@ -25,6 +25,30 @@ def test_the_newest_period_is_labelled_and_ends_inside_the_chart():
     assert chart.y_ticks == [{"y": "192", "label": "-100"}, {"y": "102", "label": "0"}, {"y": "12", "label": "100"}]
 
 
+def test_a_trend_is_described_in_the_readers_language_with_parsable_coordinates():
+    from django.utils import translation
+
+    from surveys.templatetags.charts import trend_svg
+
+    points = [
+        ("2026-10", 34.44, 20.0, 48.0, 32),
+        ("<b>2026-11</b>", None, None, None, 3),
+        ("2026-12", -6.06, -20.0, 8.0, 33),
+    ]
+    chart = trend_chart(points, lo=-50, hi=80, width=320, height=120)
+    with translation.override("ru"):
+        svg = trend_svg(chart, labelledby="tile-x", desc_id="spark-x", small=True, desc_prefix="По месяцам")
+        empty = trend_svg(trend_chart(points[1:2], lo=0, hi=100), labelledby="t", desc_id="d")
+    assert '<desc id="spark-x">По месяцам: 2026-10: 34,4 (n=32); 2026-12: -6,1 (n=33)</desc>' in svg
+    assert '<circle cx="44" cy="40" r="4" class="dot"><title>2026-10: 34,4 (n=32)</title></circle>' in svg
+    assert "&lt;b&gt;2026-11&lt;/b&gt;" in svg and "<b>" not in svg  # a label is text, never markup
+    assert svg.startswith(
+        '<svg class="trend trend-small" viewBox="0 0 320 120" role="img" aria-labelledby="tile-x spark-x">'
+    )
+    assert unparsable_numbers(svg) == (1, []) and unparsable_numbers(empty) == (1, [])
+    assert '<desc id="d">недостаточно данных</desc>' in empty
+
+
 def _demo_pages(client) -> dict[str, str]:
     call_command("seed_demo", password="pw-charts", customers=300, responses=900)
     client.cookies["django_language"] = "ru"
