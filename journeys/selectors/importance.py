@@ -114,10 +114,8 @@ def stored_importances(keys: list[ImportanceKey | None], *, now: datetime | None
     stored = []
     for key in keys:
         run = runs.get(_lookup_of(key)) if key is not None else None
-        if key is None:
-            stored.append(StoredImportance(None))
-        elif run is None:
-            stored.append(StoredImportance(key, wanted=True))
+        if run is None:
+            stored.append(StoredImportance(key, wanted=key is not None))
         elif run.pk not in figures:
             stored.append(StoredImportance(key, wanted=not is_pending(run, now)))
         else:
