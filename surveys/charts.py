@@ -4,7 +4,10 @@ Every coordinate leaves here as a string with a full stop for the decimal point:
 through the active locale (USE_L10N), and a Russian `192,0` in an SVG attribute breaks the chart.
 """
 
+import math
 from dataclasses import dataclass
+
+LABEL_WIDTH = 48  # a month's label ("2026-07" at 11px) with a little room, in the chart's own units
 
 
 def svg_number(value: float) -> str:
@@ -66,9 +69,10 @@ def trend_chart(points: list[tuple[str, float | None, float | None, float | None
         band += " L" + " L".join(f"{px},{py}" for px, py in reversed(lower)) + " Z"
     ticks = [{"y": y(v), "label": f"{v:g}"} for v in (lo, (lo + hi) / 2, hi)]
     last = len(points) - 1
-    every = max(1, len(points) // 6)
-    # The newest period always gets its label; an evenly spaced one too close to it gives way.
-    shown = [i for i in range(len(points)) if i % every == 0 and (i == last or last - i >= every)]
+    every = max(1, len(points) // 6, math.ceil(LABEL_WIDTH / step))
+    # The newest period always gets its label, ending at its point; an evenly spaced one whose middle is closer to
+    # that point than one and a half labels would overlap it, and gives way.
+    shown = [i for i in range(len(points)) if i % every == 0 and (i == last or (last - i) * step >= 1.5 * LABEL_WIDTH)]
     if last >= 0 and last not in shown:
         shown.append(last)
     labels = [

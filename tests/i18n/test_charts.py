@@ -23,6 +23,21 @@ def test_the_newest_period_is_labelled_and_ends_inside_the_chart():
         ("2026-07", "362.5", "middle"), ("2026-09", "468.7", "middle"), ("2026-12", "628", "end"),
     ]  # fmt: skip
     assert chart.y_ticks == [{"y": "192", "label": "-100"}, {"y": "102", "label": "0"}, {"y": "12", "label": "100"}]
+    # A home page tile: six months in 320 units; the month before the newest would run into its label.
+    small = trend_chart(points[6:], lo=-100, hi=100, width=320, height=120)
+    assert [(label["label"], label["x"]) for label in small.x_labels] == [
+        ("2026-07", "44"), ("2026-08", "96.8"), ("2026-09", "149.6"), ("2026-10", "202.4"), ("2026-12", "308"),
+    ]  # fmt: skip
+    # A KPI card: twelve months in 320 units, every other month.
+    kpi = trend_chart(points, lo=-100, hi=100, width=320, height=120)
+    assert [label["label"] for label in kpi.x_labels] == [
+        "2026-01",
+        "2026-03",
+        "2026-05",
+        "2026-07",
+        "2026-09",
+        "2026-12",
+    ]
 
 
 def test_a_trend_is_described_in_the_readers_language_with_parsable_coordinates():
