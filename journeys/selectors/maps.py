@@ -62,14 +62,16 @@ class JourneyMap:
 def journey_touchpoints(journey: Journey) -> tuple[list[Stage], list[Touchpoint]]:
     """The journey's stages and touchpoints in map order, with measures, questions and open improvements (3 queries)."""
     open_items = Count("improvements", filter=Q(improvements__status__in=Improvement.OPEN))
-    touchpoints = list(
-        Touchpoint.objects.filter(stage__journey=journey)
-        .select_related("owner_unit")
-        .prefetch_related(Prefetch("measures", TouchpointMeasure.objects.select_related("question__survey")))
-        .annotate(open_improvements=open_items)
-        .order_by("stage__order", "stage_id", "order", "pk")
+    touchpoints = _in_map_order(Touchpoint.objects.filter(stage__journey=journey).select_related("owner_unit"))
+    return list(journey.stages.order_by("order", "pk")), list(touchpoints.annotate(open_improvements=open_items))
+
+
+def _in_map_order(touchpoints: QuerySet[Touchpoint]) -> QuerySet[Touchpoint]:
+    """Touchpoints stage by stage in map order, their measures prefetched with questions and surveys."""
+    measures = TouchpointMeasure.objects.select_related("question__survey")
+    return touchpoints.prefetch_related(Prefetch("measures", measures)).order_by(
+        "stage__order", "stage_id", "order", "pk"
     )
-    return list(journey.stages.order_by("order", "pk")), touchpoints
 
 
 def journey_map(
@@ -118,12 +120,7 @@ def fix_first_cards(
 
 def measured_touchpoints(journeys: list[Journey]) -> dict[int, list[Touchpoint]]:
     """Each journey's touchpoints in map order with their measures, questions and surveys (two queries)."""
-    touchpoints = (
-        Touchpoint.objects.filter(stage__journey__in=journeys)
-        .select_related("stage")
-        .prefetch_related(Prefetch("measures", TouchpointMeasure.objects.select_related("question__survey")))
-        .order_by("stage__order", "stage_id", "order", "pk")
-    )
+    touchpoints = _in_map_order(Touchpoint.objects.filter(stage__journey__in=journeys).select_related("stage"))
     by_journey: dict[int, list[Touchpoint]] = {journey.pk: [] for journey in journeys}
     for touchpoint in touchpoints:
         by_journey[touchpoint.stage.journey_id].append(touchpoint)

@@ -1,5 +1,5 @@
-"""Server-drawn SVG charts: a trend (surveys.charts.TrendChart) written out in Python, not by template loops — a page
-with a dozen small trends (the home page, a team's KPIs) renders them ten times faster."""
+"""Server-drawn SVG charts: a trend (surveys.charts.TrendChart) written out in Python, not by template loops (the
+manager's home page draws its nine trends in 2.3 ms instead of 3.2), the same markup on every page that shows one."""
 
 from django import template
 from django.utils.formats import localize

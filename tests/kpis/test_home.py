@@ -118,6 +118,21 @@ def test_newest_comments_stay_in_scope_and_never_show_pulse_answers(client, org,
     assert "My manager ignores me" not in page
 
 
+def test_an_anonymous_customer_comment_is_never_among_the_newest_even_when_it_is_the_newest(client, org, program):
+    """An anonymous customer survey's comment, written after every other, in the manager's own store: neither the
+    manager nor the CX lead reads it on the home page (it shows only as a group on its results page)."""
+    secret = SurveyFactory(public_id="secret", anonymous=True, name="Anonymous feedback")
+    score = QuestionFactory(survey=secret, code="nps", type=QT.NPS, order=1)
+    QuestionFactory(survey=secret, code="comment", type=QT.LONG_TEXT, required=False, order=2)
+    response = answer(secret, org["units"]["north_store"], {score: 0}, days_ago=0, comment="Only my boss knows this")
+    Response.objects.filter(pk=response.pk).update(anonymous=True, submitted_at=timezone.now())
+    for who in ("store_manager", "lead"):
+        client.force_login(org["people"][who].user)
+        page = client.get("/").content.decode()
+        assert "Only my boss knows this" not in page
+        assert "Queue at the till was endless" in page  # the newest named comment still shows
+
+
 def test_loop_health_and_cases_due_today_are_the_queues(client, org, program):
     now = timezone.now()
     north, south = org["units"]["north_store"], org["units"]["south_store"]
