@@ -11,16 +11,18 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Field, JSONField, Model
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import BooleanField, CharField, Field, ForeignKey, IntegerField, JSONField, Model, TextField
 
 from cxprogram.prepared import prepared_cursor
 from surveys.models import Answer, FollowUp, FollowUpEvent, Invitation, Response
 from surveys.services.rollups import Rows, json_value, upsert_ctes, upsert_document
 
 # (model, column left out) → its inserted fields (every concrete one but the primary key) with their JSON forms
-_FIELDS: dict[tuple[type[Model], str], list[tuple[Field, Callable]]] = {}
+_FIELDS: dict[tuple[type[Model], str], list[tuple[Field, Callable | None]]] = {}
 _SQL: dict[tuple, str] = {}
+# A plain field's value of one of these types is its own JSON form (see _json_form).
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
 
 
 @dataclass
@@ -36,7 +38,7 @@ class SubmissionRows:
     rollups: Rows = field(default_factory=list)
 
 
-def _fields(model: type[Model], skip: str = "") -> list[tuple[Field, Callable]]:
+def _fields(model: type[Model], skip: str = "") -> list[tuple[Field, Callable | None]]:
     key = (model, skip)
     if key not in _FIELDS:
         fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.column != skip]
@@ -44,18 +46,32 @@ def _fields(model: type[Model], skip: str = "") -> list[tuple[Field, Callable]]:
     return _FIELDS[key]
 
 
-def _json_form(f: Field) -> Callable:
-    """How a field's value goes into the JSON document: a JSON field's value is itself JSON (put in as its encoder
-    writes it); any other as the ORM would send it (dates and times then as ISO text, see json_value)."""
+def _json_form(f: Field) -> Callable | None:
+    """How a field's value goes into the JSON document, as `form(value, connection)`: a JSON field's value is itself
+    JSON (put in as its encoder writes it); any other as the ORM would send it (dates and times then as ISO text,
+    see json_value). None for a plain field (text, integer, boolean, or a foreign key to an integer key, with no
+    `pre_save` of its own): the ORM sends a str, int, bool or None in it as it is, so that value is taken directly,
+    and any other the ORM's way (a lazy translation, say). Half of a submission's CPU in this module went to
+    preparing values that were already plain."""
     if isinstance(f, JSONField):
         if f.encoder is None:
-            return lambda value: value
-        return lambda value: json.loads(json.dumps(value, cls=f.encoder))
-    return lambda value: f.get_db_prep_save(value, connection)
+            return lambda value, _connection: value
+        return lambda value, _connection: json.loads(json.dumps(value, cls=f.encoder))
+    target = f.target_field if isinstance(f, ForeignKey) else f
+    if isinstance(target, CharField | TextField | IntegerField | BooleanField) and type(f).pre_save is Field.pre_save:
+        return None
+    return f.get_db_prep_save
 
 
-def _object(instance: Model, fields: list[tuple[Field, Callable]]) -> dict:
-    return {f.column: form(f.pre_save(instance, True)) for f, form in fields}
+def _object(instance: Model, fields: list[tuple[Field, Callable | None]], db) -> dict:
+    document, values = {}, instance.__dict__
+    for f, form in fields:
+        value = values[f.attname] if form is None else None
+        if form is None and type(value) in _PLAIN_TYPES:
+            document[f.column] = value
+        else:
+            document[f.column] = (form or f.get_db_prep_save)(f.pre_save(instance, True), db)
+    return document
 
 
 def _insert(model: type[Model], key: str, *, many: bool = False, parent: str = "", column: str = "") -> str:
@@ -108,14 +124,16 @@ def submission_insert(rows: SubmissionRows) -> bool:
     sql = _SQL.get(shape)
     if sql is None:
         sql = _SQL[shape] = _sql(shape)
+    db, answer_fields = connections[DEFAULT_DB_ALIAS], _fields(Answer, "response_id")
     document = {
-        "response": _object(rows.response, _fields(Response)),
-        "answers": [_object(answer, _fields(Answer, "response_id")) for answer in rows.answers],
+        "response": _object(rows.response, _fields(Response), db),
+        "answers": [_object(answer, answer_fields, db) for answer in rows.answers],
         **upsert_document(rows.rollups),
     }
     if rows.followup is not None:
-        document["followup"] = _object(rows.followup, _fields(FollowUp, "response_id"))
-        document["events"] = [_object(event, _fields(FollowUpEvent, "followup_id")) for event in rows.events]
+        document["followup"] = _object(rows.followup, _fields(FollowUp, "response_id"), db)
+        event_fields = _fields(FollowUpEvent, "followup_id")
+        document["events"] = [_object(event, event_fields, db) for event in rows.events]
     params: list = [json.dumps(document, default=json_value)]
     if rows.claim is not None:
         params += [rows.claimed_at, rows.claim.pk]
