@@ -8,7 +8,8 @@ lock, so each change is counted exactly once whatever wrote it, in the writer's 
 counts back). The trigger on the cases takes the old row's counts out and adds the new row's; the one on the
 responses moves a case's counts when its response's survey, unit, channel, touchpoint or time changes. Each change
 is one upsert per table of four rows (the local day and the month, for the unit and for ALL_UNITS), in key order,
-and the case's durations written again.
+and the case's durations written again; a case with no duration yet (a new one, opened by a submission) writes its
+counts only.
 An update that changes no counted column (owner, warnings, erased texts) counts nothing.
 
 The local day is TIME_ZONE's, written into the function when it is installed (by the migration, and again by
@@ -100,6 +101,9 @@ BEGIN
     FROM {_places("r.submitted_at", "coalesce(r.unit_id, 0)")} AS p(day, monthly, unit)
     ORDER BY p.unit, p.monthly, p.day
     {_added(COUNTS, COUNT_KEY, COUNT_COLUMNS)};
+    IF c.first_contact_at IS NULL AND c.status <> 'resolved' THEN
+        RETURN;  -- no duration yet (a new case): nothing in the minutes or the durations
+    END IF;
     INSERT INTO {MINUTES} ({PLACE}, kind, minute, n, total, squares)
     SELECT p.day, p.monthly, r.survey_id, p.unit, r.channel, r.touchpoint, m.kind, {MINUTE},
            sign, sign * m.us, sign * m.us::numeric * m.us

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cxprogram.models import Unit
 from kpis.selectors.home import home_loop
-from surveys.models import ALL_UNITS, CaseCount, CaseMinutes, FollowUp, Question, Response
+from surveys.models import ALL_UNITS, CaseCount, CaseDuration, CaseMinutes, FollowUp, Question, Response
 from surveys.selectors.case_rollups import slice_loop
 from surveys.selectors.followups import loop_metrics
 from surveys.selectors.metrics import Slice
@@ -176,6 +176,28 @@ def test_a_case_opened_later_a_move_a_deletion_and_an_erasure_keep_the_figures_e
     assert_equal_to_raw(world)
     Response.objects.filter(survey=survey, channel="sms").update(submitted_at=world["now"] - timedelta(days=70))
     assert_equal_to_raw(world)
+
+
+def test_a_case_gaining_and_losing_its_only_duration_keeps_the_figures_equal(world):
+    """A new case has no duration, so it writes no minutes or durations; resolved without a contact it gains one (time
+    to resolve), and put back to new it loses it again: the figures follow each step and equal the rebuild's."""
+    case = FollowUp.objects.filter(response__survey=world["survey"], status=FollowUp.Status.NEW).first()
+    resolve_rows = CaseMinutes.objects.filter(kind="resolve", n__gt=0)
+    before = sum(resolve_rows.filter(monthly=True, unit_id=ALL_UNITS).values_list("n", flat=True))
+    resolved_at = case.created_at + timedelta(hours=2)
+    FollowUp.objects.filter(pk=case.pk).update(
+        status=FollowUp.Status.RESOLVED, resolved_at=resolved_at, root_cause="price", action_taken="Refunded"
+    )
+    assert sum(resolve_rows.filter(monthly=True, unit_id=ALL_UNITS).values_list("n", flat=True)) == before + 1
+    assert CaseDuration.objects.filter(followup_id=case.pk).count() == 1
+    assert_equal_to_raw(world)
+    FollowUp.objects.filter(pk=case.pk).update(status=FollowUp.Status.NEW, resolved_at=None, root_cause="")
+    assert sum(resolve_rows.filter(monthly=True, unit_id=ALL_UNITS).values_list("n", flat=True)) == before
+    assert CaseDuration.objects.filter(followup_id=case.pk).count() == 0
+    assert_equal_to_raw(world)
+    kept = sorted(CaseMinutes.objects.filter(n__gt=0).values_list("unit_id", "day", "kind", "minute", "n"))
+    rollups_rebuild()
+    assert sorted(CaseMinutes.objects.filter(n__gt=0).values_list("unit_id", "day", "kind", "minute", "n")) == kept
 
 
 def test_a_rolled_back_change_leaves_no_count(world):
