@@ -63,7 +63,9 @@ def write_to_us(request: HttpRequest) -> HttpResponse:
                 contact_details=form.contact_details(),
             )
         )
-        token = signing.dumps({"f": complaint.followup_id, "c": data["contact_by"] != "none"}, salt=THANKS_SALT)
+        # Signed without a timestamp: the same case always gets the same link, whichever second it was sent in
+        thanks = {"f": complaint.followup_id, "c": data["contact_by"] != "none"}
+        token = signing.Signer(salt=THANKS_SALT).sign_object(thanks)
         return redirect(f"{reverse('write-thanks', args=[token])}?lang={language}")
 
 
@@ -95,7 +97,7 @@ def write_thanks(request: HttpRequest, token: str) -> HttpResponse:
     due, wants_contact = None, False
     if token != NO_CASE:
         try:
-            data = signing.loads(token, salt=THANKS_SALT)
+            data = signing.Signer(salt=THANKS_SALT).unsign_object(token)
         except signing.BadSignature as error:
             raise Http404 from error
         if not isinstance(data, dict) or not isinstance(data.get("f"), int):
